@@ -1,0 +1,24 @@
+"""skgen: generative deep learning with a scikit-learn interface.
+
+Autoencoders are transformers (a drop-in for ``PCA``); every estimator
+trains with PyTorch through skorch, on a GPU when there is one.
+"""
+
+from .autoencoder import (
+    ConvolutionalAutoencoder,
+    DenoisingAutoencoder,
+    LinearAutoencoder,
+    SparseAutoencoder,
+    StackedAutoencoder,
+)
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "ConvolutionalAutoencoder",
+    "DenoisingAutoencoder",
+    "LinearAutoencoder",
+    "SparseAutoencoder",
+    "StackedAutoencoder",
+    "__version__",
+]

@@ -1,0 +1,111 @@
+"""Epoch-level helpers plugged into the training loop."""
+
+import copy
+import sys
+
+import torch
+from skorch.callbacks import Callback
+
+
+class EpochProgressBar(Callback):
+    """A tqdm bar over epochs showing the training and validation loss.
+
+    skorch's own ``ProgressBar`` counts batches; this one is what
+    ``verbose=1`` turns on.
+    """
+
+    def __init__(self, desc=None):
+        self.desc = desc
+
+    def initialize(self):
+        self.pbar_ = None
+        return self
+
+    def on_train_begin(self, net, X=None, y=None, epochs=None, **kwargs):
+        from tqdm.auto import tqdm
+
+        self.close()
+        self.pbar_ = tqdm(
+            total=epochs or net.max_epochs, desc=self.desc, unit="epoch",
+            file=sys.stderr, leave=True, dynamic_ncols=True,
+        )
+
+    def on_epoch_end(self, net, **kwargs):
+        if self.pbar_ is None:
+            return
+        row = net.history[-1]
+        postfix = {"loss": f"{row['train_loss']:.4g}"}
+        if "valid_loss" in row:
+            postfix["val_loss"] = f"{row['valid_loss']:.4g}"
+        self.pbar_.set_postfix(postfix, refresh=False)
+        self.pbar_.update(1)
+
+    def on_train_end(self, net, **kwargs):
+        self.close()
+
+    def close(self):
+        if getattr(self, "pbar_", None) is not None:
+            self.pbar_.close()
+            self.pbar_ = None
+
+    def __getstate__(self):
+        state = self.__dict__.copy()
+        state["pbar_"] = None
+        return state
+
+
+class EarlyStopper:
+    """Stop when the validation loss stops improving, keep the best weights.
+
+    Training stops after ``patience`` epochs in a row without an
+    improvement of at least ``tol`` (scikit-learn's ``n_iter_no_change`` and
+    ``tol``). The weights of the epoch with the lowest validation loss are
+    kept in memory and restored by :meth:`restore`.
+    """
+
+    def __init__(self, patience, tol):
+        self.patience = patience
+        self.tol = tol
+        self.reference = float("inf")
+        self.best_loss = float("inf")
+        self.best_state = None
+        self.best_epoch = None
+        self.bad_epochs = 0
+        self.stopped = False
+
+    def update(self, net):
+        """Record the last epoch; return True when training should stop."""
+        loss = net.history[-1, "valid_loss"]
+        if loss < self.best_loss:
+            self.best_loss = loss
+            self.best_epoch = len(net.history)
+            self.best_state = {
+                k: v.detach().clone() for k, v in net.module_.state_dict().items()
+            }
+        if loss < self.reference - self.tol:
+            self.reference = loss
+            self.bad_epochs = 0
+        else:
+            self.bad_epochs += 1
+        self.stopped = self.bad_epochs >= self.patience
+        return self.stopped
+
+    def restore(self, net):
+        if self.best_state is not None:
+            net.module_.load_state_dict(self.best_state)
+
+
+def snapshot(net):
+    """Everything a failed training call must put back."""
+    return {
+        "module": copy.deepcopy(net.module_.state_dict()),
+        "optimizer": copy.deepcopy(net.optimizer_.state_dict()),
+        "n_epochs": len(net.history),
+    }
+
+
+@torch.no_grad()
+def restore_snapshot(net, state):
+    net.module_.load_state_dict(state["module"])
+    net.optimizer_.load_state_dict(state["optimizer"])
+    del net.history_[state["n_epochs"]:]

@@ -1,0 +1,116 @@
+"""Docstring pieces shared by every estimator (numpydoc)."""
+
+import inspect
+
+TRAINING_PARAMETERS = """\
+max_iter : int, default={max_iter}
+        Number of epochs (passes over the training data).
+
+    batch_size : int or "auto", default={batch_size}
+        Size of the mini-batches. ``"auto"`` uses ``min(200, n_samples)`` like
+        scikit-learn's ``MLPRegressor``; larger values are clipped to
+        ``n_samples``.
+
+    learning_rate_init : float, default={learning_rate_init}
+        Learning rate of the optimizer.
+
+    optimizer : {"adam", "nadam", "sgd", "rmsprop"} or torch optimizer class, \
+default="adam"
+        The optimizer. Built-in names use torch's fastest implementation for
+        the device (fused Adam and SGD, multi-tensor NAdam and RMSprop).
+
+    optimizer_params : dict, default=None
+        Extra keyword arguments for the optimizer, for example
+        ``{"weight_decay": 1e-4}`` or ``{"momentum": 0.9}``.
+
+    early_stopping : bool, default=False
+        Hold out ``validation_fraction`` of the training data and stop when the
+        validation loss has not improved by ``tol`` for ``n_iter_no_change``
+        epochs; the weights of the best epoch are restored. A
+        ``ConvergenceWarning`` is raised if ``max_iter`` is reached first.
+        Ignored by ``partial_fit``.
+
+    validation_fraction : float, default=0.1
+        Share of the training data held out when ``early_stopping=True``.
+
+    n_iter_no_change : int, default=10
+        Patience of early stopping, in epochs.
+
+    tol : float, default=1e-4
+        Smallest decrease of the validation loss that counts as an
+        improvement for early stopping.
+
+    warm_start : bool, default=False
+        If True, ``fit`` continues training the fitted network (and its
+        optimizer state) for ``max_iter`` more epochs instead of starting
+        over.
+
+    callbacks : list of skorch callbacks, default=None
+        Any `skorch callbacks <https://skorch.readthedocs.io/en/stable/callbacks.html>`_
+        (``Checkpoint``, ``LRScheduler``, ``EarlyStopping``, ``ProgressBar``,
+        ``TensorBoard``...) or ``(name, callback)`` pairs. They are copied at
+        fit, so the objects passed here are never modified.
+
+    device : str or torch.device, default="auto"
+        Where to train and infer: ``"auto"`` picks CUDA, then MPS, then the
+        CPU. Can be changed with ``set_params`` after fitting.
+
+    random_state : int, RandomState instance or None, default=None
+        Seeds weight initialisation, shuffling, validation split and every
+        random draw of training through a local ``torch.Generator``; the
+        global torch and numpy generators are never touched. An int makes
+        ``fit`` reproducible bit for bit on the CPU.
+
+    verbose : int, default=0
+        ``1`` shows a progress bar over epochs with the training (and
+        validation) loss; ``0`` prints nothing."""
+
+TRAINING_ATTRIBUTES = """\
+net_ : skgen's skorch ``NeuralNet``
+        The trained skorch net, with its ``history`` and ``callbacks_``.
+
+    module_ : torch.nn.Module
+        The trained network (``net_.module_``).
+
+    n_iter_ : int
+        Number of epochs run, counting warm starts and ``partial_fit`` calls.
+
+    loss_curve_ : list of float
+        Training loss at the end of each epoch.
+
+    validation_scores_ : list of float or None
+        Negative validation loss at each epoch (higher is better) when
+        ``early_stopping=True``, else None.
+
+    best_validation_score_ : float or None
+        Largest of ``validation_scores_``, or None.
+
+    best_loss_ : float
+        The loss of the kept weights: the lowest validation loss with early
+        stopping, else the lowest training loss.
+
+    n_features_in_ : int
+        Number of features seen during fit (pixels times channels for
+        images).
+
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
+        Names of features seen during fit, when ``X`` has string column
+        names."""
+
+
+def fill_doc(cls):
+    """Put the shared parameter and attribute docs into a class docstring.
+
+    Defaults shown are read from the class's own ``__init__``, so a class
+    with other defaults documents its own.
+    """
+    defaults = {name: p.default for name, p in
+                inspect.signature(cls.__init__).parameters.items()}
+    shared = TRAINING_PARAMETERS
+    for name in ("max_iter", "batch_size", "learning_rate_init"):
+        shared = shared.replace("{" + name + "}", repr(defaults[name]))
+    cls.__doc__ = cls.__doc__.format(
+        training_parameters=shared,
+        training_attributes=TRAINING_ATTRIBUTES,
+    )
+    return cls

@@ -1,0 +1,331 @@
+"""The base class of every skgen estimator."""
+
+import copy
+import numbers
+import warnings
+
+import numpy as np
+import torch
+from skorch.callbacks import Callback
+from sklearn.base import BaseEstimator
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.validation import check_is_fitted
+
+from .._blocks import init_parameters_
+from ..exceptions import TrainingDivergedError
+from ._callbacks import EarlyStopper, EpochProgressBar, restore_snapshot, snapshot
+from ._net import NonFiniteLoss, TensorData, TrainingNet
+from ._torch import OPTIMIZERS, optimizer_to, resolve_device, resolve_optimizer
+from ._validation import validate_samples
+
+# Rows per forward pass at inference: large enough to amortise Python
+# overhead, small enough to keep memory bounded for any input size.
+INFERENCE_BATCH_SIZE = 4096
+
+
+class BaseNeuralEstimator(BaseEstimator):
+    """What every skgen estimator shares: parameters, training, devices.
+
+    A family class provides ``_build_module(n_features, sample_shape)`` (the
+    torch network) and ``_build_objective()`` (the loss module), and may
+    override the hooks ``_check_data_params``, ``_before_training`` and
+    ``_after_training``. Names of parameters that define the network's shape
+    go in ``_module_params`` so that a warm start refuses to change them.
+    """
+
+    _parameter_constraints = {
+        "max_iter": [Interval(numbers.Integral, 1, None, closed="left")],
+        "batch_size": [Interval(numbers.Integral, 1, None, closed="left"), StrOptions({"auto"})],
+        "learning_rate_init": [Interval(numbers.Real, 0, None, closed="neither")],
+        "optimizer": [StrOptions(set(OPTIMIZERS)), type],
+        "optimizer_params": [dict, None],
+        "early_stopping": ["boolean"],
+        "validation_fraction": [Interval(numbers.Real, 0, 1, closed="neither")],
+        "n_iter_no_change": [Interval(numbers.Integral, 1, None, closed="left")],
+        "tol": [Interval(numbers.Real, 0, None, closed="left")],
+        "warm_start": ["boolean"],
+        "callbacks": [list, None],
+        "device": [str, torch.device],
+        "random_state": ["random_state"],
+        "verbose": ["verbose"],
+    }
+    _module_params = ()
+
+    # -- hooks -------------------------------------------------------------
+    def _check_data_params(self, X, sample_shape):
+        """Checks of parameters against the data, before anything is built."""
+
+    def _before_training(self, net, train, generator):
+        """Called once on a fresh fit, after the net is initialised."""
+
+    def _after_training(self, net, train):
+        """Called after every successful training call."""
+
+    # -- fitting -----------------------------------------------------------
+    def __sklearn_is_fitted__(self):
+        return hasattr(self, "net_")
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.allow_nan = False
+        tags.input_tags.three_d_array = True
+        return tags
+
+    @property
+    def module_(self):
+        """The fitted torch network (``net_.module_``)."""
+        return self.net_.module_
+
+    def _fit(self, X, *, incremental):
+        fresh = not hasattr(self, "net_") or not (incremental or self.warm_start)
+        before = set(vars(self))
+        try:
+            return self._fit_unsafe(X, incremental=incremental, fresh=fresh)
+        except BaseException:
+            if fresh:
+                # Never leave a half-fitted estimator that looks fitted.
+                for key in set(vars(self)) - before:
+                    delattr(self, key)
+                for key in ("net_", "n_features_in_", "feature_names_in_"):
+                    self.__dict__.pop(key, None)
+            raise
+
+    def _fit_unsafe(self, X, *, incremental, fresh):
+        X, sample_shape = validate_samples(self, X, reset=fresh)
+        device = resolve_device(self.device)
+        if fresh:
+            self._check_data_params(X, sample_shape)
+            rng = check_random_state(self.random_state)
+        else:
+            self._check_warm_start()
+            rng = self._rng
+        early = self.early_stopping and not incremental
+        data = torch.tensor(X, dtype=torch.float32)
+        if early:
+            train, valid = self._split_validation(data, rng)
+        else:
+            train, valid = (data,), None
+        if device.type != "cpu":
+            train = tuple(t.to(device) for t in train)
+            valid = None if valid is None else tuple(t.to(device) for t in valid)
+        generator = torch.Generator(device=device).manual_seed(
+            int(rng.randint(np.iinfo(np.int32).max))
+        )
+        batch_size = self._batch_size(train[0].shape[0])
+        if fresh:
+            init_gen = torch.Generator().manual_seed(int(rng.randint(np.iinfo(np.int32).max)))
+            module = init_parameters_(self._new_module(X.shape[1], sample_shape), init_gen)
+            net = self._make_net(module, self._build_objective(), device, batch_size,
+                                 callbacks=self._user_callbacks())
+            state = None
+        else:
+            net = self.net_
+            self._move_net(device)
+            net.batch_size = batch_size
+            for group in net.optimizer_.param_groups:
+                group["lr"] = self.learning_rate_init
+            state = snapshot(net)
+        net.generator_ = generator
+        stopper = EarlyStopper(self.n_iter_no_change, self.tol) if early else None
+        epochs = 1 if incremental else self.max_iter
+        try:
+            if fresh:
+                self._before_training(net, train, generator)
+            self._run(net, (train, valid), epochs, stopper)
+        except BaseException:
+            if state is not None:
+                restore_snapshot(net, state)
+            raise
+        finally:
+            net.generator_ = None
+        self._after_training(net, train)
+        self.net_ = net
+        self._rng = rng
+        self._sample_shape = sample_shape
+        self._module_signature = self._current_module_signature()
+        self._set_history_attributes(early, stopper)
+        if early and not stopper.stopped:
+            warnings.warn(
+                f"{type(self).__name__}: the validation loss was still improving "
+                f"after max_iter={self.max_iter} epochs. Consider increasing "
+                "max_iter.", ConvergenceWarning,
+            )
+        return self
+
+    def _new_module(self, *args):
+        """Build the network without consuming torch's global RNG.
+
+        torch layers draw their initial weights from the global generator
+        while they are built; ``init_parameters_`` then redraws every one
+        from the fit's own generator. ``fork_rng`` puts the global state
+        back, so fitting neither reads nor changes it.
+        """
+        with torch.random.fork_rng(devices=[]):
+            return self._build_module(*args)
+
+    def _run(self, net, data, epochs, stopper=None):
+        """Train ``net`` and turn a non-finite loss into a clear error."""
+        data = tuple(None if d is None else TensorData(*d) for d in data)
+        try:
+            net.partial_fit(data, epochs=epochs, early_stopping=stopper)
+        except NonFiniteLoss as exc:
+            loss = "training" if exc.prefix == "train" else "validation"
+            raise TrainingDivergedError(
+                f"{type(self).__name__} diverged: the {loss} loss became "
+                f"{exc.value} at epoch {exc.epoch}. Lower learning_rate_init "
+                f"(now {self.learning_rate_init}) or scale the features, for example "
+                "with MinMaxScaler or StandardScaler. The estimator was left as it "
+                "was before this call."
+            ) from None
+        finally:
+            for _, cb in net.callbacks_:
+                if isinstance(cb, EpochProgressBar):
+                    cb.close()
+
+    def _make_net(self, module, objective, device, batch_size, *, callbacks, desc=None,
+                  max_epochs=None):
+        optimizer, kwargs = resolve_optimizer(self.optimizer, self.optimizer_params, device)
+        callbacks = list(callbacks)
+        if self.verbose:
+            callbacks.append(("skgen_progress", EpochProgressBar(desc or type(self).__name__)))
+        net = TrainingNet(
+            module=module,
+            criterion=objective,
+            optimizer=optimizer,
+            lr=self.learning_rate_init,
+            max_epochs=max_epochs or self.max_iter,
+            batch_size=batch_size,
+            train_split=None,
+            callbacks=callbacks,
+            device=str(device),
+            verbose=0,
+            **{f"optimizer__{k}": v for k, v in kwargs.items()},
+        )
+        return net.initialize()
+
+    def _train_module(self, module, objective, train, generator, *, desc):
+        """Train a stand-alone network with this estimator's settings.
+
+        Used for auxiliary networks (greedy layer-wise pretraining);
+        returns the loss curve.
+        """
+        device = train[0].device
+        net = self._make_net(module, objective, device, self._batch_size(train[0].shape[0]),
+                             callbacks=[], desc=desc)
+        net.generator_ = generator
+        try:
+            self._run(net, (train, None), self.max_iter)
+        finally:
+            net.generator_ = None
+        return list(net.history[:, "train_loss"])
+
+    def _user_callbacks(self):
+        callbacks = []
+        for i, cb in enumerate(self.callbacks or []):
+            named = isinstance(cb, tuple) and len(cb) == 2 and isinstance(cb[0], str)
+            obj = cb[1] if named else cb
+            if not isinstance(obj, Callback):
+                raise ValueError(
+                    "The 'callbacks' parameter must be a list of skorch callbacks "
+                    f"or (name, callback) pairs. Got {cb!r} at index {i}."
+                )
+            # Fitting must not mutate the user's objects (sklearn convention).
+            callbacks.append(copy.deepcopy(cb))
+        return callbacks
+
+    def _split_validation(self, data, rng):
+        n = data.shape[0]
+        n_valid = int(np.ceil(self.validation_fraction * n))
+        if n_valid < 1 or n - n_valid < 1:
+            raise ValueError(
+                f"early_stopping=True with validation_fraction={self.validation_fraction} "
+                f"leaves no training or no validation sample: n_samples={n}. Use more "
+                "samples or set early_stopping=False."
+            )
+        perm = torch.from_numpy(rng.permutation(n))
+        return (data[perm[n_valid:]],), (data[perm[:n_valid]],)
+
+    def _batch_size(self, n_samples):
+        if self.batch_size == "auto":
+            return min(200, n_samples)
+        return min(self.batch_size, n_samples)
+
+    def _current_module_signature(self):
+        return {name: getattr(self, name) for name in self._module_params}
+
+    def _check_warm_start(self):
+        current = self._current_module_signature()
+        changed = {k: (self._module_signature[k], v) for k, v in current.items()
+                   if self._module_signature[k] != v}
+        if changed:
+            desc = ", ".join(f"{k} from {a!r} to {b!r}" for k, (a, b) in changed.items())
+            raise ValueError(
+                f"{type(self).__name__} cannot continue training (warm_start or "
+                f"partial_fit) after changing {desc}: the network would change shape. "
+                "Set warm_start=False or call fit to start over."
+            )
+
+    def _set_history_attributes(self, early, stopper):
+        history = self.net_.history
+        self.n_iter_ = len(history)
+        self.loss_curve_ = [float(v) for v in history[:, "train_loss"]]
+        if early:
+            self.validation_scores_ = [
+                -float(row["valid_loss"]) for row in history if "valid_loss" in row
+            ]
+            self.best_validation_score_ = max(self.validation_scores_)
+            self.best_loss_ = stopper.best_loss
+        else:
+            self.validation_scores_ = None
+            self.best_validation_score_ = None
+            self.best_loss_ = min(self.loss_curve_)
+
+    # -- devices and inference ---------------------------------------------
+    def _move_net(self, device):
+        net = self.net_
+        if torch.device(net.device) == device:
+            return
+        net.module_.to(device)
+        net.criterion_.to(device)
+        optimizer_to(net.optimizer_, device)
+        net.device = str(device)
+
+    def _inference_device(self):
+        device = resolve_device(self.device)
+        self._move_net(device)
+        return device
+
+    def _forward_batches(self, fn, X, out_dtype):
+        """Apply ``fn(module, batch)`` to the rows of ``X`` in eval mode.
+
+        Runs under ``torch.inference_mode`` in batches of
+        ``INFERENCE_BATCH_SIZE`` rows and returns a numpy array of
+        ``out_dtype``.
+        """
+        device = self._inference_device()
+        module = self.net_.module_
+        module.eval()
+        # As in scikit-learn, float64 input is computed in float64 (on the
+        # CPU; accelerators stay in float32). The float32 -> float64 ->
+        # float32 round trip of the weights is exact, and it keeps results
+        # independent of how rows are batched to well below float32's
+        # epsilon.
+        double = X.dtype == np.float64 and device.type == "cpu"
+        np_dtype = np.float64 if double else np.float32
+        if double:
+            module.double()
+        outputs = []
+        try:
+            with torch.inference_mode():
+                for start in range(0, X.shape[0], INFERENCE_BATCH_SIZE):
+                    # np.array copies, so read-only inputs (memmaps) are fine.
+                    batch = torch.from_numpy(
+                        np.array(X[start:start + INFERENCE_BATCH_SIZE], dtype=np_dtype)
+                    ).to(device)
+                    outputs.append(fn(module, batch).to("cpu"))
+        finally:
+            if double:
+                module.float()
+        return torch.cat(outputs).numpy().astype(out_dtype, copy=False)

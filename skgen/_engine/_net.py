@@ -1,0 +1,235 @@
+"""skorch's NeuralNet, driven by an objective module and in-memory tensors.
+
+skorch gives skgen its callbacks, history, optimizer routing, device
+handling and (GPU-safe) pickling. What this subclass changes is only what
+costs time or does not fit generative models:
+
+* batches are slices of tensors already in memory (``TensorBatches``)
+  instead of a ``DataLoader`` that indexes and collates sample by sample;
+* the loss comes from an objective module called as
+  ``objective(module, batch, generator=..., training=...)``, so that losses
+  that need the encoder's codings, input noise or several forward passes
+  (VAE, GAN, diffusion) fit the same loop;
+* when no callback listens to batch events, an epoch runs in a tight loop
+  that sets train mode once and records the loss once per epoch (one
+  device synchronisation per epoch). Callbacks that do listen to batches
+  (skorch's ``ProgressBar``, batch-wise ``LRScheduler``, ...) switch the
+  epoch back to skorch's own per-batch loop, so they see what they expect;
+* early stopping is decided by an object the loop asks after each epoch,
+  not by raising ``KeyboardInterrupt``.
+"""
+
+import math
+
+import torch
+from skorch import NeuralNet
+from skorch.callbacks import Callback, EpochTimer
+
+_BATCH_EVENTS = ("on_batch_begin", "on_batch_end", "on_grad_computed")
+
+
+class NonFiniteLoss(Exception):
+    """Internal: the loss of an epoch was NaN or infinite."""
+
+    def __init__(self, prefix, value, epoch):
+        super().__init__(prefix, value, epoch)
+        self.prefix, self.value, self.epoch = prefix, value, epoch
+
+
+class TensorData(torch.utils.data.Dataset):
+    """Training data held in memory: ``X`` and optional ``y`` tensors.
+
+    A ``Dataset`` with a length, so skorch callbacks that size epochs
+    (``ProgressBar``) work; the loop itself slices the tensors directly.
+    """
+
+    def __init__(self, X, y=None):
+        self.X = X
+        self.y = y
+
+    def __len__(self):
+        return self.X.shape[0]
+
+    def __getitem__(self, i):
+        return self.X[i], (None if self.y is None else self.y[i])
+
+
+class TensorBatches:
+    """Mini-batches ``(X, y)`` of a ``TensorData``, skorch's batch format.
+
+    ``y`` is None for unconditional models. With ``shuffle`` a fresh
+    permutation is drawn from ``generator`` each epoch and every batch
+    gathers its rows; otherwise batches are plain views. Batches are moved
+    to ``device`` when the data lives elsewhere.
+    """
+
+    def __init__(self, data, batch_size, *, shuffle, generator=None, device=None):
+        self.tensors = (data.X,) if data.y is None else (data.X, data.y)
+        self.batch_size = int(batch_size)
+        self.shuffle = shuffle
+        self.generator = generator
+        self.device = device
+        self.n_samples = data.X.shape[0]
+
+    def __len__(self):
+        return math.ceil(self.n_samples / self.batch_size)
+
+    def __iter__(self):
+        n, bs, tensors = self.n_samples, self.batch_size, self.tensors
+        move = self.device is not None and tensors[0].device != self.device
+        perm = None
+        if self.shuffle:
+            gen_device = self.generator.device if self.generator is not None else "cpu"
+            perm = torch.randperm(n, generator=self.generator, device=gen_device)
+            perm = perm.to(tensors[0].device)
+        for start in range(0, n, bs):
+            if perm is None:
+                batch = [t[start:start + bs] for t in tensors]
+            else:
+                idx = perm[start:start + bs]
+                batch = [t.index_select(0, idx) for t in tensors]
+            if move:
+                batch = [t.to(self.device, non_blocking=True) for t in batch]
+            yield (batch[0], batch[1] if len(batch) > 1 else None)
+
+
+class TrainingNet(NeuralNet):
+    """The skorch net every skgen estimator owns as ``net_``.
+
+    ``module`` is the torch network and ``criterion`` the objective module.
+    Data passed to :meth:`partial_fit` / :meth:`fit_loop` is a pair
+    ``(train, valid)`` of ``TensorData`` (``valid`` may be None).
+    Before training, the estimator sets ``generator_``, the
+    ``torch.Generator`` every random draw of the loop uses.
+    """
+
+    generator_ = None
+    _batch_events = False
+
+    def get_default_callbacks(self):
+        # Loss recording is done by the loop itself (see run_single_epoch);
+        # printing is the estimator's ``verbose``.
+        return [("epoch_timer", EpochTimer())]
+
+    def initialize(self):
+        super().initialize()
+        self.best_losses_ = {}
+        return self
+
+    # -- data --------------------------------------------------------------
+    def get_iterator(self, dataset, training=False):
+        return TensorBatches(
+            dataset, self.batch_size, shuffle=training,
+            generator=self.generator_, device=torch.device(self.device),
+        )
+
+    # -- steps (used by skorch's per-batch loop) ---------------------------
+    def train_step_single(self, batch, **fit_params):
+        self._set_training(True)
+        loss = self.criterion_(self.module_, batch, generator=self.generator_, training=True)
+        loss.backward()
+        return {"loss": loss, "y_pred": None}
+
+    def validation_step(self, batch, **fit_params):
+        self._set_training(False)
+        with torch.no_grad():
+            loss = self.criterion_(
+                self.module_, batch, generator=self.generator_, training=False
+            )
+        return {"loss": loss, "y_pred": None}
+
+    # -- the loop ----------------------------------------------------------
+    def fit_loop(self, X, y=None, epochs=None, *, early_stopping=None, **fit_params):
+        """Train for ``epochs`` epochs (default ``max_epochs``) on ``X``.
+
+        ``X`` is ``(train, valid)``; ``early_stopping`` an optional
+        ``EarlyStopper`` asked after every epoch.
+        """
+        self.check_training_readiness()
+        epochs = self.max_epochs if epochs is None else epochs
+        train, valid = X
+        kwargs = {"dataset_train": train, "dataset_valid": valid}
+        it_train = self.get_iterator(train, training=True)
+        it_valid = None if valid is None else self.get_iterator(valid, training=False)
+        self._batch_events = self._callbacks_use_batch_events()
+        for _ in range(epochs):
+            self.notify("on_epoch_begin", **kwargs)
+            self.run_single_epoch(it_train, True, "train", self.train_step)
+            self.run_single_epoch(it_valid, False, "valid", self.validation_step)
+            self.notify("on_epoch_end", **kwargs)
+            if early_stopping is not None and early_stopping.update(self):
+                break
+        if early_stopping is not None:
+            early_stopping.restore(self)
+        return self
+
+    def partial_fit(self, X, y=None, classes=None, **fit_params):
+        if not self.initialized_:
+            self.initialize()
+        self.notify("on_train_begin", X=X, y=y, epochs=fit_params.get("epochs"))
+        try:
+            self.fit_loop(X, y, **fit_params)
+        except KeyboardInterrupt:
+            # skorch's own EarlyStopping callback stops this way; honour it.
+            pass
+        self.notify("on_train_end", X=X, y=y)
+        return self
+
+    def _callbacks_use_batch_events(self):
+        for _, cb in self.callbacks_:
+            for event in _BATCH_EVENTS:
+                if getattr(type(cb), event) is not getattr(Callback, event):
+                    return True
+        return False
+
+    def run_single_epoch(self, iterator, training, prefix, step_fn, **fit_params):
+        if iterator is None:
+            return
+        if self._batch_events:
+            super().run_single_epoch(iterator, training, prefix, step_fn)
+            batches = self.history[-1, "batches"]
+            losses = [b[f"{prefix}_loss"] for b in batches if f"{prefix}_loss" in b]
+            sizes = [b[f"{prefix}_batch_size"] for b in batches if f"{prefix}_loss" in b]
+            loss = sum(l * s for l, s in zip(losses, sizes)) / max(sum(sizes), 1)
+        else:
+            loss, n_batches = self._run_epoch_fast(iterator, training)
+            self.history.record(f"{prefix}_batch_count", n_batches)
+        if not math.isfinite(loss):
+            raise NonFiniteLoss(prefix, loss, len(self.history))
+        self.history.record(f"{prefix}_loss", loss)
+        best = self.best_losses_.get(prefix, math.inf)
+        self.history.record(f"{prefix}_loss_best", loss < best)
+        self.best_losses_[prefix] = min(loss, best)
+
+    def fit_batch(self, batch):
+        """One optimisation step on ``batch``; returns the detached loss.
+
+        Estimators whose objective needs several optimizers (GANs)
+        override this.
+        """
+        optimizer = self.optimizer_
+        optimizer.zero_grad(set_to_none=True)
+        loss = self.criterion_(self.module_, batch, generator=self.generator_, training=True)
+        loss.backward()
+        optimizer.step()
+        return loss.detach()
+
+    def _run_epoch_fast(self, iterator, training):
+        self._set_training(training)
+        losses, sizes = [], []
+        if training:
+            for batch in iterator:
+                losses.append(self.fit_batch(batch))
+                sizes.append(batch[0].shape[0])
+        else:
+            with torch.no_grad():
+                for batch in iterator:
+                    losses.append(self.criterion_(
+                        self.module_, batch, generator=self.generator_, training=False
+                    ))
+                    sizes.append(batch[0].shape[0])
+        if not sizes:
+            return math.nan, 0
+        weights = torch.tensor(sizes, dtype=torch.float64, device=losses[0].device)
+        total = torch.dot(torch.stack(losses).to(torch.float64), weights)
+        return (total / weights.sum()).item(), len(sizes)

@@ -1,0 +1,63 @@
+"""Input validation shared by every estimator: tables and image arrays."""
+
+import numpy as np
+from sklearn.utils.validation import check_array, validate_data
+
+FLOAT_DTYPES = (np.float64, np.float32)
+
+
+def validate_samples(estimator, X, *, reset):
+    """Validate ``X`` and flatten image arrays.
+
+    Accepts 2-D arrays and DataFrames ``(n_samples, n_features)`` and image
+    arrays ``(n_samples, height, width)`` or ``(n_samples, height, width,
+    channels)``. Returns ``(X_2d, sample_shape)`` where ``X_2d`` is float32 or
+    float64 (ints become float64) and ``sample_shape`` the shape of one
+    sample as given (``(n_features,)`` for tables).
+
+    With ``reset=False`` the sample shape must match the fitted one; an image
+    estimator also accepts the same images already flattened.
+    """
+    ndim = getattr(X, "ndim", None)
+    if ndim is None:
+        try:
+            ndim = np.asarray(X).ndim
+        except (ValueError, TypeError):  # ragged lists: let check_array word it
+            ndim = 2
+    name = type(estimator).__name__
+    if ndim >= 3:
+        if ndim > 4:
+            raise ValueError(
+                f"{name} accepts 2-D data (n_samples, n_features) or images "
+                "(n_samples, height, width[, channels]); got an array with "
+                f"{ndim} dimensions."
+            )
+        X = check_array(
+            X, allow_nd=True, dtype=FLOAT_DTYPES, estimator=estimator, input_name="X"
+        )
+        sample_shape = tuple(X.shape[1:])
+        if not reset:
+            fitted = getattr(estimator, "_sample_shape", None)
+            if fitted is not None and fitted != sample_shape:
+                raise ValueError(
+                    f"X has samples of shape {sample_shape}, but {name} was "
+                    f"fitted on samples of shape {fitted}."
+                )
+        X = X.reshape(X.shape[0], -1)
+    else:
+        sample_shape = None
+    X = validate_data(estimator, X, reset=reset, dtype=FLOAT_DTYPES)
+    if sample_shape is None:
+        sample_shape = (X.shape[1],) if reset else estimator._sample_shape
+    return X, sample_shape
+
+
+def validate_codings(estimator, Z, n_components, method):
+    """Validate the input of ``inverse_transform`` (codings)."""
+    Z = check_array(Z, dtype=FLOAT_DTYPES, estimator=estimator, input_name="X")
+    if Z.shape[1] != n_components:
+        raise ValueError(
+            f"X has {Z.shape[1]} features, but {type(estimator).__name__}.{method} "
+            f"is expecting {n_components} features (n_components) as input."
+        )
+    return Z

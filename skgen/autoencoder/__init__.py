@@ -1,0 +1,13 @@
+"""Autoencoders: scikit-learn transformers, drop-in replacements for PCA."""
+
+from ._convolutional import ConvolutionalAutoencoder
+from ._sparse import DenoisingAutoencoder, SparseAutoencoder
+from ._stacked import LinearAutoencoder, StackedAutoencoder
+
+__all__ = [
+    "ConvolutionalAutoencoder",
+    "DenoisingAutoencoder",
+    "LinearAutoencoder",
+    "SparseAutoencoder",
+    "StackedAutoencoder",
+]

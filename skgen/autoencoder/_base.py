@@ -1,0 +1,199 @@
+"""What every autoencoder shares: the transformer interface."""
+
+import numbers
+
+import numpy as np
+import torch
+from sklearn.base import ClassNamePrefixFeaturesOutMixin, TransformerMixin, _fit_context
+from sklearn.utils._param_validation import Interval
+from sklearn.utils.validation import check_is_fitted
+
+from .._blocks import HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS
+from .._engine._estimator import INFERENCE_BATCH_SIZE, BaseNeuralEstimator
+from .._engine._validation import validate_codings, validate_samples
+from sklearn.utils._param_validation import StrOptions
+from ._objectives import ReconstructionObjective
+
+DENSE_CONSTRAINTS = {
+    "hidden_layer_sizes": ["array-like"],
+    "activation": [StrOptions(set(HIDDEN_ACTIVATIONS))],
+    "output_activation": [StrOptions(set(OUTPUT_ACTIVATIONS)), None],
+}
+
+
+def check_hidden_layer_sizes(estimator):
+    sizes = estimator.hidden_layer_sizes
+    sizes = [sizes] if isinstance(sizes, numbers.Integral) else list(sizes)
+    if not all(isinstance(s, numbers.Integral) and s >= 1 for s in sizes):
+        raise ValueError(
+            "The 'hidden_layer_sizes' parameter of "
+            f"{type(estimator).__name__} must be a sequence of positive ints. "
+            f"Got {estimator.hidden_layer_sizes!r} instead."
+        )
+    return [int(s) for s in sizes]
+
+
+class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseNeuralEstimator):
+    """Base class of the autoencoders: a transformer like ``PCA``.
+
+    ``transform`` gives the codings, ``inverse_transform`` decodes codings
+    back to the input space (images keep their shape), and ``score_samples``
+    is the negative reconstruction MSE of each sample.
+    """
+
+    _parameter_constraints = {
+        "n_components": [Interval(numbers.Integral, 1, None, closed="left")],
+        **BaseNeuralEstimator._parameter_constraints,
+    }
+    _module_params = ("n_components",)
+    # Undercomplete autoencoders refuse n_components > n_features: with a
+    # wider code they can learn the identity. Sparse and denoising ones
+    # regularise the code and may be overcomplete.
+    _allow_overcomplete = False
+
+    def _check_data_params(self, X, sample_shape):
+        n_features = X.shape[1]
+        if not self._allow_overcomplete and self.n_components > n_features:
+            raise ValueError(
+                f"n_components={self.n_components} must be at most "
+                f"n_features={n_features} for {type(self).__name__}, an "
+                "undercomplete autoencoder. Use SparseAutoencoder or "
+                "DenoisingAutoencoder for overcomplete codings."
+            )
+
+    def _build_objective(self):
+        return ReconstructionObjective()
+
+    def _after_training(self, net, train):
+        module = net.module_
+        module.eval()
+        total = 0.0
+        x = train[0]
+        with torch.inference_mode():
+            for start in range(0, x.shape[0], INFERENCE_BATCH_SIZE):
+                batch = x[start:start + INFERENCE_BATCH_SIZE]
+                total += ((module(batch) - batch) ** 2).mean(1).sum().item()
+        self.reconstruction_error_ = total / x.shape[0]
+        self.n_components_ = self.n_components
+
+    @property
+    def _n_features_out(self):
+        return self.n_components_
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y=None):
+        """Train the autoencoder on ``X``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features) or image array
+            Training data: a 2-D array or DataFrame, or images shaped
+            ``(n_samples, height, width)`` or ``(n_samples, height, width,
+            channels)``.
+        y : Ignored
+            Not used, present for API consistency.
+
+        Returns
+        -------
+        self : object
+            The fitted estimator.
+        """
+        return self._fit(X, incremental=False)
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def partial_fit(self, X, y=None):
+        """Train for one epoch on ``X``, initialising on the first call.
+
+        Use it for data that does not fit in memory: call it once per chunk.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features) or image array
+            A chunk of training data.
+        y : Ignored
+            Not used, present for API consistency.
+
+        Returns
+        -------
+        self : object
+            The estimator.
+        """
+        return self._fit(X, incremental=True)
+
+    def transform(self, X):
+        """Encode ``X`` into its codings.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features) or image array
+            Data shaped like the training data (images may also be given
+            flattened).
+
+        Returns
+        -------
+        X_new : ndarray of shape (n_samples, n_components)
+            The codings, with the dtype of ``X`` (float32 or float64).
+        """
+        check_is_fitted(self)
+        X, _ = validate_samples(self, X, reset=False)
+        return self._forward_batches(lambda m, b: m.encode(b), X, X.dtype)
+
+    def inverse_transform(self, X):
+        """Decode codings back to the input space.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_components)
+            Codings, for example from :meth:`transform`.
+
+        Returns
+        -------
+        X_original : ndarray of shape (n_samples, n_features) or image shape
+            Reconstructions, shaped like the training samples.
+        """
+        check_is_fitted(self)
+        Z = validate_codings(self, X, self.n_components_, "inverse_transform")
+        out = self._forward_batches(lambda m, b: m.decode(b), Z, Z.dtype)
+        return out.reshape((-1, *self._sample_shape))
+
+    def score_samples(self, X):
+        """Negative mean squared reconstruction error of each sample.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features) or image array
+            Data shaped like the training data.
+
+        Returns
+        -------
+        scores : ndarray of shape (n_samples,)
+            ``-mean((inverse_transform(transform(x)) - x) ** 2)`` per sample;
+            higher is better.
+        """
+        check_is_fitted(self)
+        X, _ = validate_samples(self, X, reset=False)
+        return self._forward_batches(
+            lambda m, b: -((m(b) - b) ** 2).mean(1), X, np.float64
+        )
+
+    def score(self, X, y=None):
+        """Mean of :meth:`score_samples`, so model selection needs no labels.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features) or image array
+            Data shaped like the training data.
+        y : Ignored
+            Not used, present for API consistency.
+
+        Returns
+        -------
+        score : float
+            Negative mean squared reconstruction error.
+        """
+        return float(np.mean(self.score_samples(X)))
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.transformer_tags.preserves_dtype = ["float64", "float32"]
+        return tags
