@@ -1,0 +1,67 @@
+"""GPU behaviour: runs where CUDA is available, skips cleanly elsewhere."""
+
+import pickle
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+import torch
+
+from skgen import ConvolutionalAutoencoder, StackedAutoencoder
+
+from conftest import small
+
+cuda = pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU")
+
+
+@cuda
+@pytest.mark.parametrize("cls", [StackedAutoencoder, ConvolutionalAutoencoder])
+def test_fit_on_gpu_matches_cpu_quality(cls, digits):
+    X, X_test = digits["images_train"], digits["images_test"]
+    gpu = small(cls, device="cuda", max_iter=10, n_components=5).fit(X)
+    cpu = small(cls, device="cpu", max_iter=10, n_components=5).fit(X)
+    assert next(gpu.module_.parameters()).is_cuda
+    assert gpu.transform(X_test).dtype == np.float64
+    assert gpu.score(X_test) == pytest.approx(cpu.score(X_test), rel=0.2)
+
+
+@cuda
+def test_gpu_fitted_estimator_unpickles_on_a_cpu_only_machine(digits, tmp_path):
+    X = digits["X_train"][:200]
+    est = small(StackedAutoencoder, device="cuda").fit(X)
+    path = tmp_path / "est.pkl"
+    path.write_bytes(pickle.dumps(est))
+    np.save(tmp_path / "X.npy", X)
+    np.save(tmp_path / "expected.npy", est.transform(X))
+    # A fresh interpreter that sees no GPU at all.
+    code = f"""
+import pickle, warnings, numpy as np, torch
+assert not torch.cuda.is_available()
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore")
+    est = pickle.loads(open({str(path)!r}, "rb").read())
+est.set_params(device="cpu")
+X = np.load({str(tmp_path / 'X.npy')!r})
+np.testing.assert_allclose(est.transform(X), np.load({str(tmp_path / 'expected.npy')!r}),
+                           rtol=1e-4, atol=1e-5)
+est.partial_fit(X)
+print("ok")
+"""
+    env = {"CUDA_VISIBLE_DEVICES": "", "PATH": "/usr/bin:/bin"}
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
+                         text=True, check=False)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "ok"
+
+
+@cuda
+def test_device_moves_between_gpu_and_cpu_after_fit(digits):
+    X = digits["X_train"][:200]
+    est = small(StackedAutoencoder, device="cuda").fit(X)
+    expected = est.transform(X)
+    est.set_params(device="cpu")
+    np.testing.assert_allclose(est.transform(X), expected, rtol=1e-4, atol=1e-5)
+    est.partial_fit(X)  # optimizer state followed the parameters
+    est.set_params(device="cuda").partial_fit(X)
+    assert next(est.module_.parameters()).is_cuda
