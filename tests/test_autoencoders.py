@@ -39,7 +39,7 @@ def linear_vs_pca(digits):
 
 def test_linear_autoencoder_learns_the_pca_subspace(linear_vs_pca):
     ae, pca, _, _ = linear_vs_pca
-    decoder = ae.module_.decoder_layers[0].weight.detach().numpy()  # (64, k)
+    decoder = ae.module_.decoder_linears[0].weight.detach().numpy()  # (64, k)
     angles = np.degrees(subspace_angles(decoder, pca.components_.T))
     assert angles.max() < 10, angles
 
@@ -78,10 +78,10 @@ def test_tied_weights_share_the_encoder_weights(digits):
     # The decoder really uses the transposed encoder weight.
     z = torch.randn(4, 5)
     module = tied.module_
-    expected = torch.nn.functional.linear(z, module.encoder_layers[1].weight.t(),
-                                          module.decoder_layers[1].bias)
+    expected = torch.nn.functional.linear(z, module.encoder_linears[1].weight.t(),
+                                          module.decoder_linears[1].bias)
     with torch.no_grad():
-        layer_out = module.decoder_layers[1](z, module.encoder_layers[1].weight)
+        layer_out = module.decoder_linears[1](z, module.encoder_linears[1].weight)
     torch.testing.assert_close(layer_out, expected)
     # Half the weights, still far better than PCA.
     pca_mse = held_out_mse(PCA(5), X, digits["X_test"])
@@ -190,6 +190,9 @@ def test_convolutional_image_shape_errors():
         small(ConvolutionalAutoencoder, image_shape=(8, 7)).fit(X)
     with pytest.raises(ValueError, match=r"image_shape=\(4, 4\) does not match the images"):
         small(ConvolutionalAutoencoder, image_shape=(4, 4)).fit(np.zeros((5, 8, 8)))
+    with pytest.raises(ValueError, match=r"'image_shape' parameter of ConvolutionalAutoencoder "
+                                         r"must be \(height, width\) or"):
+        small(ConvolutionalAutoencoder, image_shape=(64,)).fit(X)
     with pytest.raises(ValueError, match="'channels' parameter of ConvolutionalAutoencoder"):
         small(ConvolutionalAutoencoder, channels=()).fit(np.zeros((5, 8, 8)))
 

@@ -142,7 +142,33 @@ def test_divergence_raises_and_leaves_estimator_unfitted(cls, digits):
         est.fit(X)
     with pytest.raises(NotFittedError):
         est.transform(X)
-    assert not any(k.endswith("_") and not k.startswith("__") for k in vars(est))
+    assert set(vars(est)) == set(est.get_params())
+
+
+def test_failed_refit_leaves_no_stale_fitted_state(digits):
+    X = digits["X_train"][:200]
+    est = small(StackedAutoencoder).fit(X)
+    est.set_params(optimizer="sgd", learning_rate_init=1e6)
+    with pytest.raises(TrainingDivergedError):
+        est.fit(X * 1e3)
+    assert set(vars(est)) == set(est.get_params())
+    with pytest.raises(NotFittedError):
+        est.transform(X)
+
+
+def test_concurrent_float64_inference_is_safe(digits):
+    from concurrent.futures import ThreadPoolExecutor
+
+    X = digits["X_train"]
+    est = small(StackedAutoencoder).fit(X.astype(np.float32))
+    expected = est.transform(X)
+    with ThreadPoolExecutor(4) as pool:
+        results = list(pool.map(lambda a: est.transform(a),
+                                [X, X.astype(np.float32)] * 8))
+    for i, r in enumerate(results):
+        np.testing.assert_allclose(r, expected, rtol=1e-5, atol=1e-6)
+        assert r.dtype == (np.float64 if i % 2 == 0 else np.float32)
+    assert next(est.module_.parameters()).dtype == torch.float32
 
 
 def test_divergence_during_partial_fit_restores_previous_state(digits):
@@ -301,6 +327,27 @@ def test_cuda_requested_without_cuda():
         est.fit(np.zeros((10, 4)))
 
 
+def test_mps_requested_without_mps():
+    mps = getattr(torch.backends, "mps", None)
+    if mps is not None and mps.is_available():
+        pytest.skip("this machine has MPS; the error cannot happen")
+    with pytest.raises(ValueError, match="MPS is not available on this machine"):
+        small(StackedAutoencoder, device="mps").fit(np.zeros((10, 4)))
+
+
+def test_custom_modules_without_generator_init_are_refused():
+    from skgen._blocks import init_parameters_
+
+    class Raw(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.w = torch.nn.Parameter(torch.zeros(3))
+
+    with pytest.raises(TypeError, match="Raw owns parameters but has no reset_parameters"):
+        init_parameters_(torch.nn.Sequential(torch.nn.Linear(2, 2), Raw()),
+                         torch.Generator().manual_seed(0))
+
+
 def test_early_stopping_with_too_few_samples():
     est = small(StackedAutoencoder, early_stopping=True, validation_fraction=0.1)
     with pytest.raises(ValueError, match=r"n_samples=1\b"):
@@ -372,7 +419,8 @@ def test_images_keep_their_shape(digits):
 
 
 def test_dataframes_keep_feature_names_and_set_output(digits):
-    pd = pytest.importorskip("pandas")
+    import pandas as pd
+
     X = pd.DataFrame(digits["X_train"][:100], columns=[f"px{i}" for i in range(64)])
     est = small(StackedAutoencoder).set_output(transform="pandas").fit(X)
     assert list(est.feature_names_in_) == list(X.columns)
@@ -390,7 +438,7 @@ def test_inference_runs_in_batches_in_eval_mode(digits, monkeypatch):
     X = digits["X_train"][:100]
     est = small(StackedAutoencoder).fit(X)
     sizes = []
-    hook = est.module_.encoder_layers[0].register_forward_hook(
+    hook = est.module_.encoder_linears[0].register_forward_hook(
         lambda m, i, o: sizes.append((i[0].shape[0], m.training, torch.is_grad_enabled()))
     )
     est.transform(X)

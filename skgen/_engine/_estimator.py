@@ -80,16 +80,15 @@ class BaseNeuralEstimator(BaseEstimator):
 
     def _fit(self, X, *, incremental):
         fresh = not hasattr(self, "net_") or not (incremental or self.warm_start)
-        before = set(vars(self))
         try:
             return self._fit_unsafe(X, incremental=incremental, fresh=fresh)
         except BaseException:
             if fresh:
-                # Never leave a half-fitted estimator that looks fitted.
-                for key in set(vars(self)) - before:
+                # Never leave a half-fitted estimator that looks fitted: drop
+                # every attribute that is not a constructor parameter.
+                params = set(self._get_param_names())
+                for key in [k for k in vars(self) if k not in params]:
                     delattr(self, key)
-                for key in ("net_", "n_features_in_", "feature_names_in_"):
-                    self.__dict__.pop(key, None)
             raise
 
     def _fit_unsafe(self, X, *, incremental, fresh):
@@ -308,24 +307,19 @@ class BaseNeuralEstimator(BaseEstimator):
         module = self.net_.module_
         module.eval()
         # As in scikit-learn, float64 input is computed in float64 (on the
-        # CPU; accelerators stay in float32). The float32 -> float64 ->
-        # float32 round trip of the weights is exact, and it keeps results
-        # independent of how rows are batched to well below float32's
-        # epsilon.
+        # CPU; accelerators stay in float32). It keeps results independent of
+        # how rows are batched to well below float32's epsilon.
         double = X.dtype == np.float64 and device.type == "cpu"
         np_dtype = np.float64 if double else np.float32
         if double:
-            module.double()
+            # A private copy, so concurrent calls never see a half-cast net.
+            module = copy.deepcopy(module).double()
         outputs = []
-        try:
-            with torch.inference_mode():
-                for start in range(0, X.shape[0], INFERENCE_BATCH_SIZE):
-                    # np.array copies, so read-only inputs (memmaps) are fine.
-                    batch = torch.from_numpy(
-                        np.array(X[start:start + INFERENCE_BATCH_SIZE], dtype=np_dtype)
-                    ).to(device)
-                    outputs.append(fn(module, batch).to("cpu"))
-        finally:
-            if double:
-                module.float()
+        with torch.inference_mode():
+            for start in range(0, X.shape[0], INFERENCE_BATCH_SIZE):
+                # np.array copies, so read-only inputs (memmaps) are fine.
+                batch = torch.from_numpy(
+                    np.array(X[start:start + INFERENCE_BATCH_SIZE], dtype=np_dtype)
+                ).to(device)
+                outputs.append(fn(module, batch).to("cpu"))
         return torch.cat(outputs).numpy().astype(out_dtype, copy=False)

@@ -31,6 +31,34 @@ class TiedLinear(nn.Module):
         return F.linear(z, weight.t(), self.bias)
 
 
+def _layers(linear, activation):
+    """``[linear, activation]``, leaving out identity activations.
+
+    Every module call costs a few microseconds, which shows at small batch
+    sizes; an identity is skipped rather than called.
+    """
+    if activation in (None, "identity"):
+        return [linear]
+    return [linear, make_activation(activation)]
+
+
+class TiedDecoder(nn.Module):
+    """Decoder whose layers reuse the encoder's weights, transposed."""
+
+    def __init__(self, encoder_linears, activations):
+        super().__init__()
+        # Kept in a plain list: registering them here would register the
+        # encoder's layers twice.
+        self._encoder_linears = list(encoder_linears)
+        self.layers = nn.ModuleList(TiedLinear(lin.in_features) for lin in encoder_linears)
+        self.activations = nn.ModuleList(make_activation(a) for a in activations)
+
+    def forward(self, z):
+        for i in reversed(range(len(self.layers))):
+            z = self.activations[i](self.layers[i](z, self._encoder_linears[i].weight))
+        return z
+
+
 class DenseAutoencoderNet(nn.Module):
     """A symmetric MLP autoencoder ``sizes[0] -> ... -> sizes[-1] -> ... -> sizes[0]``.
 
@@ -59,42 +87,34 @@ class DenseAutoencoderNet(nn.Module):
         self.tied_weights = tied_weights
         pairs = list(zip(self.layer_sizes[:-1], self.layer_sizes[1:]))
         depth = len(pairs)
-        self.encoder_layers = nn.ModuleList(nn.Linear(a, b) for a, b in pairs)
-        self.encoder_activations = nn.ModuleList(
-            make_activation(coding_activation if i == depth - 1 else activation)
-            for i in range(depth)
-        )
+        enc_acts = [coding_activation if i == depth - 1 else activation for i in range(depth)]
+        # Decoder layer i maps sizes[i + 1] back to sizes[i].
+        dec_acts = [output_activation if i == 0 else activation for i in range(depth)]
+        self.encoder_linears = [nn.Linear(a, b) for a, b in pairs]
+        self.encoder = nn.Sequential(*[m for lin, act in zip(self.encoder_linears, enc_acts)
+                                       for m in _layers(lin, act)])
         if tied_weights:
-            self.decoder_layers = nn.ModuleList(TiedLinear(a) for a, _ in pairs)
+            self.decoder = TiedDecoder(self.encoder_linears, dec_acts)
+            self.decoder_linears = list(self.decoder.layers)
         else:
-            self.decoder_layers = nn.ModuleList(nn.Linear(b, a) for a, b in pairs)
-        self.decoder_activations = nn.ModuleList(
-            make_activation(output_activation if i == 0 else activation)
-            for i in range(depth)
-        )
+            self.decoder_linears = [nn.Linear(b, a) for a, b in pairs]
+            self.decoder = nn.Sequential(*[
+                m for i in reversed(range(depth))
+                for m in _layers(self.decoder_linears[i], dec_acts[i])
+            ])
 
     @property
     def depth(self):
-        return len(self.encoder_layers)
+        return len(self.encoder_linears)
 
-    def encode(self, x, depth=None):
-        """Codings of ``x``; with ``depth``, the output of that many layers."""
-        layers = zip(self.encoder_layers, self.encoder_activations)
-        for i, (layer, act) in enumerate(layers):
-            if depth is not None and i >= depth:
-                break
-            x = act(layer(x))
-        return x
+    def encode(self, x):
+        return self.encoder(x)
 
     def decode(self, z):
-        for i in reversed(range(self.depth)):
-            layer = self.decoder_layers[i]
-            z = layer(z, self.encoder_layers[i].weight) if self.tied_weights else layer(z)
-            z = self.decoder_activations[i](z)
-        return z
+        return self.decoder(z)
 
     def forward(self, x):
-        return self.decode(self.encode(x))
+        return self.decoder(self.encoder(x))
 
     # Greedy layer-wise pretraining (the book's "training one autoencoder at
     # a time"): level i is a shallow autoencoder sizes[i] -> sizes[i+1].
@@ -112,8 +132,8 @@ class DenseAutoencoderNet(nn.Module):
     @torch.no_grad()
     def load_level(self, i, shallow):
         """Copy a trained ``shallow_level(i)`` into level ``i``."""
-        self.encoder_layers[i].load_state_dict(shallow.encoder_layers[0].state_dict())
-        self.decoder_layers[i].load_state_dict(shallow.decoder_layers[0].state_dict())
+        self.encoder_linears[i].load_state_dict(shallow.encoder_linears[0].state_dict())
+        self.decoder_linears[i].load_state_dict(shallow.decoder_linears[0].state_dict())
 
 
 def _conv_geometry(size):

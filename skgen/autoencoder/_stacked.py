@@ -135,7 +135,9 @@ class StackedAutoencoder(BaseAutoencoder):
         Train one shallow autoencoder per layer first (each for ``max_iter``
         epochs, on the codings of the previous one), stack them, then
         fine-tune the whole network for ``max_iter`` epochs: the book's
-        "training one autoencoder at a time".
+        "training one autoencoder at a time". ``n_iter_`` and
+        ``loss_curve_`` count the fine-tuning epochs; the pretraining curves
+        are in ``pretraining_loss_curves_``.
 
     {training_parameters}
 
