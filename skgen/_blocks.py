@@ -88,3 +88,114 @@ def init_parameters_(module, generator):
                 )
             reset(generator=generator)
     return module
+
+
+def _conv_geometry(size):
+    """Kernel, padding and pooling along one spatial axis of ``size``.
+
+    An axis of length 1 (a flattened row seen as a 1 x n image) gets
+    pointwise kernels and no pooling, so the same network does 1-D or 2-D
+    convolutions.
+    """
+    if size > 1:
+        return 3, 1, 2
+    return 1, 0, 1
+
+
+def conv_sizes(image_shape, n_blocks):
+    """Spatial size after each of ``n_blocks`` 2x2 ceil-mode poolings."""
+    sizes = [tuple(image_shape[:2])]
+    for _ in range(n_blocks):
+        sizes.append(tuple(math.ceil(s / _conv_geometry(s)[2]) for s in sizes[-1]))
+    return sizes
+
+
+def _with_condition(h, condition):
+    return h if condition is None else torch.cat([h, condition], dim=1)
+
+
+class ConvEncoder(nn.Module):
+    """Flat channels-last images -> ``n_out`` features.
+
+    ``len(channels)`` blocks of 3x3 convolution, activation and 2x2
+    max-pooling (ceil mode, so odd sizes work), then a linear head. An
+    optional condition vector (one-hot labels) joins the flattened feature
+    maps before the head.
+    """
+
+    def __init__(self, image_shape, n_out, *, channels=(16, 32, 64), activation="relu",
+                 n_condition=0):
+        super().__init__()
+        self.image_shape = tuple(image_shape)
+        sizes = conv_sizes(image_shape, len(channels))
+        blocks, prev = [], image_shape[2]
+        for ch, size in zip(channels, sizes):
+            (kh, ph, sh), (kw, pw, sw) = (_conv_geometry(s) for s in size)
+            blocks += [nn.Conv2d(prev, ch, (kh, kw), padding=(ph, pw)),
+                       make_activation(activation),
+                       nn.MaxPool2d((sh, sw), ceil_mode=True)]
+            prev = ch
+        self.convs = nn.Sequential(*blocks)
+        self.head = nn.Linear(prev * sizes[-1][0] * sizes[-1][1] + n_condition, n_out)
+
+    def forward(self, x, condition=None):
+        h, w, c = self.image_shape
+        x = self.convs(x.reshape(-1, h, w, c).permute(0, 3, 1, 2))
+        return self.head(_with_condition(x.flatten(1), condition))
+
+
+class ConvDecoder(nn.Module):
+    """``n_in`` features -> flat channels-last images; mirrors ``ConvEncoder``.
+
+    A linear layer to the smallest feature maps, stride-2 transposed
+    convolutions whose output padding lands exactly on every encoder size,
+    and a final 3x3 convolution to the image channels.
+    """
+
+    def __init__(self, image_shape, n_in, *, channels=(16, 32, 64), activation="relu",
+                 output_activation=None, n_condition=0):
+        super().__init__()
+        self.image_shape = tuple(image_shape)
+        sizes = conv_sizes(image_shape, len(channels))
+        prev = channels[-1]
+        self.bottom_shape = (prev, *sizes[-1])
+        self.stem = nn.Sequential(
+            nn.Linear(n_in + n_condition, prev * sizes[-1][0] * sizes[-1][1]),
+            make_activation(activation),
+        )
+        up = []
+        out_channels = list(channels[::-1][1:]) + [channels[0]]
+        for level, ch_out in zip(range(len(channels), 0, -1), out_channels):
+            src, dst = sizes[level], sizes[level - 1]
+            geo = [_conv_geometry(s) for s in dst]
+            kernel = tuple(k for k, _, _ in geo)
+            padding = tuple(p for _, p, _ in geo)
+            stride = tuple(s for _, _, s in geo)
+            # out = (in - 1) * stride - 2 * pad + kernel + output_padding
+            out_pad = tuple(d - ((s - 1) * st - 2 * p + k)
+                            for d, s, st, p, k in zip(dst, src, stride, padding, kernel))
+            up += [nn.ConvTranspose2d(prev, ch_out, kernel, stride=stride, padding=padding,
+                                      output_padding=out_pad),
+                   make_activation(activation)]
+            prev = ch_out
+        (kh, ph, _), (kw, pw, _) = (_conv_geometry(s) for s in sizes[0])
+        up += [nn.Conv2d(prev, image_shape[2], (kh, kw), padding=(ph, pw)),
+               make_activation(output_activation)]
+        self.convs = nn.Sequential(*up)
+
+    def forward(self, z, condition=None):
+        x = self.stem(_with_condition(z, condition)).reshape(-1, *self.bottom_shape)
+        x = self.convs(x)
+        return x.permute(0, 2, 3, 1).reshape(x.shape[0], -1)
+
+
+class ConditionedMLP(nn.Module):
+    """An ``mlp`` whose input is joined with an optional condition vector."""
+
+    def __init__(self, sizes, activation, output_activation=None, n_condition=0):
+        super().__init__()
+        sizes = [sizes[0] + n_condition, *sizes[1:]]
+        self.net = mlp(sizes, activation, output_activation)
+
+    def forward(self, x, condition=None):
+        return self.net(_with_condition(x, condition))

@@ -54,6 +54,10 @@ class BaseNeuralEstimator(BaseEstimator):
     _module_params = ()
 
     # -- hooks -------------------------------------------------------------
+    def _validate_targets(self, y, *, reset):
+        """Labels for conditional models as an int array, or None (ignored)."""
+        return None
+
     def _check_data_params(self, X, sample_shape):
         """Checks of parameters against the data, before anything is built."""
 
@@ -78,10 +82,10 @@ class BaseNeuralEstimator(BaseEstimator):
         """The fitted torch network (``net_.module_``)."""
         return self.net_.module_
 
-    def _fit(self, X, *, incremental):
+    def _fit(self, X, y=None, *, incremental):
         fresh = not hasattr(self, "net_") or not (incremental or self.warm_start)
         try:
-            return self._fit_unsafe(X, incremental=incremental, fresh=fresh)
+            return self._fit_unsafe(X, y, incremental=incremental, fresh=fresh)
         except BaseException:
             if fresh:
                 # Never leave a half-fitted estimator that looks fitted: drop
@@ -91,8 +95,13 @@ class BaseNeuralEstimator(BaseEstimator):
                     delattr(self, key)
             raise
 
-    def _fit_unsafe(self, X, *, incremental, fresh):
+    def _fit_unsafe(self, X, y, *, incremental, fresh):
         X, sample_shape = validate_samples(self, X, reset=fresh)
+        y = self._validate_targets(y, reset=fresh)
+        if y is not None and len(y) != X.shape[0]:
+            raise ValueError(
+                f"X has {X.shape[0]} samples but y has {len(y)}: they must match."
+            )
         device = resolve_device(self.device)
         if fresh:
             self._check_data_params(X, sample_shape)
@@ -101,11 +110,13 @@ class BaseNeuralEstimator(BaseEstimator):
             self._check_warm_start()
             rng = self._rng
         early = self.early_stopping and not incremental
-        data = torch.tensor(X, dtype=torch.float32)
+        data = (torch.tensor(X, dtype=torch.float32),)
+        if y is not None:
+            data += (torch.as_tensor(y, dtype=torch.long),)
         if early:
             train, valid = self._split_validation(data, rng)
         else:
-            train, valid = (data,), None
+            train, valid = data, None
         if device.type != "cpu":
             train = tuple(t.to(device) for t in train)
             valid = None if valid is None else tuple(t.to(device) for t in valid)
@@ -235,7 +246,7 @@ class BaseNeuralEstimator(BaseEstimator):
         return callbacks
 
     def _split_validation(self, data, rng):
-        n = data.shape[0]
+        n = data[0].shape[0]
         n_valid = int(np.ceil(self.validation_fraction * n))
         if n_valid < 1 or n - n_valid < 1:
             raise ValueError(
@@ -244,7 +255,8 @@ class BaseNeuralEstimator(BaseEstimator):
                 "samples or set early_stopping=False."
             )
         perm = torch.from_numpy(rng.permutation(n))
-        return (data[perm[n_valid:]],), (data[perm[:n_valid]],)
+        return (tuple(t[perm[n_valid:]] for t in data),
+                tuple(t[perm[:n_valid]] for t in data))
 
     def _batch_size(self, n_samples):
         if self.batch_size == "auto":
@@ -296,13 +308,15 @@ class BaseNeuralEstimator(BaseEstimator):
         self._move_net(device)
         return device
 
-    def _forward_batches(self, fn, X, out_dtype):
+    def _forward_batches(self, fn, X, out_dtype, *, labels=None, batch_size=None):
         """Apply ``fn(module, batch)`` to the rows of ``X`` in eval mode.
 
-        Runs under ``torch.inference_mode`` in batches of
-        ``INFERENCE_BATCH_SIZE`` rows and returns a numpy array of
+        With ``labels`` (an int array), ``fn(module, batch, batch_labels)``.
+        Runs under ``torch.inference_mode`` in batches of ``batch_size``
+        (default ``INFERENCE_BATCH_SIZE``) rows and returns a numpy array of
         ``out_dtype``.
         """
+        batch_size = batch_size or INFERENCE_BATCH_SIZE
         device = self._inference_device()
         module = self.net_.module_
         module.eval()
@@ -316,10 +330,16 @@ class BaseNeuralEstimator(BaseEstimator):
             module = copy.deepcopy(module).double()
         outputs = []
         with torch.inference_mode():
-            for start in range(0, X.shape[0], INFERENCE_BATCH_SIZE):
+            for start in range(0, X.shape[0], batch_size):
                 # np.array copies, so read-only inputs (memmaps) are fine.
                 batch = torch.from_numpy(
-                    np.array(X[start:start + INFERENCE_BATCH_SIZE], dtype=np_dtype)
+                    np.array(X[start:start + batch_size], dtype=np_dtype)
                 ).to(device)
-                outputs.append(fn(module, batch).to("cpu"))
+                if labels is None:
+                    out = fn(module, batch)
+                else:
+                    yb = torch.as_tensor(labels[start:start + batch_size],
+                                         dtype=torch.long).to(device)
+                    out = fn(module, batch, yb)
+                outputs.append(out.to("cpu"))
         return torch.cat(outputs).numpy().astype(out_dtype, copy=False)

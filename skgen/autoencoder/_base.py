@@ -91,14 +91,15 @@ class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseNeu
             ``(n_samples, height, width)`` or ``(n_samples, height, width,
             channels)``.
         y : Ignored
-            Not used, present for API consistency.
+            Not used by unsupervised autoencoders, present for API
+            consistency.
 
         Returns
         -------
         self : object
             The fitted estimator.
         """
-        return self._fit(X, incremental=False)
+        return self._fit(X, y, incremental=False)
 
     @_fit_context(prefer_skip_nested_validation=True)
     def partial_fit(self, X, y=None):
@@ -118,7 +119,7 @@ class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseNeu
         self : object
             The estimator.
         """
-        return self._fit(X, incremental=True)
+        return self._fit(X, y, incremental=True)
 
     def transform(self, X):
         """Encode ``X`` into its codings.

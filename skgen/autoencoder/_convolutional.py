@@ -11,6 +11,55 @@ from ._base import BaseAutoencoder
 from ._networks import ConvAutoencoderNet
 
 
+def resolve_image_shape(estimator, n_features, sample_shape):
+    """``(height, width, channels)`` of one sample, from X or ``image_shape``.
+
+    Image arrays give their own shape; flattened rows need
+    ``estimator.image_shape``, else they are read as 1 x n_features images.
+    """
+    name = type(estimator).__name__
+    image_shape = estimator.image_shape
+    if len(sample_shape) > 1:
+        shape = tuple(sample_shape) + (1,) * (3 - len(sample_shape))
+        if image_shape is not None:
+            given = tuple(image_shape) + (1,) * (3 - len(image_shape))
+            if given != shape:
+                raise ValueError(
+                    f"image_shape={tuple(image_shape)} does not match the "
+                    f"images in X, of shape {tuple(sample_shape)}."
+                )
+        return shape
+    if image_shape is None:
+        return (1, n_features, 1)
+    shape = tuple(image_shape)
+    if len(shape) not in (2, 3) or not all(
+        isinstance(s, numbers.Integral) and s >= 1 for s in shape
+    ):
+        raise ValueError(
+            f"The 'image_shape' parameter of {name} must be (height, width) or "
+            f"(height, width, channels) with positive ints. Got {image_shape!r}."
+        )
+    shape = shape + (1,) * (3 - len(shape))
+    if int(np.prod(shape)) != n_features:
+        raise ValueError(
+            f"image_shape={tuple(image_shape)} holds {int(np.prod(shape))} "
+            f"values but X has {n_features} features."
+        )
+    return shape
+
+
+def check_channels(estimator):
+    channels = estimator.channels
+    if len(channels) == 0 or not all(
+        isinstance(c, numbers.Integral) and c >= 1 for c in channels
+    ):
+        raise ValueError(
+            f"The 'channels' parameter of {type(estimator).__name__} must be a "
+            f"non-empty sequence of positive ints. Got {channels!r} instead."
+        )
+    return tuple(int(c) for c in channels)
+
+
 @fill_doc
 class ConvolutionalAutoencoder(BaseAutoencoder):
     """Convolutional autoencoder for images.
@@ -132,52 +181,14 @@ class ConvolutionalAutoencoder(BaseAutoencoder):
         self.random_state = random_state
         self.verbose = verbose
 
-    def _image_shape(self, n_features, sample_shape):
-        """``(height, width, channels)`` of one sample."""
-        name = type(self).__name__
-        if len(sample_shape) > 1:
-            shape = tuple(sample_shape) + (1,) * (3 - len(sample_shape))
-            if self.image_shape is not None:
-                given = tuple(self.image_shape) + (1,) * (3 - len(self.image_shape))
-                if given != shape:
-                    raise ValueError(
-                        f"image_shape={tuple(self.image_shape)} does not match the "
-                        f"images in X, of shape {tuple(sample_shape)}."
-                    )
-            return shape
-        if self.image_shape is None:
-            return (1, n_features, 1)
-        shape = tuple(self.image_shape)
-        if len(shape) not in (2, 3) or not all(
-            isinstance(s, numbers.Integral) and s >= 1 for s in shape
-        ):
-            raise ValueError(
-                f"The 'image_shape' parameter of {name} must be (height, width) or "
-                f"(height, width, channels) with positive ints. Got {self.image_shape!r}."
-            )
-        shape = shape + (1,) * (3 - len(shape))
-        if int(np.prod(shape)) != n_features:
-            raise ValueError(
-                f"image_shape={tuple(self.image_shape)} holds {int(np.prod(shape))} "
-                f"values but X has {n_features} features."
-            )
-        return shape
-
     def _check_data_params(self, X, sample_shape):
         super()._check_data_params(X, sample_shape)
-        self._image_shape(X.shape[1], sample_shape)
-        channels = self.channels
-        if len(channels) == 0 or not all(
-            isinstance(c, numbers.Integral) and c >= 1 for c in channels
-        ):
-            raise ValueError(
-                f"The 'channels' parameter of {type(self).__name__} must be a "
-                f"non-empty sequence of positive ints. Got {channels!r} instead."
-            )
+        resolve_image_shape(self, X.shape[1], sample_shape)
+        check_channels(self)
 
     def _build_module(self, n_features, sample_shape):
         return ConvAutoencoderNet(
-            self._image_shape(n_features, sample_shape), self.n_components,
+            resolve_image_shape(self, n_features, sample_shape), self.n_components,
             channels=tuple(int(c) for c in self.channels), activation=self.activation,
             output_activation=self.output_activation,
         )

@@ -4,13 +4,11 @@ Every network takes and returns flat rows ``(batch, n_features)``; image
 networks reshape internally (channels-last in, channels-last out).
 """
 
-import math
-
 import torch
 import torch.nn.functional as F
 from torch import nn
 
-from .._blocks import make_activation
+from .._blocks import ConvDecoder, ConvEncoder, make_activation
 
 
 class TiedLinear(nn.Module):
@@ -136,26 +134,8 @@ class DenseAutoencoderNet(nn.Module):
         self.decoder_linears[i].load_state_dict(shallow.decoder_linears[0].state_dict())
 
 
-def _conv_geometry(size):
-    """Kernel, padding and pooling along one spatial axis of ``size``.
-
-    An axis of length 1 (a flattened row seen as a 1 x n image) gets
-    pointwise kernels and no pooling, so the same network does 1-D or 2-D
-    convolutions.
-    """
-    if size > 1:
-        return 3, 1, 2
-    return 1, 0, 1
-
-
 class ConvAutoencoderNet(nn.Module):
-    """Convolutional encoder / transposed-convolutional decoder.
-
-    The encoder is ``len(channels)`` blocks of 3x3 convolution, activation
-    and 2x2 max-pooling (ceil mode, so odd sizes work), then a linear layer
-    to the codings. The decoder mirrors it with a linear layer, stride-2
-    transposed convolutions whose output padding lands exactly on every
-    encoder size, and a final 3x3 convolution to the input channels.
+    """Convolutional autoencoder: ``ConvEncoder`` then ``ConvDecoder``.
 
     Parameters
     ----------
@@ -174,58 +154,16 @@ class ConvAutoencoderNet(nn.Module):
     def __init__(self, image_shape, n_components, *, channels=(16, 32, 64),
                  activation="relu", output_activation=None):
         super().__init__()
-        height, width, in_channels = image_shape
-        self.image_shape = (height, width, in_channels)
-        sizes = [(height, width)]
-        blocks = []
-        prev = in_channels
-        for ch in channels:
-            (kh, ph, sh), (kw, pw, sw) = (_conv_geometry(s) for s in sizes[-1])
-            blocks += [
-                nn.Conv2d(prev, ch, (kh, kw), padding=(ph, pw)),
-                make_activation(activation),
-                nn.MaxPool2d((sh, sw), ceil_mode=True),
-            ]
-            sizes.append(tuple(math.ceil(s / p) for s, p in zip(sizes[-1], (sh, sw))))
-            prev = ch
-        self.encoder_convs = nn.Sequential(*blocks)
-        self.bottom_shape = (prev, *sizes[-1])
-        n_bottom = prev * sizes[-1][0] * sizes[-1][1]
-        self.to_codings = nn.Linear(n_bottom, n_components)
-        self.from_codings = nn.Sequential(nn.Linear(n_components, n_bottom),
-                                          make_activation(activation))
-        up = []
-        out_channels = list(channels[::-1][1:]) + [channels[0]]
-        for level, ch_out in zip(range(len(channels), 0, -1), out_channels):
-            src, dst = sizes[level], sizes[level - 1]
-            geo = [_conv_geometry(s) for s in dst]
-            kernel = tuple(k for k, _, _ in geo)
-            padding = tuple(p for _, p, _ in geo)
-            stride = tuple(s for _, _, s in geo)
-            # out = (in - 1) * stride - 2 * pad + kernel + output_padding
-            out_pad = tuple(d - ((s - 1) * st - 2 * p + k)
-                            for d, s, st, p, k in zip(dst, src, stride, padding, kernel))
-            up += [
-                nn.ConvTranspose2d(prev, ch_out, kernel, stride=stride, padding=padding,
-                                   output_padding=out_pad),
-                make_activation(activation),
-            ]
-            prev = ch_out
-        (kh, ph, _), (kw, pw, _) = (_conv_geometry(s) for s in sizes[0])
-        up += [nn.Conv2d(prev, in_channels, (kh, kw), padding=(ph, pw)),
-               make_activation(output_activation)]
-        self.decoder_convs = nn.Sequential(*up)
+        self.encoder = ConvEncoder(image_shape, n_components, channels=channels,
+                                   activation=activation)
+        self.decoder = ConvDecoder(image_shape, n_components, channels=channels,
+                                   activation=activation, output_activation=output_activation)
 
     def encode(self, x):
-        h, w, c = self.image_shape
-        x = x.reshape(-1, h, w, c).permute(0, 3, 1, 2)
-        x = self.encoder_convs(x)
-        return self.to_codings(x.flatten(1))
+        return self.encoder(x)
 
     def decode(self, z):
-        x = self.from_codings(z).reshape(-1, *self.bottom_shape)
-        x = self.decoder_convs(x)
-        return x.permute(0, 2, 3, 1).reshape(x.shape[0], -1)
+        return self.decoder(z)
 
     def forward(self, x):
-        return self.decode(self.encode(x))
+        return self.decoder(self.encoder(x))
