@@ -1,6 +1,7 @@
 """skgen: generative deep learning with a scikit-learn interface.
 
-Autoencoders are transformers (a drop-in for ``PCA``); every estimator
+Autoencoders are transformers (a drop-in for ``PCA``); the variational
+autoencoder also samples; every estimator
 trains with PyTorch through skorch, on a GPU when there is one.
 """
 
@@ -11,6 +12,7 @@ from .autoencoder import (
     SparseAutoencoder,
     StackedAutoencoder,
 )
+from .vae import VAE, VariationalAutoencoder
 
 __version__ = "0.1.0"
 
@@ -20,5 +22,7 @@ __all__ = [
     "LinearAutoencoder",
     "SparseAutoencoder",
     "StackedAutoencoder",
+    "VAE",
+    "VariationalAutoencoder",
     "__version__",
 ]

@@ -9,9 +9,11 @@ from skgen import (
     LinearAutoencoder,
     SparseAutoencoder,
     StackedAutoencoder,
+    VariationalAutoencoder,
 )
 
 ALL_AUTOENCODERS = [
+    VariationalAutoencoder,
     LinearAutoencoder,
     StackedAutoencoder,
     SparseAutoencoder,
@@ -23,7 +25,9 @@ ALL_AUTOENCODERS = [
 def small(cls, **params):
     """An estimator with training settings small enough for unit tests."""
     defaults = {"max_iter": 3, "batch_size": 64, "random_state": 0}
-    if cls is not LinearAutoencoder:
+    if cls is VariationalAutoencoder:
+        defaults["hidden_layer_sizes"] = (8,)
+    elif cls is not LinearAutoencoder:
         key = "channels" if cls is ConvolutionalAutoencoder else "hidden_layer_sizes"
         defaults[key] = (8,)
     defaults.update(params)

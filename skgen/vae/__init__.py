@@ -1,0 +1,5 @@
+"""Variational autoencoders."""
+
+from ._variational import VAE, VariationalAutoencoder
+
+__all__ = ["VAE", "VariationalAutoencoder"]

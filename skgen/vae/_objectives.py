@@ -1,0 +1,89 @@
+"""The (beta-)ELBO and the importance-weighted bound of a VAE.
+
+Kingma & Welling (2014), https://arxiv.org/abs/1312.6114; beta-VAE:
+Higgins et al. (2017); IWAE: Burda et al. (2016),
+https://arxiv.org/abs/1509.00519.
+"""
+
+import math
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+_LOG_2PI = math.log(2 * math.pi)
+
+
+def log_likelihood(module, params, x, likelihood):
+    """``log p(x | z)`` summed over features, from the decoder's output."""
+    if likelihood == "bce":
+        x = x.expand_as(params)
+        return -F.binary_cross_entropy_with_logits(params, x, reduction="none").sum(-1)
+    log_var = module.log_variance
+    return -0.5 * (((x - params) ** 2) * torch.exp(-log_var) + log_var + _LOG_2PI).sum(-1)
+
+
+def kl_to_standard_normal(mean, log_var):
+    """KL(N(mean, exp(log_var)) || N(0, I)), summed over codings."""
+    return 0.5 * (mean ** 2 + torch.exp(log_var) - 1.0 - log_var).sum(-1)
+
+
+def decoder_mean(module, params, likelihood):
+    """The mean of ``p(x | z)``: what reconstructions and samples show."""
+    return torch.sigmoid(params) if likelihood == "bce" else params
+
+
+class ELBOObjective(nn.Module):
+    """Negative beta-ELBO per sample, averaged over the batch.
+
+    ``-E_q[log p(x|z)] + beta * KL(q(z|x) || N(0, I))`` with one
+    reparameterised draw ``z = mean + exp(log_var / 2) * eps`` per sample,
+    ``eps`` from the estimator's generator. Evaluation (validation) uses the
+    same estimate.
+    """
+
+    def __init__(self, *, beta=1.0, likelihood="bce"):
+        super().__init__()
+        self.beta = beta
+        self.likelihood = likelihood
+
+    def forward(self, module, batch, *, generator=None, training=True):
+        x, y = batch
+        mean, log_var = module.encode(x, y)
+        eps = torch.randn(mean.shape, generator=generator, device=mean.device,
+                          dtype=mean.dtype)
+        z = mean + torch.exp(0.5 * log_var) * eps
+        rec = log_likelihood(module, module.decode(z, y), x, self.likelihood)
+        return (self.beta * kl_to_standard_normal(mean, log_var) - rec).mean()
+
+
+def elbo(module, x, y, eps, likelihood):
+    """Per-sample ELBO, the expected log-likelihood averaged over the draws
+    ``eps`` (m, n_components) and the KL term in closed form."""
+    mean, log_var = module.encode(x, y)
+    std = torch.exp(0.5 * log_var)
+    m, (n, d) = eps.shape[0], mean.shape
+    z = mean[:, None, :] + std[:, None, :] * eps[None]
+    ym = None if y is None else y.repeat_interleave(m)
+    params = module.decode(z.reshape(n * m, d), ym).reshape(n, m, -1)
+    rec = log_likelihood(module, params, x[:, None, :], likelihood).mean(1)
+    return rec - kl_to_standard_normal(mean, log_var)
+
+
+def importance_bound(module, x, y, eps, likelihood):
+    """Per-sample importance-weighted bound with the k draws ``eps``.
+
+    ``log mean_j p(x, z_j) / q(z_j | x)`` (Burda et al. 2016): at least the
+    ELBO in expectation, and tighter as k grows.
+    """
+    mean, log_var = module.encode(x, y)
+    std = torch.exp(0.5 * log_var)
+    k, (n, d) = eps.shape[0], mean.shape
+    z = mean[:, None, :] + std[:, None, :] * eps[None]
+    yk = None if y is None else y.repeat_interleave(k)
+    params = module.decode(z.reshape(n * k, d), yk).reshape(n, k, -1)
+    rec = log_likelihood(module, params, x[:, None, :], likelihood)
+    log_prior = -0.5 * (z ** 2 + _LOG_2PI).sum(-1)
+    log_posterior = -0.5 * (eps[None] ** 2 + _LOG_2PI + log_var[:, None, :]).sum(-1)
+    log_w = rec + log_prior - log_posterior
+    return torch.logsumexp(log_w, dim=1) - math.log(k)

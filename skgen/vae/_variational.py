@@ -1,0 +1,427 @@
+"""VariationalAutoencoder: a transformer that also samples."""
+
+import numbers
+
+import numpy as np
+import torch
+from sklearn.preprocessing import LabelEncoder
+from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import Interval, StrOptions, validate_params
+from sklearn.utils.validation import check_is_fitted, column_or_1d
+
+from .._blocks import HIDDEN_ACTIVATIONS
+from .._engine._docs import fill_doc
+from .._engine._estimator import INFERENCE_BATCH_SIZE
+from .._engine._validation import validate_codings, validate_samples
+from ..autoencoder._base import BaseAutoencoder, check_hidden_layer_sizes
+from ..autoencoder._convolutional import check_channels, resolve_image_shape
+from ._networks import conv_vae, dense_vae
+from ._objectives import ELBOObjective, decoder_mean, elbo, importance_bound
+
+# The draws behind score_samples are fixed, so scores are deterministic and
+# do not depend on how samples are ordered or batched.
+_SCORE_SEED = 0
+# Draws averaged by the ELBO estimate of score_samples (n_importance_samples=1).
+_ELBO_DRAWS = 16
+
+
+@fill_doc
+class VariationalAutoencoder(BaseAutoencoder):
+    """Variational autoencoder (VAE): a transformer that also samples.
+
+    The encoder outputs a mean and a log-variance per coding; training draws
+    codings with the reparameterisation trick (``z = mean + sigma * eps``)
+    and minimises the negative beta-ELBO
+    ``-E_q[log p(x | z)] + beta * KL(q(z | x) || N(0, I))``. ``transform``
+    gives the posterior means, ``inverse_transform`` decodes, ``sample``
+    draws codings from the prior and decodes them, and ``score_samples`` is
+    a lower bound on ``log p(x)``.
+
+    Parameters
+    ----------
+    n_components : int, default=2
+        Size of the codings (the latent space).
+
+    hidden_layer_sizes : array-like of int, default=(150, 100)
+        Hidden layers of the dense encoder; the decoder mirrors them (the
+        book's 784-150-100-(10 + 10) VAE).
+
+    beta : float, default=1.0
+        Weight of the KL term (beta-VAE). 1 is the plain VAE; larger values
+        give a smoother, more Gaussian latent space and blurrier
+        reconstructions.
+
+    reconstruction_loss : {{"mse", "bce"}}, default="mse"
+        The likelihood ``p(x | z)``. ``"mse"``: Gaussian whose mean is the
+        decoder output and whose variance is one learned value shared by all
+        features, so the ELBO is a bound on a density and ``beta`` keeps its
+        meaning for data of any scale. ``"bce"``: independent Bernoulli per
+        feature (data in [0, 1]; the decoder outputs logits, and
+        reconstructions and samples are their sigmoid). See Notes for why
+        ``"mse"`` is the default.
+
+    architecture : {{"dense", "conv"}}, default="dense"
+        ``"conv"`` uses the convolutional blocks of
+        :class:`ConvolutionalAutoencoder` (images, or flattened rows with
+        ``image_shape``).
+
+    image_shape : tuple of int, default=None
+        ``(height, width[, channels])`` of flattened images, for
+        ``architecture="conv"``.
+
+    channels : array-like of int, default=(16, 32, 64)
+        Feature maps of each convolutional block, for ``architecture="conv"``.
+
+    activation : {{"relu", "tanh", "logistic", "identity", "elu", "selu", \
+"gelu", "leaky_relu"}}, default="relu"
+        Activation of the hidden layers.
+
+    conditional : bool, default=False
+        Train a conditional VAE on class labels: ``fit(X, y)`` feeds one-hot
+        labels to the encoder and the decoder, and ``sample(n, y=...)``
+        draws the requested classes. Opt-in because scikit-learn passes
+        ``y`` to every step of a Pipeline; an unconditional VAE ignores
+        ``y``.
+
+    {training_parameters}
+
+    Attributes
+    ----------
+    n_components_ : int
+        Size of the codings of the fitted model.
+
+    classes_ : ndarray of shape (n_classes,)
+        Class labels of a conditional VAE.
+
+    {training_attributes}
+
+    See Also
+    --------
+    StackedAutoencoder : Deterministic autoencoder.
+    sklearn.neighbors.KernelDensity : Another estimator with ``sample``.
+
+    Notes
+    -----
+    The training loss, ``loss_curve_`` and validation losses are the
+    negative beta-ELBO in nats per sample.
+
+    Why ``reconstruction_loss="mse"`` by default: on digits scaled to [0, 1]
+    (80/20 split, 200 epochs) its held-out ELBO is +15.2 nats at 2 codings
+    and +22.9 at 10, against -24.8 and -24.4 for ``"bce"``. The two numbers
+    are not the same kind of quantity, though: the Gaussian bounds a log
+    density, while the Bernoulli "likelihood" of continuous pixels is not
+    normalised. What decides is that the Gaussian is a proper model of
+    continuous data of any scale (``StandardScaler`` output too) and needs
+    no [0, 1] range, which Bernoulli does. ``"bce"`` remains the classic
+    choice for (near-)binary images.
+
+    References
+    ----------
+    .. [1] D. P. Kingma and M. Welling, "Auto-encoding variational Bayes",
+       ICLR 2014.
+    .. [2] I. Higgins et al., "beta-VAE: learning basic visual concepts with a
+       constrained variational framework", ICLR 2017.
+    .. [3] Y. Burda, R. Grosse and R. Salakhutdinov, "Importance weighted
+       autoencoders", ICLR 2016.
+    .. [4] K. Sohn, H. Lee and X. Yan, "Learning structured output
+       representation using deep conditional generative models", NeurIPS 2015.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_digits
+    >>> from skgen import VariationalAutoencoder
+    >>> X = load_digits().data / 16
+    >>> vae = VariationalAutoencoder(n_components=5, max_iter=5, random_state=0).fit(X)
+    >>> vae.transform(X).shape
+    (1797, 5)
+    >>> vae.sample(3, random_state=0).shape
+    (3, 64)
+    """
+
+    _parameter_constraints = {
+        **BaseAutoencoder._parameter_constraints,
+        "hidden_layer_sizes": ["array-like"],
+        "beta": [Interval(numbers.Real, 0, None, closed="left")],
+        "reconstruction_loss": [StrOptions({"mse", "bce"})],
+        "architecture": [StrOptions({"dense", "conv"})],
+        "image_shape": ["array-like", None],
+        "channels": ["array-like"],
+        "activation": [StrOptions(set(HIDDEN_ACTIVATIONS))],
+        "conditional": ["boolean"],
+    }
+    _module_params = ("n_components", "hidden_layer_sizes", "reconstruction_loss",
+                      "architecture", "image_shape", "channels", "activation",
+                      "conditional")
+    # The KL term regularises the codings, so a wide latent space is fine.
+    _allow_overcomplete = True
+
+    def __init__(
+        self,
+        n_components=2,
+        *,
+        hidden_layer_sizes=(150, 100),
+        beta=1.0,
+        reconstruction_loss="mse",
+        architecture="dense",
+        image_shape=None,
+        channels=(16, 32, 64),
+        activation="relu",
+        conditional=False,
+        max_iter=200,
+        batch_size=32,
+        learning_rate_init=0.001,
+        optimizer="adam",
+        optimizer_params=None,
+        early_stopping=False,
+        validation_fraction=0.1,
+        n_iter_no_change=10,
+        tol=1e-4,
+        warm_start=False,
+        callbacks=None,
+        device="auto",
+        random_state=None,
+        verbose=0,
+    ):
+        self.n_components = n_components
+        self.hidden_layer_sizes = hidden_layer_sizes
+        self.beta = beta
+        self.reconstruction_loss = reconstruction_loss
+        self.architecture = architecture
+        self.image_shape = image_shape
+        self.channels = channels
+        self.activation = activation
+        self.conditional = conditional
+        self.max_iter = max_iter
+        self.batch_size = batch_size
+        self.learning_rate_init = learning_rate_init
+        self.optimizer = optimizer
+        self.optimizer_params = optimizer_params
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.n_iter_no_change = n_iter_no_change
+        self.tol = tol
+        self.warm_start = warm_start
+        self.callbacks = callbacks
+        self.device = device
+        self.random_state = random_state
+        self.verbose = verbose
+
+    # -- fitting hooks -----------------------------------------------------
+    def _validate_targets(self, y, *, reset):
+        if not self.conditional:
+            return None
+        if y is None:
+            raise ValueError(
+                f"{type(self).__name__}(conditional=True) needs class labels: "
+                "call fit(X, y)."
+            )
+        y = column_or_1d(y, warn=True)
+        if reset:
+            encoder = LabelEncoder().fit(y)
+            if len(encoder.classes_) < 2:
+                raise ValueError(
+                    "A conditional VariationalAutoencoder needs at least 2 classes in y; "
+                    f"got {len(encoder.classes_)}."
+                )
+            self.classes_ = encoder.classes_
+        return self._encode_labels(y)
+
+    def _encode_labels(self, y):
+        y = np.asarray(y)
+        unknown = np.setdiff1d(np.unique(y), self.classes_)
+        if unknown.size:
+            raise ValueError(
+                f"y contains labels {unknown.tolist()} not seen during fit; the classes "
+                f"are {self.classes_.tolist()}."
+            )
+        return np.searchsorted(self.classes_, y)
+
+    def _labels_for(self, y, n_samples, method):
+        """Encoded labels for a method of a conditional model, else None."""
+        if not self.conditional:
+            return None
+        if y is None:
+            raise ValueError(
+                f"This {type(self).__name__} is conditional (conditional=True): pass the "
+                f"class labels, {method}(..., y=...)."
+            )
+        y = np.asarray(y)
+        if y.ndim == 0:  # one label for every sample
+            y = np.repeat(y.reshape(1), n_samples)
+        y = column_or_1d(y)
+        if len(y) != n_samples:
+            raise ValueError(f"y has {len(y)} labels but {n_samples} samples are asked for.")
+        return self._encode_labels(y)
+
+    def _check_data_params(self, X, sample_shape):
+        if self.reconstruction_loss == "bce" and (X.min() < 0 or X.max() > 1):
+            raise ValueError(
+                "reconstruction_loss='bce' models each feature as a probability and "
+                f"needs data in [0, 1]; X has values in [{X.min():.4g}, {X.max():.4g}]. "
+                "Scale it (for example with MinMaxScaler) or use "
+                "reconstruction_loss='mse'."
+            )
+        check_hidden_layer_sizes(self)
+        if self.architecture == "conv":
+            resolve_image_shape(self, X.shape[1], sample_shape)
+            check_channels(self)
+        self._output_dtype = X.dtype
+
+    def _build_module(self, n_features, sample_shape):
+        n_classes = len(self.classes_) if self.conditional else 0
+        gaussian = self.reconstruction_loss == "mse"
+        if self.architecture == "conv":
+            return conv_vae(resolve_image_shape(self, n_features, sample_shape),
+                            self.n_components, check_channels(self), self.activation,
+                            n_classes, gaussian)
+        return dense_vae(n_features, self.n_components, check_hidden_layer_sizes(self),
+                         self.activation, n_classes, gaussian)
+
+    def _build_objective(self):
+        return ELBOObjective(beta=self.beta, likelihood=self.reconstruction_loss)
+
+    def _after_training(self, net, train):
+        self.n_components_ = self.n_components
+
+    # -- the transformer ---------------------------------------------------
+    def transform(self, X, y=None):
+        """Posterior means of the codings of ``X``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features) or image array
+            Data shaped like the training data.
+        y : array-like of shape (n_samples,), default=None
+            Class labels; required by a conditional VAE, else ignored.
+
+        Returns
+        -------
+        X_new : ndarray of shape (n_samples, n_components)
+            ``E[z | x]``, with the dtype of ``X``.
+        """
+        check_is_fitted(self)
+        X, _ = validate_samples(self, X, reset=False)
+        labels = self._labels_for(y, X.shape[0], "transform")
+        return self._forward_batches(lambda m, b, *yb: m.encode(b, *yb)[0], X, X.dtype,
+                                     labels=labels)
+
+    def inverse_transform(self, X, y=None):
+        """Decode codings: the mean of ``p(x | z)``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_components)
+            Codings.
+        y : array-like of shape (n_samples,), default=None
+            Class labels; required by a conditional VAE, else ignored.
+
+        Returns
+        -------
+        X_original : ndarray of shape (n_samples, n_features) or image shape
+            Decoded samples, shaped like the training samples.
+        """
+        check_is_fitted(self)
+        Z = validate_codings(self, X, self.n_components_, "inverse_transform")
+        labels = self._labels_for(y, Z.shape[0], "inverse_transform")
+        loss = self.reconstruction_loss
+        out = self._forward_batches(
+            lambda m, b, *yb: decoder_mean(m, m.decode(b, *yb), loss), Z, Z.dtype,
+            labels=labels)
+        return out.reshape((-1, *self._sample_shape))
+
+    @validate_params(
+        {"n_samples": [Interval(numbers.Integral, 1, None, closed="left")],
+         "random_state": ["random_state"]},
+        prefer_skip_nested_validation=True,
+    )
+    def sample(self, n_samples=1, random_state=None, y=None):
+        """Draw new samples: codings from the prior, decoded.
+
+        Parameters
+        ----------
+        n_samples : int, default=1
+            Number of samples.
+        random_state : int, RandomState instance or None, default=None
+            Seeds the codings; the same value gives the same samples.
+        y : array-like of shape (n_samples,) or label, default=None
+            Classes to draw, for a conditional VAE (a single label draws
+            ``n_samples`` of that class).
+
+        Returns
+        -------
+        X : ndarray of shape (n_samples, n_features) or image shape
+            Samples shaped like the training data (the decoder's mean).
+        """
+        check_is_fitted(self)
+        labels = self._labels_for(y, n_samples, "sample")
+        rng = check_random_state(random_state)
+        generator = torch.Generator().manual_seed(int(rng.randint(np.iinfo(np.int32).max)))
+        z = torch.randn((n_samples, self.n_components_), generator=generator)
+        loss = self.reconstruction_loss
+        out = self._forward_batches(
+            lambda m, b, *yb: decoder_mean(m, m.decode(b, *yb), loss),
+            z.numpy(), self._output_dtype, labels=labels)
+        return out.reshape((n_samples, *self._sample_shape))
+
+    def score_samples(self, X, y=None, n_importance_samples=1):
+        """A lower bound on ``log p(x)`` for each sample, in nats.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features) or image array
+            Data shaped like the training data.
+        y : array-like of shape (n_samples,), default=None
+            Class labels; required by a conditional VAE (the bound is then
+            on ``log p(x | y)``), else ignored.
+        n_importance_samples : int, default=1
+            1 gives the ELBO (beta = 1; its expected log-likelihood averaged
+            over 16 draws, the KL term in closed form); k > 1 the
+            importance-weighted bound with k draws (IWAE), tighter on
+            average. The draws are fixed, so scores are deterministic and
+            do not depend on the order or batching of the samples.
+
+        Returns
+        -------
+        scores : ndarray of shape (n_samples,)
+            Per-sample bound; higher is better.
+        """
+        check_is_fitted(self)
+        k = n_importance_samples
+        if not isinstance(k, numbers.Integral) or k < 1:
+            raise ValueError(
+                "n_importance_samples must be a positive int; got "
+                f"{n_importance_samples!r}."
+            )
+        X, _ = validate_samples(self, X, reset=False)
+        labels = self._labels_for(y, X.shape[0], "score_samples")
+        n_draws = _ELBO_DRAWS if k == 1 else int(k)
+        eps = torch.randn((n_draws, self.n_components_),
+                          generator=torch.Generator().manual_seed(_SCORE_SEED))
+        loss = self.reconstruction_loss
+        estimator = elbo if k == 1 else importance_bound
+
+        def bound(m, b, *yb):
+            return estimator(m, b, yb[0] if yb else None, eps.to(b.device, b.dtype), loss)
+
+        return self._forward_batches(bound, X, np.float64, labels=labels,
+                                     batch_size=max(1, INFERENCE_BATCH_SIZE // n_draws))
+
+    def score(self, X, y=None):
+        """Mean ELBO of ``X`` (higher is better), for model selection.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features) or image array
+            Data shaped like the training data.
+        y : array-like of shape (n_samples,), default=None
+            Class labels; used by a conditional VAE, else ignored.
+
+        Returns
+        -------
+        score : float
+            Mean of :meth:`score_samples`.
+        """
+        return float(np.mean(self.score_samples(X, y if self.conditional else None)))
+
+
+VAE = VariationalAutoencoder

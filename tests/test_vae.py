@@ -1,0 +1,171 @@
+"""VariationalAutoencoder: the bound, sampling, conditioning, beta."""
+
+import numpy as np
+import pytest
+import torch
+from sklearn.base import clone
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import MinMaxScaler
+
+from skgen import VAE, VariationalAutoencoder
+from skgen._blocks import init_parameters_
+
+
+@pytest.fixture(scope="module")
+def fitted(digits):
+    return VariationalAutoencoder(10, max_iter=60, random_state=0).fit(digits["X_train"])
+
+
+@pytest.fixture(scope="module")
+def digit_classifier(digits):
+    return LogisticRegression(max_iter=2000).fit(digits["X_train"], digits["y_train"])
+
+
+def test_vae_alias():
+    assert VAE is VariationalAutoencoder
+
+
+def test_held_out_elbo_improves_and_beats_an_untrained_decoder(fitted, digits):
+    X_test = digits["X_test"]
+    early = VariationalAutoencoder(10, max_iter=1, random_state=0).fit(digits["X_train"])
+    assert fitted.score(X_test) > early.score(X_test) + 10
+    assert fitted.loss_curve_[-1] < fitted.loss_curve_[0]
+    untrained = clone(fitted).set_params(max_iter=1).fit(digits["X_train"])
+    untrained.module_.decoder.load_state_dict(
+        init_parameters_(clone_module(fitted.module_.decoder),
+                         torch.Generator().manual_seed(1)).state_dict())
+    assert fitted.score(X_test) > untrained.score(X_test) + 50
+
+
+def clone_module(module):
+    import copy
+
+    return copy.deepcopy(module)
+
+
+def test_iwae_bound_is_at_least_the_elbo(fitted, digits):
+    X_test = digits["X_test"]
+    elbo = fitted.score_samples(X_test)
+    iwae = fitted.score_samples(X_test, n_importance_samples=50)
+    assert iwae.mean() >= elbo.mean()
+    # Deterministic, and independent of batching.
+    np.testing.assert_array_equal(iwae, fitted.score_samples(X_test, n_importance_samples=50))
+    parts = np.concatenate([fitted.score_samples(X_test[i:i + 50], n_importance_samples=50)
+                            for i in range(0, len(X_test), 50)])
+    np.testing.assert_allclose(parts, iwae, rtol=1e-6)
+
+
+def test_transform_is_the_posterior_mean(fitted, digits):
+    X = digits["X_test"]
+    mean, _ = fitted.module_.encode(torch.tensor(X, dtype=torch.float32))
+    np.testing.assert_allclose(fitted.transform(X), mean.detach().numpy(), rtol=1e-4,
+                               atol=1e-5)
+    assert fitted.inverse_transform(fitted.transform(X)).shape == X.shape
+
+
+def test_samples_look_like_digits_and_cover_the_classes(fitted, digit_classifier, digits):
+    samples = fitted.sample(500, random_state=0)
+    assert samples.shape == (500, 64) and samples.dtype == np.float64
+    np.testing.assert_array_equal(samples, fitted.sample(500, random_state=0))
+    assert not np.allclose(samples, fitted.sample(500, random_state=1))
+    classes = np.bincount(digit_classifier.predict(samples), minlength=10)
+    assert (classes >= 10).sum() >= 8, classes
+    # Pixel statistics close to the data's.
+    assert abs(samples.mean() - digits["X_train"].mean()) < 0.05
+
+
+@pytest.fixture(scope="module")
+def conditional(digits):
+    return VariationalAutoencoder(10, conditional=True, max_iter=60, random_state=0).fit(
+        digits["X_train"], digits["y_train"])
+
+
+def test_conditional_samples_have_the_requested_class(conditional, digit_classifier):
+    hits = []
+    for c in range(10):
+        samples = conditional.sample(50, y=c, random_state=c)
+        hits.append(np.mean(digit_classifier.predict(samples) == c))
+    assert np.mean(hits) >= 0.8, hits
+    assert list(conditional.classes_) == list(range(10))
+    mixed = conditional.sample(4, y=[0, 1, 2, 3], random_state=0)
+    assert mixed.shape == (4, 64)
+
+
+def test_conditional_needs_labels(conditional, digits):
+    X = digits["X_test"]
+    with pytest.raises(ValueError, match=r"conditional=True\): pass the class labels, "
+                                         r"transform\(\.\.\., y=\.\.\.\)"):
+        conditional.transform(X)
+    with pytest.raises(ValueError, match=r"sample\(\.\.\., y=\.\.\.\)"):
+        conditional.sample(3)
+    with pytest.raises(ValueError, match=r"labels \[11\] not seen during fit"):
+        conditional.sample(2, y=11)
+    with pytest.raises(ValueError, match="y has 2 labels but 3 samples"):
+        conditional.sample(3, y=[1, 2])
+    with pytest.raises(ValueError, match=r"needs class labels: call fit\(X, y\)"):
+        VariationalAutoencoder(conditional=True, max_iter=1).fit(X)
+    with pytest.raises(ValueError, match="at least 2 classes"):
+        VariationalAutoencoder(conditional=True, max_iter=1).fit(X, np.zeros(len(X)))
+    assert conditional.transform(X, digits["y_test"]).shape == (len(X), 10)
+    assert np.isfinite(conditional.score(X, digits["y_test"]))
+
+
+def test_unconditional_vae_ignores_y_like_any_transformer(digits):
+    X, y = digits["X_train"][:300], digits["y_train"][:300]
+    a = VariationalAutoencoder(max_iter=3, random_state=0).fit(X, y)
+    b = VariationalAutoencoder(max_iter=3, random_state=0).fit(X)
+    np.testing.assert_array_equal(a.transform(X), b.transform(X))
+    assert not hasattr(a, "classes_")
+
+
+def test_beta_trades_reconstruction_for_a_smaller_kl(digits):
+    X, X_test = digits["X_train"], digits["X_test"]
+    results = {}
+    for beta in (0.5, 4.0):
+        vae = VariationalAutoencoder(10, beta=beta, max_iter=40, random_state=0).fit(X)
+        mean, log_var = vae.module_.encode(torch.tensor(X_test, dtype=torch.float32))
+        kl = (0.5 * (mean ** 2 + log_var.exp() - 1 - log_var).sum(1)).mean().item()
+        recon = vae.inverse_transform(vae.transform(X_test))
+        results[beta] = (kl, np.mean((recon - X_test) ** 2))
+    assert results[4.0][0] < 0.6 * results[0.5][0], results
+    assert results[4.0][1] > results[0.5][1], results
+
+
+def test_bce_needs_data_in_unit_interval(digits):
+    with pytest.raises(ValueError, match=r"reconstruction_loss='bce' .* X has values in "
+                                         r"\[0, 16\]"):
+        VariationalAutoencoder(reconstruction_loss="bce", max_iter=1).fit(
+            digits["X_train"] * 16)
+    vae = VariationalAutoencoder(reconstruction_loss="bce", max_iter=3, random_state=0)
+    samples = vae.fit(digits["X_train"]).sample(20, random_state=0)
+    assert samples.min() >= 0 and samples.max() <= 1
+
+
+def test_conv_architecture_samples_images(digits):
+    images = digits["images_train"].astype(np.float32)
+    vae = VariationalAutoencoder(5, architecture="conv", channels=(8, 16), max_iter=3,
+                                 random_state=0).fit(images)
+    samples = vae.sample(6, random_state=0)
+    assert samples.shape == (6, 8, 8) and samples.dtype == np.float32
+    assert vae.transform(images).shape == (len(images), 5)
+
+
+def test_in_a_pipeline_with_a_classifier(digits):
+    pipe = Pipeline([("scale", MinMaxScaler()),
+                     ("vae", VariationalAutoencoder(10, max_iter=30, random_state=0)),
+                     ("clf", LogisticRegression(max_iter=2000))])
+    pipe.fit(digits["X_train"], digits["y_train"])
+    # The posterior means carry class information (chance is 0.1); the KL
+    # term keeps some codings uninformative, so PCA-level accuracy is not
+    # expected from a VAE.
+    assert pipe.score(digits["X_test"], digits["y_test"]) > 0.5
+    # Samples live in the VAE's input space: map them back through the scaler.
+    samples = pipe.named_steps["vae"].sample(5, random_state=0)
+    original_scale = pipe.named_steps["scale"].inverse_transform(samples)
+    assert original_scale.shape == (5, 64)
+
+
+def test_bad_n_importance_samples(fitted, digits):
+    with pytest.raises(ValueError, match="n_importance_samples must be a positive int"):
+        fitted.score_samples(digits["X_test"], n_importance_samples=0)
