@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 import torch
 
-from skgen import ConvolutionalAutoencoder, StackedAutoencoder
+from skgen import ConvolutionalAutoencoder, StackedAutoencoder, VariationalAutoencoder
 
 from conftest import small
 
@@ -16,7 +16,8 @@ cuda = pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GP
 
 
 @cuda
-@pytest.mark.parametrize("cls", [StackedAutoencoder, ConvolutionalAutoencoder])
+@pytest.mark.parametrize("cls", [StackedAutoencoder, ConvolutionalAutoencoder,
+                                 VariationalAutoencoder])
 def test_fit_on_gpu_matches_cpu_quality(cls, digits):
     X, X_test = digits["images_train"], digits["images_test"]
     gpu = small(cls, device="cuda", max_iter=10, n_components=5).fit(X)
@@ -65,3 +66,11 @@ def test_device_moves_between_gpu_and_cpu_after_fit(digits):
     est.partial_fit(X)  # optimizer state followed the parameters
     est.set_params(device="cuda").partial_fit(X)
     assert next(est.module_.parameters()).is_cuda
+
+
+@cuda
+def test_vae_samples_on_gpu_are_reproducible(digits):
+    vae = small(VariationalAutoencoder, device="cuda").fit(digits["X_train"])
+    np.testing.assert_array_equal(vae.sample(50, random_state=0),
+                                  vae.sample(50, random_state=0))
+    assert vae.sample(5).shape == (5, 64)

@@ -328,7 +328,7 @@ class BaseNeuralEstimator(BaseEstimator):
         if double:
             # A private copy, so concurrent calls never see a half-cast net.
             module = copy.deepcopy(module).double()
-        outputs = []
+        out = None
         with torch.inference_mode():
             for start in range(0, X.shape[0], batch_size):
                 # np.array copies, so read-only inputs (memmaps) are fine.
@@ -336,10 +336,14 @@ class BaseNeuralEstimator(BaseEstimator):
                     np.array(X[start:start + batch_size], dtype=np_dtype)
                 ).to(device)
                 if labels is None:
-                    out = fn(module, batch)
+                    result = fn(module, batch)
                 else:
                     yb = torch.as_tensor(labels[start:start + batch_size],
                                          dtype=torch.long).to(device)
-                    out = fn(module, batch, yb)
-                outputs.append(out.to("cpu"))
-        return torch.cat(outputs).numpy().astype(out_dtype, copy=False)
+                    result = fn(module, batch, yb)
+                result = result.to("cpu").numpy()
+                if out is None:
+                    # One preallocated array: each batch is copied once.
+                    out = np.empty((X.shape[0], *result.shape[1:]), dtype=out_dtype)
+                out[start:start + batch_size] = result
+        return out

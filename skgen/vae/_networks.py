@@ -23,7 +23,7 @@ class VAENet(nn.Module):
         Number of classes of a conditional VAE (labels enter as one-hot
         vectors), 0 for an unconditional one.
     learn_variance : bool
-        Learn one observation log-variance shared by all features (Gaussian
+        Keep one observation log-variance shared by all features (Gaussian
         likelihood).
     """
 
@@ -33,11 +33,12 @@ class VAENet(nn.Module):
         self.decoder = decoder
         self.n_components = n_components
         self.n_classes = n_classes
-        self.log_variance = nn.Parameter(torch.zeros(())) if learn_variance else None
-
-    def reset_parameters(self, generator=None):
-        if self.log_variance is not None:
-            nn.init.zeros_(self.log_variance)
+        # The Gaussian likelihood's log-variance: set in closed form (see
+        # ELBOObjective), kept as a buffer so it follows the device.
+        if learn_variance:
+            self.register_buffer("log_variance", torch.zeros(()))
+        else:
+            self.log_variance = None
 
     def condition(self, y):
         if not self.n_classes or y is None:

@@ -14,13 +14,28 @@ from torch import nn
 _LOG_2PI = math.log(2 * math.pi)
 
 
-def log_likelihood(module, params, x, likelihood):
-    """``log p(x | z)`` summed over features, from the decoder's output."""
+def log_likelihood(module, params, x, likelihood, log_var=None):
+    """``log p(x | z)`` summed over features, from the decoder's output.
+
+    For the Gaussian, ``log_var`` defaults to the module's stored value.
+    """
     if likelihood == "bce":
         x = x.expand_as(params)
         return -F.binary_cross_entropy_with_logits(params, x, reduction="none").sum(-1)
-    log_var = module.log_variance
+    log_var = module.log_variance if log_var is None else log_var
     return -0.5 * (((x - params) ** 2) * torch.exp(-log_var) + log_var + _LOG_2PI).sum(-1)
+
+
+def optimal_log_variance(x, params):
+    """Maximum-likelihood log-variance of a Gaussian decoder: log of the MSE.
+
+    The "calibrated decoder" of Rybkin, Daniilidis and Levine (2021),
+    https://arxiv.org/abs/2006.13202: setting the shared variance to its
+    optimum in closed form, rather than learning it by gradient steps,
+    balances the reconstruction and KL terms from the first step and avoids
+    the early posterior collapse of a slowly learned variance.
+    """
+    return torch.log(((x - params) ** 2).mean().clamp_min(1e-8))
 
 
 def kl_to_standard_normal(mean, log_var):
@@ -53,7 +68,13 @@ class ELBOObjective(nn.Module):
         eps = torch.randn(mean.shape, generator=generator, device=mean.device,
                           dtype=mean.dtype)
         z = mean + torch.exp(0.5 * log_var) * eps
-        rec = log_likelihood(module, module.decode(z, y), x, self.likelihood)
+        params = module.decode(z, y)
+        obs_log_var = None
+        if self.likelihood == "mse" and training:
+            obs_log_var = optimal_log_variance(x, params)
+            with torch.no_grad():  # running value, for evaluation and scores
+                module.log_variance.lerp_(obs_log_var.detach(), 0.05)
+        rec = log_likelihood(module, params, x, self.likelihood, obs_log_var)
         return (self.beta * kl_to_standard_normal(mean, log_var) - rec).mean()
 
 
