@@ -78,17 +78,23 @@ class ELBOObjective(nn.Module):
         return (self.beta * kl_to_standard_normal(mean, log_var) - rec).mean()
 
 
+def _log_likelihood_of_draws(module, x, y, eps, likelihood):
+    """Encode ``x``, decode ``z_j = mean + std * eps_j`` for the draws ``eps``
+    (m, n_components); return ``(mean, log_var, z, log p(x | z_j))``, the
+    last shaped (n, m)."""
+    mean, log_var = module.encode(x, y)
+    m, (n, d) = eps.shape[0], mean.shape
+    z = mean[:, None, :] + torch.exp(0.5 * log_var)[:, None, :] * eps[None]
+    ym = None if y is None else y.repeat_interleave(m)
+    params = module.decode(z.reshape(n * m, d), ym).reshape(n, m, -1)
+    return mean, log_var, z, log_likelihood(module, params, x[:, None, :], likelihood)
+
+
 def elbo(module, x, y, eps, likelihood):
     """Per-sample ELBO, the expected log-likelihood averaged over the draws
     ``eps`` (m, n_components) and the KL term in closed form."""
-    mean, log_var = module.encode(x, y)
-    std = torch.exp(0.5 * log_var)
-    m, (n, d) = eps.shape[0], mean.shape
-    z = mean[:, None, :] + std[:, None, :] * eps[None]
-    ym = None if y is None else y.repeat_interleave(m)
-    params = module.decode(z.reshape(n * m, d), ym).reshape(n, m, -1)
-    rec = log_likelihood(module, params, x[:, None, :], likelihood).mean(1)
-    return rec - kl_to_standard_normal(mean, log_var)
+    mean, log_var, _, rec = _log_likelihood_of_draws(module, x, y, eps, likelihood)
+    return rec.mean(1) - kl_to_standard_normal(mean, log_var)
 
 
 def importance_bound(module, x, y, eps, likelihood):
@@ -97,14 +103,8 @@ def importance_bound(module, x, y, eps, likelihood):
     ``log mean_j p(x, z_j) / q(z_j | x)`` (Burda et al. 2016): at least the
     ELBO in expectation, and tighter as k grows.
     """
-    mean, log_var = module.encode(x, y)
-    std = torch.exp(0.5 * log_var)
-    k, (n, d) = eps.shape[0], mean.shape
-    z = mean[:, None, :] + std[:, None, :] * eps[None]
-    yk = None if y is None else y.repeat_interleave(k)
-    params = module.decode(z.reshape(n * k, d), yk).reshape(n, k, -1)
-    rec = log_likelihood(module, params, x[:, None, :], likelihood)
+    _, log_var, z, rec = _log_likelihood_of_draws(module, x, y, eps, likelihood)
     log_prior = -0.5 * (z ** 2 + _LOG_2PI).sum(-1)
     log_posterior = -0.5 * (eps[None] ** 2 + _LOG_2PI + log_var[:, None, :]).sum(-1)
     log_w = rec + log_prior - log_posterior
-    return torch.logsumexp(log_w, dim=1) - math.log(k)
+    return torch.logsumexp(log_w, dim=1) - math.log(eps.shape[0])
