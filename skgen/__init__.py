@@ -12,6 +12,7 @@ from .autoencoder import (
     SparseAutoencoder,
     StackedAutoencoder,
 )
+from .gan import GAN
 from .vae import VAE, VariationalAutoencoder
 
 __version__ = "0.1.0"
@@ -19,6 +20,7 @@ __version__ = "0.1.0"
 __all__ = [
     "ConvolutionalAutoencoder",
     "DenoisingAutoencoder",
+    "GAN",
     "LinearAutoencoder",
     "SparseAutoencoder",
     "StackedAutoencoder",

@@ -66,9 +66,12 @@ def init_parameters_(module, generator):
     ``+-1/sqrt(fan_in)``) drawn from ``generator`` instead of the global
     RNG; normalisation layers are reset to their deterministic values.
     A custom module that owns parameters must define
-    ``reset_parameters(generator)``.
+    ``reset_parameters(generator)``; one with random buffers defines
+    ``reset_buffers(generator)``.
     """
     for sub in module.modules():
+        if hasattr(sub, "reset_buffers"):
+            sub.reset_buffers(generator=generator)
         own = list(sub.parameters(recurse=False))
         if isinstance(sub, _WEIGHTED):
             nn.init.kaiming_uniform_(sub.weight, a=math.sqrt(5), generator=generator)

@@ -95,11 +95,15 @@ class EarlyStopper:
             net.module_.load_state_dict(self.best_state)
 
 
+def _optimizers(net):
+    return [getattr(net, name + "_") for name in net._optimizers]
+
+
 def snapshot(net):
     """Everything a failed training call must put back."""
     return {
         "module": copy.deepcopy(net.module_.state_dict()),
-        "optimizer": copy.deepcopy(net.optimizer_.state_dict()),
+        "optimizers": [copy.deepcopy(opt.state_dict()) for opt in _optimizers(net)],
         "n_epochs": len(net.history),
     }
 
@@ -107,5 +111,6 @@ def snapshot(net):
 @torch.no_grad()
 def restore_snapshot(net, state):
     net.module_.load_state_dict(state["module"])
-    net.optimizer_.load_state_dict(state["optimizer"])
+    for opt, opt_state in zip(_optimizers(net), state["optimizers"]):
+        opt.load_state_dict(opt_state)
     del net.history_[state["n_epochs"]:]

@@ -61,6 +61,10 @@ class BaseNeuralEstimator(BaseEstimator):
     def _check_data_params(self, X, sample_shape):
         """Checks of parameters against the data, before anything is built."""
 
+    def _preprocess(self, X):
+        """Map validated training data to what the network trains on."""
+        return X
+
     def _before_training(self, net, train, generator):
         """Called once on a fresh fit, after the net is initialised."""
 
@@ -110,7 +114,7 @@ class BaseNeuralEstimator(BaseEstimator):
             self._check_warm_start()
             rng = self._rng
         early = self.early_stopping and not incremental
-        data = (torch.tensor(X, dtype=torch.float32),)
+        data = (torch.tensor(self._preprocess(X), dtype=torch.float32),)
         if y is not None:
             data += (torch.as_tensor(y, dtype=torch.long),)
         if early:
@@ -134,8 +138,7 @@ class BaseNeuralEstimator(BaseEstimator):
             net = self.net_
             self._move_net(device)
             net.batch_size = batch_size
-            for group in net.optimizer_.param_groups:
-                group["lr"] = self.learning_rate_init
+            self._update_learning_rates(net)
             state = snapshot(net)
         net.generator_ = generator
         stopper = EarlyStopper(self.n_iter_no_change, self.tol) if early else None
@@ -231,6 +234,11 @@ class BaseNeuralEstimator(BaseEstimator):
             net.generator_ = None
         return list(net.history[:, "train_loss"])
 
+    def _update_learning_rates(self, net):
+        """Apply ``learning_rate_init`` to a net trained further."""
+        for group in net.optimizer_.param_groups:
+            group["lr"] = self.learning_rate_init
+
     def _user_callbacks(self):
         callbacks = []
         for i, cb in enumerate(self.callbacks or []):
@@ -300,7 +308,8 @@ class BaseNeuralEstimator(BaseEstimator):
             return
         net.module_.to(device)
         net.criterion_.to(device)
-        optimizer_to(net.optimizer_, device)
+        for name in net._optimizers:
+            optimizer_to(getattr(net, name + "_"), device)
         net.device = str(device)
 
     def _inference_device(self):

@@ -105,6 +105,9 @@ class TrainingNet(NeuralNet):
 
     generator_ = None
     _batch_events = False
+    # Names of the extra losses ``fit_batch`` returns after the main one
+    # (a GAN's discriminator loss); each is recorded as ``train_<name>``.
+    extra_losses = ()
 
     def get_default_callbacks(self):
         # Loss recording is done by the loop itself (see run_single_epoch);
@@ -191,9 +194,17 @@ class TrainingNet(NeuralNet):
             losses = [b[f"{prefix}_loss"] for b in batches if f"{prefix}_loss" in b]
             sizes = [b[f"{prefix}_batch_size"] for b in batches if f"{prefix}_loss" in b]
             loss = sum(l * s for l, s in zip(losses, sizes)) / max(sum(sizes), 1)
+            extras = {}
+            for name in self.extra_losses if training else ():
+                values = [b[f"train_{name}"] for b in batches if f"train_{name}" in b]
+                extras[name] = sum(v * s for v, s in zip(values, sizes)) / max(sum(sizes), 1)
         else:
-            loss, n_batches = self._run_epoch_fast(iterator, training)
+            losses, n_batches = self._run_epoch_fast(iterator, training)
+            loss = losses[0]
+            extras = dict(zip(self.extra_losses, losses[1:]))
             self.history.record(f"{prefix}_batch_count", n_batches)
+        for name, value in extras.items():
+            self.history.record(f"train_{name}", value)
         if not math.isfinite(loss):
             raise NonFiniteLoss(prefix, loss, len(self.history))
         self.history.record(f"{prefix}_loss", loss)
@@ -229,7 +240,9 @@ class TrainingNet(NeuralNet):
                     ))
                     sizes.append(batch[0].shape[0])
         if not sizes:
-            return math.nan, 0
+            return [math.nan], 0
         weights = torch.tensor(sizes, dtype=torch.float64, device=losses[0].device)
-        total = torch.dot(torch.stack(losses).to(torch.float64), weights)
-        return (total / weights.sum()).item(), len(sizes)
+        # One synchronisation per epoch; a row per batch, a column per loss.
+        stacked = torch.stack([l.reshape(-1) for l in losses]).to(torch.float64)
+        means = (stacked * weights[:, None]).sum(0) / weights.sum()
+        return means.tolist(), len(sizes)

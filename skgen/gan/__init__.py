@@ -1,0 +1,5 @@
+"""Generative adversarial networks."""
+
+from ._adversarial import GAN
+
+__all__ = ["GAN"]

@@ -1,0 +1,389 @@
+"""GAN: adversarial training with the remedies for instability and collapse."""
+
+import numbers
+
+import numpy as np
+import torch
+from sklearn.base import _fit_context
+from sklearn.preprocessing import LabelEncoder
+from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import Interval, StrOptions, validate_params
+from sklearn.utils.validation import check_is_fitted, column_or_1d
+
+from .._engine._callbacks import EpochProgressBar
+from .._engine._docs import fill_doc
+from .._engine._estimator import BaseNeuralEstimator
+from .._engine._torch import resolve_optimizer
+from .._engine._validation import validate_samples
+from ..metrics import mmd
+from ._net import AdversarialNet
+from ._networks import GANNet
+from ._objectives import AdversarialObjective
+
+
+@fill_doc
+class GAN(BaseNeuralEstimator):
+    """Generative adversarial network with the usual remedies for instability.
+
+    A generator maps noise codings to samples; a discriminator learns to
+    tell them from real data; the two are updated in turn, ``n_critic``
+    discriminator steps per generator step, with their own optimizers.
+    Data are standardised internally (each feature to zero mean and unit
+    variance) and samples mapped back.
+
+    Parameters
+    ----------
+    n_components : int, default=30
+        Size of the noise codings fed to the generator (the book's
+        ``codings_size``).
+
+    generator_hidden_layer_sizes : array-like of int, default=(100, 150)
+        Hidden layers of the generator (ReLU).
+
+    discriminator_hidden_layer_sizes : array-like of int, default=(150, 100)
+        Hidden layers of the discriminator (LeakyReLU 0.2).
+
+    loss : {{"bce", "hinge", "wasserstein-gp"}}, default="bce"
+        ``"bce"``: the original GAN loss with the non-saturating generator
+        loss; ``"hinge"``: hinge loss; ``"wasserstein-gp"``: Wasserstein
+        critic with gradient penalty (weight 10).
+
+    n_critic : int, default=1
+        Discriminator steps per generator step (5 is usual for
+        ``"wasserstein-gp"``).
+
+    label_smoothing : float, default=0.0
+        One-sided label smoothing for ``loss="bce"``: the real target
+        becomes ``1 - label_smoothing``.
+
+    spectral_norm : bool, default=False
+        Divide each discriminator weight by its largest singular value.
+
+    minibatch_std : bool, default=False
+        Give the discriminator the batch's mean feature standard deviation,
+        so a collapsed generator is easy to spot (a remedy for mode collapse).
+
+    ema_decay : float, default=None
+        Keep an exponential moving average of the generator weights with this
+        decay (for example 0.999) and sample from it.
+
+    conditional : bool, default=False
+        Train a conditional GAN on ``fit(X, y)``: one-hot labels go into both
+        networks and ``sample(n, y=...)`` draws the requested classes.
+
+    {training_parameters}
+
+    Attributes
+    ----------
+    classes_ : ndarray of shape (n_classes,)
+        Class labels of a conditional GAN.
+
+    generator_loss_curve_ : list of float
+        Generator loss at each epoch (also ``loss_curve_``).
+
+    discriminator_loss_curve_ : list of float
+        Discriminator loss at each epoch.
+
+    {training_attributes}
+
+    Notes
+    -----
+    ``learning_rate_init`` may be a pair ``(generator, discriminator)``.
+    ``early_stopping`` is not supported: adversarial losses do not measure
+    sample quality.
+
+    References
+    ----------
+    .. [1] I. Goodfellow et al., "Generative adversarial nets", NeurIPS 2014.
+    .. [2] I. Gulrajani et al., "Improved training of Wasserstein GANs",
+       NeurIPS 2017.
+    .. [3] T. Miyato et al., "Spectral normalization for generative
+       adversarial networks", ICLR 2018.
+    .. [4] T. Karras et al., "Progressive growing of GANs for improved
+       quality, stability, and variation", ICLR 2018.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import make_moons
+    >>> from skgen import GAN
+    >>> X, _ = make_moons(500, noise=0.05, random_state=0)
+    >>> gan = GAN(n_components=4, max_iter=3, random_state=0).fit(X)
+    >>> gan.sample(5, random_state=0).shape
+    (5, 2)
+    """
+
+    _parameter_constraints = {
+        **BaseNeuralEstimator._parameter_constraints,
+        "n_components": [Interval(numbers.Integral, 1, None, closed="left")],
+        "generator_hidden_layer_sizes": ["array-like"],
+        "discriminator_hidden_layer_sizes": ["array-like"],
+        "loss": [StrOptions({"bce", "hinge", "wasserstein-gp"})],
+        "n_critic": [Interval(numbers.Integral, 1, None, closed="left")],
+        "label_smoothing": [Interval(numbers.Real, 0, 1, closed="left")],
+        "spectral_norm": ["boolean"],
+        "minibatch_std": ["boolean"],
+        "ema_decay": [Interval(numbers.Real, 0, 1, closed="neither"), None],
+        "conditional": ["boolean"],
+        "learning_rate_init": [Interval(numbers.Real, 0, None, closed="neither"), tuple],
+    }
+    _module_params = ("n_components", "generator_hidden_layer_sizes",
+                      "discriminator_hidden_layer_sizes", "spectral_norm", "minibatch_std",
+                      "conditional")
+
+    def __init__(
+        self,
+        n_components=30,
+        *,
+        generator_hidden_layer_sizes=(100, 150),
+        discriminator_hidden_layer_sizes=(150, 100),
+        loss="bce",
+        n_critic=1,
+        label_smoothing=0.0,
+        spectral_norm=False,
+        minibatch_std=False,
+        ema_decay=None,
+        conditional=False,
+        max_iter=200,
+        batch_size=32,
+        learning_rate_init=0.0002,
+        optimizer="adam",
+        optimizer_params=None,
+        early_stopping=False,
+        validation_fraction=0.1,
+        n_iter_no_change=10,
+        tol=1e-4,
+        warm_start=False,
+        callbacks=None,
+        device="auto",
+        random_state=None,
+        verbose=0,
+    ):
+        self.n_components = n_components
+        self.generator_hidden_layer_sizes = generator_hidden_layer_sizes
+        self.discriminator_hidden_layer_sizes = discriminator_hidden_layer_sizes
+        self.loss = loss
+        self.n_critic = n_critic
+        self.label_smoothing = label_smoothing
+        self.spectral_norm = spectral_norm
+        self.minibatch_std = minibatch_std
+        self.ema_decay = ema_decay
+        self.conditional = conditional
+        self.max_iter = max_iter
+        self.batch_size = batch_size
+        self.learning_rate_init = learning_rate_init
+        self.optimizer = optimizer
+        self.optimizer_params = optimizer_params
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.n_iter_no_change = n_iter_no_change
+        self.tol = tol
+        self.warm_start = warm_start
+        self.callbacks = callbacks
+        self.device = device
+        self.random_state = random_state
+        self.verbose = verbose
+
+    # -- fitting -----------------------------------------------------------
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y=None):
+        """Train the generator and the discriminator on ``X``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features) or image array
+            Training data.
+        y : array-like of shape (n_samples,), default=None
+            Class labels, used when ``conditional=True``; else ignored.
+
+        Returns
+        -------
+        self : object
+            The fitted estimator.
+        """
+        return self._fit(X, y, incremental=False)
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def partial_fit(self, X, y=None):
+        """Train for one epoch on ``X``, initialising on the first call.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features) or image array
+            A chunk of training data.
+        y : array-like of shape (n_samples,), default=None
+            Class labels, used when ``conditional=True``; else ignored.
+
+        Returns
+        -------
+        self : object
+            The estimator.
+        """
+        return self._fit(X, y, incremental=True)
+
+    def _validate_targets(self, y, *, reset):
+        if not self.conditional:
+            return None
+        if y is None:
+            raise ValueError("GAN(conditional=True) needs class labels: call fit(X, y).")
+        y = column_or_1d(y, warn=True)
+        if reset:
+            self.classes_ = LabelEncoder().fit(y).classes_
+            if len(self.classes_) < 2:
+                raise ValueError("A conditional GAN needs at least 2 classes in y; got "
+                                 f"{len(self.classes_)}.")
+        return self._encode_labels(y)
+
+    def _encode_labels(self, y):
+        y = np.asarray(y)
+        unknown = np.setdiff1d(np.unique(y), self.classes_)
+        if unknown.size:
+            raise ValueError(f"y contains labels {unknown.tolist()} not seen during fit; "
+                             f"the classes are {self.classes_.tolist()}.")
+        return np.searchsorted(self.classes_, y)
+
+    def _check_data_params(self, X, sample_shape):
+        if self.early_stopping:
+            raise ValueError("GAN does not support early_stopping=True: adversarial losses "
+                             "do not measure sample quality.")
+        lr = self.learning_rate_init
+        if isinstance(lr, tuple) and not (
+                len(lr) == 2 and all(isinstance(v, numbers.Real) and v > 0 for v in lr)):
+            raise ValueError("learning_rate_init must be a positive float or a pair "
+                             f"(generator, discriminator) of them; got {lr!r}.")
+        check_hidden_layer_sizes_of(self, "generator_hidden_layer_sizes")
+        check_hidden_layer_sizes_of(self, "discriminator_hidden_layer_sizes")
+        # Standardisation happens here, on the training data, once.
+        self._mean = X.mean(0)
+        scale = X.std(0)
+        self._scale = np.where(scale > 1e-8, scale, 1.0)
+        self._output_dtype = X.dtype
+
+    def _build_module(self, n_features, sample_shape):
+        n_classes = len(self.classes_) if self.conditional else 0
+        return GANNet(
+            n_features, self.n_components,
+            check_hidden_layer_sizes_of(self, "generator_hidden_layer_sizes"),
+            check_hidden_layer_sizes_of(self, "discriminator_hidden_layer_sizes"),
+            n_classes=n_classes, spectral_norm=self.spectral_norm,
+            minibatch_std=self.minibatch_std, ema=self.ema_decay is not None)
+
+    def _build_objective(self):
+        return AdversarialObjective(loss=self.loss, label_smoothing=self.label_smoothing)
+
+    def _make_net(self, module, objective, device, batch_size, *, callbacks, desc=None,
+                  max_epochs=None):
+        optimizer, kwargs = resolve_optimizer(self.optimizer, self.optimizer_params, device)
+        callbacks = list(callbacks)
+        if self.verbose:
+            callbacks.append(("skgen_progress", EpochProgressBar(desc or "GAN")))
+        module.sync_ema()
+        lr = self.learning_rate_init
+        net = AdversarialNet(
+            module=module, criterion=objective, optimizer=optimizer,
+            lr=tuple(lr) if isinstance(lr, tuple) else lr,
+            max_epochs=max_epochs or self.max_iter, batch_size=batch_size,
+            train_split=None, callbacks=callbacks, device=str(device), verbose=0,
+            **{f"optimizer__{k}": v for k, v in kwargs.items()},
+        )
+        net.n_critic = self.n_critic
+        net.ema_decay = self.ema_decay
+        return net.initialize()
+
+    def _update_learning_rates(self, net):
+        lr = self.learning_rate_init
+        lr_g, lr_d = lr if isinstance(lr, tuple) else (lr, lr)
+        for opt, value in ((net.optimizer_, lr_g), (net.optimizer_discriminator_, lr_d)):
+            for group in opt.param_groups:
+                group["lr"] = value
+        net.n_critic, net.ema_decay = self.n_critic, self.ema_decay
+
+    def _preprocess(self, X):
+        return (X - self._mean) / self._scale
+
+    def _after_training(self, net, train):
+        history = net.history
+        self.generator_loss_curve_ = [float(v) for v in history[:, "train_loss"]]
+        self.discriminator_loss_curve_ = [
+            float(v) for v in history[:, "train_discriminator_loss"]]
+
+    # -- generation ----------------------------------------------------------
+    @validate_params(
+        {"n_samples": [Interval(numbers.Integral, 1, None, closed="left")],
+         "random_state": ["random_state"]},
+        prefer_skip_nested_validation=True,
+    )
+    def sample(self, n_samples=1, random_state=None, y=None):
+        """Generate samples: noise through the (EMA) generator in eval mode.
+
+        Parameters
+        ----------
+        n_samples : int, default=1
+            Number of samples.
+        random_state : int, RandomState instance or None, default=None
+            Seeds the noise; the same value gives the same samples.
+        y : array-like of shape (n_samples,) or label, default=None
+            Classes to draw, for a conditional GAN.
+
+        Returns
+        -------
+        X : ndarray of shape (n_samples, n_features) or image shape
+            Samples shaped and scaled like the training data.
+        """
+        check_is_fitted(self)
+        labels = None
+        if self.conditional:
+            if y is None:
+                raise ValueError("This GAN is conditional (conditional=True): pass the "
+                                 "class labels, sample(..., y=...).")
+            y = np.asarray(y)
+            y = np.repeat(y.reshape(1), n_samples) if y.ndim == 0 else column_or_1d(y)
+            if len(y) != n_samples:
+                raise ValueError(f"y has {len(y)} labels but {n_samples} samples are "
+                                 "asked for.")
+            labels = self._encode_labels(y)
+        rng = check_random_state(random_state)
+        gen = torch.Generator().manual_seed(int(rng.randint(np.iinfo(np.int32).max)))
+        z = torch.randn((n_samples, self.n_components), generator=gen).numpy()
+        out = self._forward_batches(lambda m, b, *yb: m.generate(b, *yb, ema=True), z,
+                                    np.float64, labels=labels)
+        out = out * self._scale + self._mean
+        return out.astype(self._output_dtype, copy=False).reshape(
+            (n_samples, *self._sample_shape))
+
+    def score(self, X, y=None):
+        """Negative squared MMD between ``X`` and as many samples (higher is better).
+
+        The MMD is the unbiased estimate with an RBF kernel whose width
+        follows the median heuristic (:func:`skgen.metrics.mmd`), computed
+        in the standardised feature space of the training data; the samples
+        use a fixed seed, so the score is deterministic.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features) or image array
+            Held-out data.
+        y : array-like of shape (n_samples,), default=None
+            Class labels: a conditional GAN draws the same classes.
+
+        Returns
+        -------
+        score : float
+            ``-mmd(X, samples)``.
+        """
+        check_is_fitted(self)
+        X, _ = validate_samples(self, X, reset=False)
+        samples = self.sample(X.shape[0], random_state=0,
+                              y=y if self.conditional else None)
+        to_std = lambda a: (a.reshape(len(a), -1) - self._mean) / self._scale  # noqa: E731
+        return -mmd(to_std(X), to_std(samples))
+
+
+def check_hidden_layer_sizes_of(estimator, name):
+    sizes = getattr(estimator, name)
+    sizes = [sizes] if isinstance(sizes, numbers.Integral) else list(sizes)
+    if not all(isinstance(s, numbers.Integral) and s >= 1 for s in sizes):
+        raise ValueError(
+            f"The '{name}' parameter of {type(estimator).__name__} must be a sequence "
+            f"of positive ints. Got {getattr(estimator, name)!r} instead."
+        )
+    return [int(s) for s in sizes]

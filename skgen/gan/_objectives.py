@@ -1,0 +1,57 @@
+"""GAN losses: non-saturating BCE, hinge and Wasserstein with gradient penalty.
+
+Goodfellow et al. (2014); hinge: Lim & Ye (2017), Miyato et al. (2018);
+WGAN-GP: Gulrajani et al. (2017), https://arxiv.org/abs/1704.00028.
+"""
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+GRADIENT_PENALTY_WEIGHT = 10.0
+
+
+class AdversarialObjective(nn.Module):
+    """Discriminator and generator losses of one adversarial step.
+
+    ``label_smoothing`` (one-sided, BCE only) makes the real target
+    ``1 - label_smoothing`` (Salimans et al. 2016).
+    """
+
+    def __init__(self, *, loss="bce", label_smoothing=0.0):
+        super().__init__()
+        self.loss = loss
+        self.label_smoothing = label_smoothing
+
+    def noise(self, module, n, generator, device):
+        return torch.randn((n, module.n_components), generator=generator, device=device)
+
+    def discriminator_loss(self, module, x, y, generator):
+        with torch.no_grad():
+            fake = module.generate(self.noise(module, x.shape[0], generator, x.device), y)
+        real_score, fake_score = module.discriminate(x, y), module.discriminate(fake, y)
+        if self.loss == "bce":
+            target = torch.full_like(real_score, 1.0 - self.label_smoothing)
+            return (F.binary_cross_entropy_with_logits(real_score, target)
+                    + F.binary_cross_entropy_with_logits(fake_score,
+                                                         torch.zeros_like(fake_score)))
+        if self.loss == "hinge":
+            return F.relu(1.0 - real_score).mean() + F.relu(1.0 + fake_score).mean()
+        alpha = torch.rand((x.shape[0], 1), generator=generator, device=x.device)
+        mixed = (alpha * x + (1 - alpha) * fake).requires_grad_(True)
+        grad, = torch.autograd.grad(module.discriminate(mixed, y).sum(), mixed,
+                                    create_graph=True)
+        penalty = ((grad.norm(dim=1) - 1.0) ** 2).mean()
+        return fake_score.mean() - real_score.mean() + GRADIENT_PENALTY_WEIGHT * penalty
+
+    def generator_loss(self, module, n, y, generator, device):
+        fake_score = module.discriminate(
+            module.generate(self.noise(module, n, generator, device), y), y)
+        if self.loss == "bce":  # non-saturating
+            return F.binary_cross_entropy_with_logits(fake_score, torch.ones_like(fake_score))
+        return -fake_score.mean()
+
+    def forward(self, module, batch, *, generator=None, training=True):
+        # The loss reported for evaluation: the generator's.
+        x, y = batch
+        return self.generator_loss(module, x.shape[0], y, generator, x.device)
