@@ -344,11 +344,12 @@ class GAN(BaseNeuralEstimator):
         rng = check_random_state(random_state)
         gen = torch.Generator().manual_seed(int(rng.randint(np.iinfo(np.int32).max)))
         z = torch.randn((n_samples, self.n_components), generator=gen).numpy()
+        dtype = self._output_dtype
         out = self._forward_batches(lambda m, b, *yb: m.generate(b, *yb, ema=True), z,
-                                    np.float64, labels=labels)
-        out = out * self._scale + self._mean
-        return out.astype(self._output_dtype, copy=False).reshape(
-            (n_samples, *self._sample_shape))
+                                    dtype, labels=labels)
+        out *= self._scale.astype(dtype)  # back to the data's scale, in place
+        out += self._mean.astype(dtype)
+        return out.reshape((n_samples, *self._sample_shape))
 
     def score(self, X, y=None):
         """Negative squared MMD between ``X`` and as many samples (higher is better).
