@@ -85,7 +85,8 @@ def main():
         for _ in range(args.rounds):
             seconds, plain_g = plain_epoch(X, bs, device)
             plain.append(seconds)
-            gan = GAN(30, batch_size=bs, max_iter=1, device=device, random_state=0).fit(X)
+            gan = GAN(30, batch_size=bs, max_iter=1, learning_rate_init=2e-4, device=device,
+                      random_state=0).fit(X)
             ours += list(gan.net_.history[:, "dur"])
         p, s = statistics.median(plain), statistics.median(ours)
         steps = -(-len(X) // bs)

@@ -173,3 +173,24 @@ def test_learning_rate_pair_sets_both_optimizers():
     gan = small_gan(learning_rate_init=(1e-3, 4e-3)).fit(ring(100, 0))
     assert gan.net_.optimizer_.param_groups[0]["lr"] == 1e-3
     assert gan.net_.optimizer_discriminator_.param_groups[0]["lr"] == 4e-3
+
+
+@pytest.fixture(scope="module")
+def digit_classifier(digits):
+    from sklearn.linear_model import LogisticRegression
+
+    return LogisticRegression(max_iter=2000).fit(digits["X_train"], digits["y_train"])
+
+
+def test_digits_samples_spread_over_the_classes(digits, digit_classifier):
+    gan = GAN(random_state=0).fit(digits["X_train"])  # default settings
+    counts = np.bincount(digit_classifier.predict(gan.sample(500, random_state=0)),
+                         minlength=10)
+    assert (counts >= 10).sum() >= 8, counts
+
+
+def test_conditional_digits_have_the_requested_class(digits, digit_classifier):
+    gan = GAN(conditional=True, random_state=0).fit(digits["X_train"], digits["y_train"])
+    hits = [np.mean(digit_classifier.predict(gan.sample(50, y=c, random_state=c)) == c)
+            for c in range(10)]
+    assert np.mean(hits) >= 0.7, hits
