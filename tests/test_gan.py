@@ -9,6 +9,8 @@ from sklearn.base import clone
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from skgen import GAN
+from skgen.datasets import make_ring_of_gaussians
+from skgen.metrics import mode_coverage
 from skgen.gan._networks import MinibatchStd, SpectralNormLinear
 from skgen.gan._objectives import AdversarialObjective
 
@@ -26,24 +28,15 @@ def test_sklearn_compatible_gan(estimator, check):
     check(estimator)
 
 
-def ring(n, seed, std=0.05):
-    rng = np.random.default_rng(seed)
-    angle = 2 * np.pi * rng.integers(0, 8, n) / 8
-    return 2 * np.c_[np.cos(angle), np.sin(angle)] + rng.normal(scale=std, size=(n, 2))
-
-
-def ring_coverage(samples, std=0.05):
-    angle = 2 * np.pi * np.arange(8) / 8
-    centres = 2 * np.c_[np.cos(angle), np.sin(angle)]
-    dist = np.linalg.norm(samples[:, None] - centres[None], axis=2)
-    near = dist.min(1) < 3 * std
-    return len(np.unique(dist.argmin(1)[near])), near.mean()
+def ring(n, seed):
+    return make_ring_of_gaussians(n, random_state=seed)[0]
 
 
 def test_ring_of_gaussians_modes_are_covered():
     gan = GAN(n_components=8, max_iter=200, batch_size=64, learning_rate_init=1e-3,
               random_state=0).fit(ring(2000, 0))
-    modes, share_near = ring_coverage(gan.sample(2000, random_state=1))
+    centers = make_ring_of_gaussians(1, random_state=0)[2]
+    modes, share_near = mode_coverage(gan.sample(2000, random_state=1), centers, radius=0.15)
     assert modes >= 7 and share_near >= 0.6, (modes, share_near)
     assert len(gan.generator_loss_curve_) == len(gan.discriminator_loss_curve_) == 200
     # score: negative MMD to held-out data, far better than an untrained GAN's.

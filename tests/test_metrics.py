@@ -5,7 +5,8 @@ import pytest
 from scipy import stats
 from sklearn.decomposition import PCA
 
-from skgen.metrics import energy_distance, frechet_distance, mmd
+from skgen.datasets import make_ring_of_gaussians
+from skgen.metrics import energy_distance, frechet_distance, mmd, mode_coverage
 
 
 def gaussian(mean, cov, n, seed):
@@ -83,3 +84,23 @@ def test_distances_reject_mismatched_features():
             fn(np.zeros((5, 2)), np.zeros((5, 3)))
     with pytest.raises(ValueError, match="The 'gamma' parameter of mmd"):
         mmd(np.zeros((5, 2)), np.zeros((5, 2)), gamma=-1)
+
+
+def test_mode_coverage_counts_covered_modes_and_near_share():
+    X, y, centers = make_ring_of_gaussians(800, std=0.05, random_state=0)
+    # In 2-D, P(||N(0, s^2 I)|| < 3 s) = 1 - exp(-9 / 2).
+    assert mode_coverage(X, centers, radius=0.15) == (8, pytest.approx(1 - np.exp(-4.5),
+                                                                       abs=0.01))
+    collapsed = X[y == 3]
+    assert mode_coverage(collapsed, centers, radius=0.15)[0] == 1
+    far = X * 3
+    assert mode_coverage(far, centers, radius=0.15) == (0, 0.0)
+
+
+def test_ring_of_gaussians_is_reproducible_and_shaped():
+    X, y, centers = make_ring_of_gaussians(500, n_modes=5, radius=3.0, random_state=1)
+    np.testing.assert_array_equal(X, make_ring_of_gaussians(500, n_modes=5, radius=3.0,
+                                                            random_state=1)[0])
+    np.testing.assert_allclose(np.linalg.norm(centers, axis=1), 3.0)
+    assert set(np.unique(y)) == set(range(5))
+    assert np.abs(X - centers[y]).max() < 0.5

@@ -8,10 +8,11 @@ import numpy as np
 import torch
 from skorch.callbacks import Callback
 from sklearn.base import BaseEstimator
+from sklearn.preprocessing import LabelEncoder
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.validation import check_is_fitted
+from sklearn.utils.validation import check_is_fitted, column_or_1d
 
 from .._blocks import init_parameters_
 from ..exceptions import TrainingDivergedError
@@ -57,6 +58,52 @@ class BaseNeuralEstimator(BaseEstimator):
     def _validate_targets(self, y, *, reset):
         """Labels for conditional models as an int array, or None (ignored)."""
         return None
+
+    # -- class labels of conditional models (``self.conditional``) ---------
+    def _conditional_targets(self, y, *, reset):
+        """Encode the labels of a conditional fit; learn ``classes_`` on reset."""
+        name = type(self).__name__
+        if y is None:
+            raise ValueError(f"{name}(conditional=True) needs class labels: call fit(X, y).")
+        y = column_or_1d(y, warn=True)
+        if reset:
+            classes = LabelEncoder().fit(y).classes_
+            if len(classes) < 2:
+                raise ValueError(
+                    f"A conditional {name} needs at least 2 classes in y; got {len(classes)}."
+                )
+            self.classes_ = classes
+        return self._encode_labels(y)
+
+    def _encode_labels(self, y):
+        y = np.asarray(y)
+        unknown = np.setdiff1d(np.unique(y), self.classes_)
+        if unknown.size:
+            raise ValueError(
+                f"y contains labels {unknown.tolist()} not seen during fit; the classes "
+                f"are {self.classes_.tolist()}."
+            )
+        return np.searchsorted(self.classes_, y)
+
+    def _labels_for(self, y, n_samples, method):
+        """Encoded labels for a method of a conditional model, else None.
+
+        A single label stands for ``n_samples`` copies of it.
+        """
+        if not self.conditional:
+            return None
+        if y is None:
+            raise ValueError(
+                f"This {type(self).__name__} is conditional (conditional=True): pass the "
+                f"class labels, {method}(..., y=...)."
+            )
+        y = np.asarray(y)
+        if y.ndim == 0:
+            y = np.repeat(y.reshape(1), n_samples)
+        y = column_or_1d(y)
+        if len(y) != n_samples:
+            raise ValueError(f"y has {len(y)} labels but {n_samples} samples are asked for.")
+        return self._encode_labels(y)
 
     def _check_data_params(self, X, sample_shape):
         """Checks of parameters against the data, before anything is built."""

@@ -5,10 +5,9 @@ import numbers
 import numpy as np
 import torch
 from sklearn.base import _fit_context
-from sklearn.preprocessing import LabelEncoder
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions, validate_params
-from sklearn.utils.validation import check_is_fitted, column_or_1d
+from sklearn.utils.validation import check_is_fitted
 
 from .._engine._callbacks import EpochProgressBar
 from .._engine._docs import fill_doc
@@ -226,25 +225,7 @@ class GAN(BaseNeuralEstimator):
         return self._fit(X, y, incremental=True)
 
     def _validate_targets(self, y, *, reset):
-        if not self.conditional:
-            return None
-        if y is None:
-            raise ValueError("GAN(conditional=True) needs class labels: call fit(X, y).")
-        y = column_or_1d(y, warn=True)
-        if reset:
-            self.classes_ = LabelEncoder().fit(y).classes_
-            if len(self.classes_) < 2:
-                raise ValueError("A conditional GAN needs at least 2 classes in y; got "
-                                 f"{len(self.classes_)}.")
-        return self._encode_labels(y)
-
-    def _encode_labels(self, y):
-        y = np.asarray(y)
-        unknown = np.setdiff1d(np.unique(y), self.classes_)
-        if unknown.size:
-            raise ValueError(f"y contains labels {unknown.tolist()} not seen during fit; "
-                             f"the classes are {self.classes_.tolist()}.")
-        return np.searchsorted(self.classes_, y)
+        return self._conditional_targets(y, reset=reset) if self.conditional else None
 
     def _check_data_params(self, X, sample_shape):
         if self.early_stopping:
@@ -335,17 +316,7 @@ class GAN(BaseNeuralEstimator):
             Samples shaped and scaled like the training data.
         """
         check_is_fitted(self)
-        labels = None
-        if self.conditional:
-            if y is None:
-                raise ValueError("This GAN is conditional (conditional=True): pass the "
-                                 "class labels, sample(..., y=...).")
-            y = np.asarray(y)
-            y = np.repeat(y.reshape(1), n_samples) if y.ndim == 0 else column_or_1d(y)
-            if len(y) != n_samples:
-                raise ValueError(f"y has {len(y)} labels but {n_samples} samples are "
-                                 "asked for.")
-            labels = self._encode_labels(y)
+        labels = self._labels_for(y, n_samples, "sample")
         rng = check_random_state(random_state)
         gen = torch.Generator().manual_seed(int(rng.randint(np.iinfo(np.int32).max)))
         z = torch.randn((n_samples, self.n_components), generator=gen).numpy()

@@ -193,3 +193,41 @@ def _trace_sqrt_product(a, b):
     root_a = _psd_sqrt(a)
     eigenvalues = linalg.eigvalsh(root_a @ b @ root_a)
     return float(np.sqrt(np.clip(eigenvalues, 0, None)).sum())
+
+
+@validate_params({"X_gen": ["array-like"], "centers": ["array-like"],
+                  "radius": [Interval(numbers.Real, 0, None, closed="neither")]},
+                 prefer_skip_nested_validation=True)
+def mode_coverage(X_gen, centers, *, radius):
+    """How many known modes generated samples cover, and how tightly.
+
+    A sample belongs to its nearest centre when it lies within ``radius``
+    of it (3 standard deviations is the usual choice on the ring of
+    Gaussians); a mode is covered when at least one sample belongs to it.
+
+    Parameters
+    ----------
+    X_gen : array-like of shape (n_samples, n_features)
+        Generated samples.
+    centers : array-like of shape (n_modes, n_features)
+        The modes' centres.
+    radius : float
+        Distance within which a sample counts for a mode.
+
+    Returns
+    -------
+    n_covered : int
+        Number of modes with at least one sample.
+    share_near : float
+        Share of samples within ``radius`` of a centre.
+
+    Examples
+    --------
+    >>> from skgen.metrics import mode_coverage
+    >>> mode_coverage([[0.0, 0.1], [5.0, 5.0]], [[0, 0], [1, 0]], radius=0.5)
+    (1, 0.5)
+    """
+    X, C = _check_pair(X_gen, centers, min_samples=1)
+    dist = np.sqrt(((X[:, None, :] - C[None, :, :]) ** 2).sum(-1))
+    near = dist.min(1) < radius
+    return int(len(np.unique(dist.argmin(1)[near]))), float(near.mean())

@@ -5,10 +5,9 @@ import numbers
 
 import numpy as np
 import torch
-from sklearn.preprocessing import LabelEncoder
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions, validate_params
-from sklearn.utils.validation import check_is_fitted, column_or_1d
+from sklearn.utils.validation import check_is_fitted
 
 from .._blocks import HIDDEN_ACTIVATIONS
 from .._engine._docs import fill_doc
@@ -212,50 +211,7 @@ class VariationalAutoencoder(BaseAutoencoder):
 
     # -- fitting hooks -----------------------------------------------------
     def _validate_targets(self, y, *, reset):
-        if not self.conditional:
-            return None
-        if y is None:
-            raise ValueError(
-                f"{type(self).__name__}(conditional=True) needs class labels: "
-                "call fit(X, y)."
-            )
-        y = column_or_1d(y, warn=True)
-        if reset:
-            encoder = LabelEncoder().fit(y)
-            if len(encoder.classes_) < 2:
-                raise ValueError(
-                    "A conditional VariationalAutoencoder needs at least 2 classes in y; "
-                    f"got {len(encoder.classes_)}."
-                )
-            self.classes_ = encoder.classes_
-        return self._encode_labels(y)
-
-    def _encode_labels(self, y):
-        y = np.asarray(y)
-        unknown = np.setdiff1d(np.unique(y), self.classes_)
-        if unknown.size:
-            raise ValueError(
-                f"y contains labels {unknown.tolist()} not seen during fit; the classes "
-                f"are {self.classes_.tolist()}."
-            )
-        return np.searchsorted(self.classes_, y)
-
-    def _labels_for(self, y, n_samples, method):
-        """Encoded labels for a method of a conditional model, else None."""
-        if not self.conditional:
-            return None
-        if y is None:
-            raise ValueError(
-                f"This {type(self).__name__} is conditional (conditional=True): pass the "
-                f"class labels, {method}(..., y=...)."
-            )
-        y = np.asarray(y)
-        if y.ndim == 0:  # one label for every sample
-            y = np.repeat(y.reshape(1), n_samples)
-        y = column_or_1d(y)
-        if len(y) != n_samples:
-            raise ValueError(f"y has {len(y)} labels but {n_samples} samples are asked for.")
-        return self._encode_labels(y)
+        return self._conditional_targets(y, reset=reset) if self.conditional else None
 
     def _check_data_params(self, X, sample_shape):
         if self.reconstruction_loss == "bce" and (X.min() < 0 or X.max() > 1):
