@@ -1,5 +1,7 @@
 """Input validation shared by every estimator: tables and image arrays."""
 
+import numbers
+
 import numpy as np
 from sklearn.utils.validation import check_array, validate_data
 
@@ -61,3 +63,15 @@ def validate_codings(estimator, Z, n_components, method):
             f"is expecting {n_components} features (n_components) as input."
         )
     return Z
+
+
+def check_layer_sizes(estimator, name="hidden_layer_sizes"):
+    """The parameter ``name`` as a list of positive ints (an int is one layer)."""
+    sizes = getattr(estimator, name)
+    sizes = [sizes] if isinstance(sizes, numbers.Integral) else list(sizes)
+    if not all(isinstance(s, numbers.Integral) and s >= 1 for s in sizes):
+        raise ValueError(
+            f"The '{name}' parameter of {type(estimator).__name__} must be a sequence "
+            f"of positive ints. Got {getattr(estimator, name)!r} instead."
+        )
+    return [int(s) for s in sizes]

@@ -10,7 +10,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from .._blocks import HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS
 from .._engine._estimator import INFERENCE_BATCH_SIZE, BaseNeuralEstimator
-from .._engine._validation import validate_codings, validate_samples
+from .._engine._validation import check_layer_sizes, validate_codings, validate_samples
 from sklearn.utils._param_validation import StrOptions
 from ._objectives import ReconstructionObjective
 
@@ -22,15 +22,7 @@ DENSE_CONSTRAINTS = {
 
 
 def check_hidden_layer_sizes(estimator):
-    sizes = estimator.hidden_layer_sizes
-    sizes = [sizes] if isinstance(sizes, numbers.Integral) else list(sizes)
-    if not all(isinstance(s, numbers.Integral) and s >= 1 for s in sizes):
-        raise ValueError(
-            "The 'hidden_layer_sizes' parameter of "
-            f"{type(estimator).__name__} must be a sequence of positive ints. "
-            f"Got {estimator.hidden_layer_sizes!r} instead."
-        )
-    return [int(s) for s in sizes]
+    return check_layer_sizes(estimator, "hidden_layer_sizes")
 
 
 class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseNeuralEstimator):

@@ -13,7 +13,7 @@ from .._engine._callbacks import EpochProgressBar
 from .._engine._docs import fill_doc
 from .._engine._estimator import BaseNeuralEstimator
 from .._engine._torch import resolve_optimizer
-from .._engine._validation import validate_samples
+from .._engine._validation import check_layer_sizes, validate_samples
 from ..metrics import mmd
 from ._net import AdversarialNet
 from ._networks import GANNet
@@ -236,8 +236,8 @@ class GAN(BaseNeuralEstimator):
                 len(lr) == 2 and all(isinstance(v, numbers.Real) and v > 0 for v in lr)):
             raise ValueError("learning_rate_init must be a positive float or a pair "
                              f"(generator, discriminator) of them; got {lr!r}.")
-        check_hidden_layer_sizes_of(self, "generator_hidden_layer_sizes")
-        check_hidden_layer_sizes_of(self, "discriminator_hidden_layer_sizes")
+        check_layer_sizes(self, "generator_hidden_layer_sizes")
+        check_layer_sizes(self, "discriminator_hidden_layer_sizes")
         # Standardisation happens here, on the training data, once.
         self._mean = X.mean(0)
         scale = X.std(0)
@@ -248,8 +248,8 @@ class GAN(BaseNeuralEstimator):
         n_classes = len(self.classes_) if self.conditional else 0
         return GANNet(
             n_features, self.n_components,
-            check_hidden_layer_sizes_of(self, "generator_hidden_layer_sizes"),
-            check_hidden_layer_sizes_of(self, "discriminator_hidden_layer_sizes"),
+            check_layer_sizes(self, "generator_hidden_layer_sizes"),
+            check_layer_sizes(self, "discriminator_hidden_layer_sizes"),
             n_classes=n_classes, spectral_norm=self.spectral_norm,
             minibatch_std=self.minibatch_std, ema=self.ema_decay is not None)
 
@@ -353,14 +353,3 @@ class GAN(BaseNeuralEstimator):
                               y=y if self.conditional else None)
         to_std = lambda a: (a.reshape(len(a), -1) - self._mean) / self._scale  # noqa: E731
         return -mmd(to_std(X), to_std(samples))
-
-
-def check_hidden_layer_sizes_of(estimator, name):
-    sizes = getattr(estimator, name)
-    sizes = [sizes] if isinstance(sizes, numbers.Integral) else list(sizes)
-    if not all(isinstance(s, numbers.Integral) and s >= 1 for s in sizes):
-        raise ValueError(
-            f"The '{name}' parameter of {type(estimator).__name__} must be a sequence "
-            f"of positive ints. Got {getattr(estimator, name)!r} instead."
-        )
-    return [int(s) for s in sizes]
