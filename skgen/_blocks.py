@@ -93,23 +93,30 @@ def init_parameters_(module, generator):
     return module
 
 
-def _conv_geometry(size):
-    """Kernel, padding and pooling along one spatial axis of ``size``.
+def conv_geometry(size, kernel_size=3):
+    """Kernel, padding and stride (or pooling) along one axis of ``size``.
 
-    An axis of length 1 (a flattened row seen as a 1 x n image) gets
-    pointwise kernels and no pooling, so the same network does 1-D or 2-D
-    convolutions.
+    An odd ``kernel_size`` with ``kernel_size // 2`` padding and stride 2
+    halves any length, rounding up. An axis of length 1 (a flattened row
+    seen as a 1 x n image) gets pointwise kernels and stride 1, so the same
+    network does 1-D or 2-D convolutions.
     """
     if size > 1:
-        return 3, 1, 2
+        return kernel_size, kernel_size // 2, 2
     return 1, 0, 1
+
+
+def conv_layer_args(size, kernel_size=3):
+    """``(kernel_size, padding, stride)`` tuples of a 2-D layer on ``size``."""
+    geo = [conv_geometry(s, kernel_size) for s in size]
+    return tuple(tuple(g[i] for g in geo) for i in range(3))
 
 
 def conv_sizes(image_shape, n_blocks):
     """Spatial size after each of ``n_blocks`` 2x2 ceil-mode poolings."""
     sizes = [tuple(image_shape[:2])]
     for _ in range(n_blocks):
-        sizes.append(tuple(math.ceil(s / _conv_geometry(s)[2]) for s in sizes[-1]))
+        sizes.append(tuple(math.ceil(s / conv_geometry(s)[2]) for s in sizes[-1]))
     return sizes
 
 
@@ -133,10 +140,10 @@ class ConvEncoder(nn.Module):
         sizes = conv_sizes(image_shape, len(channels))
         blocks, prev = [], image_shape[2]
         for ch, size in zip(channels, sizes):
-            (kh, ph, sh), (kw, pw, sw) = (_conv_geometry(s) for s in size)
-            blocks += [nn.Conv2d(prev, ch, (kh, kw), padding=(ph, pw)),
+            kernel, padding, pool = conv_layer_args(size)
+            blocks += [nn.Conv2d(prev, ch, kernel, padding=padding),
                        make_activation(activation),
-                       nn.MaxPool2d((sh, sw), ceil_mode=True)]
+                       nn.MaxPool2d(pool, ceil_mode=True)]
             prev = ch
         self.convs = nn.Sequential(*blocks)
         self.head = nn.Linear(prev * sizes[-1][0] * sizes[-1][1] + n_condition, n_out)
@@ -151,38 +158,38 @@ class ConvDecoder(nn.Module):
     """``n_in`` features -> flat channels-last images; mirrors ``ConvEncoder``.
 
     A linear layer to the smallest feature maps, stride-2 transposed
-    convolutions whose output padding lands exactly on every encoder size,
-    and a final 3x3 convolution to the image channels.
+    convolutions (``kernel_size`` wide) whose output padding lands exactly
+    on every encoder size, and a final 3x3 convolution to the image
+    channels. With ``batch_norm``, the stem and every transposed
+    convolution are followed by batch normalisation before the activation
+    (the DCGAN generator).
     """
 
     def __init__(self, image_shape, n_in, *, channels=(16, 32, 64), activation="relu",
-                 output_activation=None, n_condition=0):
+                 output_activation=None, n_condition=0, kernel_size=3, batch_norm=False):
         super().__init__()
         self.image_shape = tuple(image_shape)
         sizes = conv_sizes(image_shape, len(channels))
         prev = channels[-1]
         self.bottom_shape = (prev, *sizes[-1])
-        self.stem = nn.Sequential(
-            nn.Linear(n_in + n_condition, prev * sizes[-1][0] * sizes[-1][1]),
-            make_activation(activation),
-        )
-        up = []
+        self.stem = nn.Linear(n_in + n_condition, prev * sizes[-1][0] * sizes[-1][1])
+        up = [nn.BatchNorm2d(prev)] if batch_norm else []
+        up.append(make_activation(activation))
         out_channels = list(channels[::-1][1:]) + [channels[0]]
         for level, ch_out in zip(range(len(channels), 0, -1), out_channels):
             src, dst = sizes[level], sizes[level - 1]
-            geo = [_conv_geometry(s) for s in dst]
-            kernel = tuple(k for k, _, _ in geo)
-            padding = tuple(p for _, p, _ in geo)
-            stride = tuple(s for _, _, s in geo)
+            kernel, padding, stride = conv_layer_args(dst, kernel_size)
             # out = (in - 1) * stride - 2 * pad + kernel + output_padding
             out_pad = tuple(d - ((s - 1) * st - 2 * p + k)
                             for d, s, st, p, k in zip(dst, src, stride, padding, kernel))
-            up += [nn.ConvTranspose2d(prev, ch_out, kernel, stride=stride, padding=padding,
-                                      output_padding=out_pad),
-                   make_activation(activation)]
+            up.append(nn.ConvTranspose2d(prev, ch_out, kernel, stride=stride,
+                                         padding=padding, output_padding=out_pad))
+            if batch_norm:
+                up.append(nn.BatchNorm2d(ch_out))
+            up.append(make_activation(activation))
             prev = ch_out
-        (kh, ph, _), (kw, pw, _) = (_conv_geometry(s) for s in sizes[0])
-        up += [nn.Conv2d(prev, image_shape[2], (kh, kw), padding=(ph, pw)),
+        kernel, padding, _ = conv_layer_args(sizes[0])
+        up += [nn.Conv2d(prev, image_shape[2], kernel, padding=padding),
                make_activation(output_activation)]
         self.convs = nn.Sequential(*up)
 

@@ -11,7 +11,7 @@ from sklearn.utils.estimator_checks import parametrize_with_checks
 from skgen import GAN
 from skgen.datasets import make_ring_of_gaussians
 from skgen.metrics import mode_coverage
-from skgen.gan._networks import MinibatchStd, SpectralNormLinear
+from skgen.gan._networks import Dropout, MinibatchStd, SpectralNormConv2d, SpectralNormLinear
 from skgen.gan._objectives import AdversarialObjective
 
 
@@ -23,7 +23,14 @@ def small_gan(**params):
     return GAN(**defaults)
 
 
-@parametrize_with_checks([small_gan()])
+def small_dcgan(**params):
+    defaults = dict(n_components=4, architecture="conv", channels=(4, 8), max_iter=2,
+                    batch_size=16, random_state=0)
+    defaults.update(params)
+    return GAN(**defaults)
+
+
+@parametrize_with_checks([small_gan(), small_dcgan()])
 def test_sklearn_compatible_gan(estimator, check):
     check(estimator)
 
@@ -187,3 +194,111 @@ def test_conditional_digits_have_the_requested_class(digits, digit_classifier):
     hits = [np.mean(digit_classifier.predict(gan.sample(50, y=c, random_state=c)) == c)
             for c in range(10)]
     assert np.mean(hits) >= 0.7, hits
+
+
+# -- DCGAN (architecture="conv") ------------------------------------------
+@pytest.mark.parametrize("shape", [(8, 8), (28, 28), (7, 5, 3), (1, 12)])
+def test_dcgan_takes_the_image_shape_from_the_data(shape):
+    rng = np.random.default_rng(0)
+    X = rng.random((40, *shape)).astype(np.float32) * 4 + 1
+    gan = small_dcgan(max_iter=1).fit(X)
+    samples = gan.sample(6, random_state=0)
+    assert samples.shape == (6, *shape) and samples.dtype == np.float32
+    # tanh output mapped back to the data's range
+    assert samples.min() >= X.min() - 1e-5 and samples.max() <= X.max() + 1e-5
+    image = (shape + (1,))[:3]
+    assert gan.module_.discriminator.image_shape == image
+
+
+def test_dcgan_on_flat_rows_uses_image_shape():
+    X = np.random.default_rng(0).random((30, 36))
+    gan = small_dcgan(image_shape=(6, 6), max_iter=1).fit(X)
+    assert gan.sample(2).shape == (2, 36)
+    assert gan.module_.generator.image_shape == (6, 6, 1)
+    with pytest.raises(ValueError, match=r"image_shape=\(5, 5\) does not match"):
+        small_dcgan(image_shape=(5, 5)).fit(X.reshape(30, 6, 6))
+    with pytest.raises(ValueError, match="'channels' parameter of GAN"):
+        small_dcgan(channels=()).fit(X)
+
+
+def test_dcgan_players_follow_the_book():
+    gan = small_dcgan(conditional=True, minibatch_std=True, max_iter=1).fit(
+        np.random.default_rng(0).random((40, 8, 8)), np.arange(40) % 3)
+    gen, disc = gan.module_.generator, gan.module_.discriminator
+    kinds = [type(m).__name__ for m in gen.convs]
+    assert kinds.count("BatchNorm2d") == 3 and kinds[-1] == "Tanh"
+    assert [m.stride for m in gen.convs if isinstance(m, torch.nn.ConvTranspose2d)] == \
+        [(2, 2), (2, 2)]
+    convs = [m for m in disc.net if isinstance(m, torch.nn.Conv2d)]
+    assert [c.stride for c in convs] == [(2, 2), (2, 2)]
+    assert convs[0].in_channels == 1 + 3  # image + one-hot label maps
+    assert [m.p for m in disc.net if isinstance(m, Dropout)] == [0.4, 0.4]
+    assert any(isinstance(m, MinibatchStd) for m in disc.net)
+    dense = small_gan(max_iter=1).fit(ring(50, 0))
+    assert not any(isinstance(m, Dropout) for m in dense.module_.discriminator.net)
+    spectral = small_dcgan(spectral_norm=True, dropout=0.0, max_iter=1).fit(
+        np.random.default_rng(0).random((40, 8, 8)))
+    layers = list(spectral.module_.discriminator.net)
+    assert sum(isinstance(m, SpectralNormConv2d) for m in layers) == 2
+    assert not any(isinstance(m, Dropout) for m in layers)
+
+
+def test_dcgan_fit_is_reproducible_and_leaves_global_rngs_alone():
+    X = np.random.default_rng(0).random((60, 8, 8))
+    state = torch.random.get_rng_state()
+    a = small_dcgan(max_iter=3).fit(X).sample(5, random_state=0)
+    assert torch.equal(state, torch.random.get_rng_state())
+    torch.rand(3)
+    np.testing.assert_array_equal(small_dcgan(max_iter=3).fit(X).sample(5, random_state=0), a)
+    assert not np.allclose(small_dcgan(max_iter=3, random_state=1).fit(X).sample(
+        5, random_state=0), a)
+
+
+def test_dropout_draws_its_mask_from_the_given_generator():
+    drop = Dropout(0.4).train()
+    x = torch.ones(20000)
+    a = drop(x, torch.Generator().manual_seed(0))
+    assert torch.equal(a, drop(x, torch.Generator().manual_seed(0)))
+    assert (a == 0).float().mean().item() == pytest.approx(0.4, abs=0.02)
+    assert a.mean().item() == pytest.approx(1.0, abs=0.03)  # rescaled
+    assert torch.equal(drop.eval()(x), x)
+
+
+def test_spectral_norm_conv_bounds_the_reshaped_weight():
+    from skgen._blocks import init_parameters_
+
+    layer = init_parameters_(SpectralNormConv2d(3, 6, 3, padding=1),
+                             torch.Generator().manual_seed(0))
+    for _ in range(200):
+        layer(torch.zeros(1, 3, 4, 4))
+    layer.eval()
+    w = layer.normalized_weight().detach().reshape(6, -1)
+    assert torch.linalg.matrix_norm(w, ord=2).item() == pytest.approx(1.0, rel=1e-3)
+
+
+# -- the held-out quality monitor ------------------------------------------
+def test_quality_is_monitored_on_a_held_out_slice():
+    X = ring(500, 0)
+    gan = small_gan(max_iter=6, validation_interval=2, batch_size=50).fit(X)
+    assert gan.validation_epochs_ == [2, 4, 6]
+    assert len(gan.validation_scores_) == 3 and np.all(np.asarray(gan.validation_scores_) < 1)
+    assert gan.best_validation_score_ == max(gan.validation_scores_)
+    # 10% of the rows held out: 450 train, so 9 batches of 50 per epoch
+    assert gan.net_.history[-1, "train_batch_count"] == 9
+    off = small_gan(max_iter=6, validation_interval=None, batch_size=50).fit(X)
+    assert off.validation_scores_ is None and off.validation_epochs_ is None
+    assert off.net_.history[-1, "train_batch_count"] == 10
+    # partial_fit never holds rows out
+    part = small_gan(validation_interval=1).partial_fit(X)
+    assert part.validation_epochs_ == []
+    with pytest.raises(ValueError, match="validation_interval=10 holds out 2 rows .* "
+                                         "n_samples=2"):
+        small_gan().fit(X[:2])
+
+
+def test_monitored_quality_improves_with_training():
+    gan = GAN(n_components=8, max_iter=60, batch_size=64, validation_interval=20,
+              random_state=0).fit(ring(2000, 0))
+    first, *_, last = gan.validation_scores_
+    assert last > first, gan.validation_scores_
+

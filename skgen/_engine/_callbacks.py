@@ -37,6 +37,9 @@ class EpochProgressBar(Callback):
         postfix = {"loss": f"{row['train_loss']:.4g}"}
         if "valid_loss" in row:
             postfix["val_loss"] = f"{row['valid_loss']:.4g}"
+        for key, value in row.items():
+            if key.startswith("monitor_"):
+                postfix[key[len("monitor_"):]] = f"{value:.4g}"
         self.pbar_.set_postfix(postfix, refresh=False)
         self.pbar_.update(1)
 
@@ -52,6 +55,29 @@ class EpochProgressBar(Callback):
         state = self.__dict__.copy()
         state["pbar_"] = None
         return state
+
+
+class HeldOutMonitor(Callback):
+    """Every ``interval`` epochs, record a quality figure on held-out rows.
+
+    ``fn(net, data)`` computes the figure (lower is better, for example the
+    MMD between samples and the held-out rows); it is recorded in the
+    history as ``monitor_<name>``. The estimator puts the held-out
+    ``TensorData`` on the net as ``monitor_data_`` for the duration of a fit;
+    without it nothing is recorded.
+    """
+
+    def __init__(self, interval, name, fn):
+        self.interval = interval
+        self.name = name
+        self.fn = fn
+
+    def on_epoch_end(self, net, **kwargs):
+        data = getattr(net, "monitor_data_", None)
+        epoch = len(net.history)
+        if data is None or epoch % self.interval:
+            return
+        net.history.record(f"monitor_{self.name}", float(self.fn(net, data)))
 
 
 class EarlyStopper:

@@ -112,6 +112,10 @@ class BaseNeuralEstimator(BaseEstimator):
         """Map validated training data to what the network trains on."""
         return X
 
+    def _monitor_holdout(self, n_samples, incremental):
+        """Rows to hold out for a ``HeldOutMonitor`` (0: none)."""
+        return 0
+
     def _before_training(self, net, train, generator):
         """Called once on a fresh fit, after the net is initialised."""
 
@@ -164,13 +168,14 @@ class BaseNeuralEstimator(BaseEstimator):
         data = (torch.tensor(self._preprocess(X), dtype=torch.float32),)
         if y is not None:
             data += (torch.as_tensor(y, dtype=torch.long),)
+        train, valid, monitor = data, None, None
         if early:
             train, valid = self._split_validation(data, rng)
-        else:
-            train, valid = data, None
+        elif n_monitor := self._monitor_holdout(X.shape[0], incremental):
+            train, monitor = self._split_validation(data, rng, n_valid=n_monitor)
         if device.type != "cpu":
-            train = tuple(t.to(device) for t in train)
-            valid = None if valid is None else tuple(t.to(device) for t in valid)
+            train, valid, monitor = (None if part is None else tuple(t.to(device) for t in part)
+                                     for part in (train, valid, monitor))
         generator = torch.Generator(device=device).manual_seed(
             int(rng.randint(np.iinfo(np.int32).max))
         )
@@ -188,6 +193,7 @@ class BaseNeuralEstimator(BaseEstimator):
             self._update_learning_rates(net)
             state = snapshot(net)
         net.generator_ = generator
+        net.monitor_data_ = None if monitor is None else TensorData(*monitor)
         stopper = EarlyStopper(self.n_iter_no_change, self.tol) if early else None
         epochs = 1 if incremental else self.max_iter
         try:
@@ -199,7 +205,7 @@ class BaseNeuralEstimator(BaseEstimator):
                 restore_snapshot(net, state)
             raise
         finally:
-            net.generator_ = None
+            net.generator_ = net.monitor_data_ = None
         self._after_training(net, train)
         self.net_ = net
         self._rng = rng
@@ -300,15 +306,16 @@ class BaseNeuralEstimator(BaseEstimator):
             callbacks.append(copy.deepcopy(cb))
         return callbacks
 
-    def _split_validation(self, data, rng):
+    def _split_validation(self, data, rng, n_valid=None):
         n = data[0].shape[0]
-        n_valid = int(np.ceil(self.validation_fraction * n))
-        if n_valid < 1 or n - n_valid < 1:
-            raise ValueError(
-                f"early_stopping=True with validation_fraction={self.validation_fraction} "
-                f"leaves no training or no validation sample: n_samples={n}. Use more "
-                "samples or set early_stopping=False."
-            )
+        if n_valid is None:
+            n_valid = int(np.ceil(self.validation_fraction * n))
+            if n_valid < 1 or n - n_valid < 1:
+                raise ValueError(
+                    f"early_stopping=True with validation_fraction={self.validation_fraction} "
+                    f"leaves no training or no validation sample: n_samples={n}. Use more "
+                    "samples or set early_stopping=False."
+                )
         perm = torch.from_numpy(rng.permutation(n))
         return (tuple(t[perm[n_valid:]] for t in data),
                 tuple(t[perm[:n_valid]] for t in data))

@@ -9,14 +9,19 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions, validate_params
 from sklearn.utils.validation import check_is_fitted
 
-from .._engine._callbacks import EpochProgressBar
+from ..autoencoder._convolutional import check_channels, resolve_image_shape
+from .._engine._callbacks import EpochProgressBar, HeldOutMonitor
 from .._engine._docs import fill_doc
 from .._engine._estimator import BaseNeuralEstimator
 from .._engine._torch import resolve_optimizer
 from .._engine._validation import check_layer_sizes, validate_samples
 from ..metrics import mmd
-from ._net import AdversarialNet
-from ._networks import GANNet
+from ._net import AdversarialNet, heldout_mmd
+from ._networks import conv_gan, dense_gan
+
+# The held-out slice of the quality monitor is capped: the MMD costs
+# O(n^2) and 1000 rows already resolve differences that matter.
+MAX_MONITOR_ROWS = 1000
 from ._objectives import AdversarialObjective
 
 
@@ -27,8 +32,10 @@ class GAN(BaseNeuralEstimator):
     A generator maps noise codings to samples; a discriminator learns to
     tell them from real data; the two are updated in turn, ``n_critic``
     discriminator steps per generator step, with their own optimizers.
-    Data are standardised internally (each feature to zero mean and unit
-    variance) and samples mapped back.
+    Data are scaled internally and samples mapped back: with
+    ``architecture="dense"`` each feature to zero mean and unit variance;
+    with ``architecture="conv"`` all pixels together to [-1, 1], the range
+    of the generator's tanh output.
 
     Parameters
     ----------
@@ -36,11 +43,32 @@ class GAN(BaseNeuralEstimator):
         Size of the noise codings fed to the generator (the book's
         ``codings_size``).
 
+    architecture : {{"dense", "conv"}}, default="dense"
+        ``"dense"``: the book's MLP GAN. ``"conv"``: the book's DCGAN, for
+        images: a generator of stride-2 transposed 5x5 convolutions with
+        batch norm, ReLU and a tanh output, and a discriminator of stride-2
+        5x5 convolutions with LeakyReLU(0.2) and dropout. Any image size
+        works; the shape is taken from image arrays or ``image_shape``.
+
+    image_shape : tuple of int, default=None
+        ``(height, width[, channels])`` of flattened images, for
+        ``architecture="conv"``.
+
+    channels : array-like of int, default=(64, 128)
+        Feature maps of the discriminator's convolutions (each halves the
+        image); the generator mirrors them. For ``architecture="conv"``.
+
     generator_hidden_layer_sizes : array-like of int, default=(100, 150)
-        Hidden layers of the generator (ReLU).
+        Hidden layers of the generator (ReLU), for ``architecture="dense"``.
 
     discriminator_hidden_layer_sizes : array-like of int, default=(150, 100)
-        Hidden layers of the discriminator (LeakyReLU 0.2).
+        Hidden layers of the discriminator (LeakyReLU 0.2), for
+        ``architecture="dense"``.
+
+    dropout : float or "auto", default="auto"
+        Dropout after each hidden layer of the discriminator. ``"auto"``
+        is 0.4 for ``architecture="conv"`` (the book's DCGAN) and 0 for
+        ``"dense"``.
 
     loss : {{"bce", "hinge", "wasserstein-gp"}}, default="bce"
         ``"bce"``: the original GAN loss with the non-saturating generator
@@ -70,6 +98,14 @@ class GAN(BaseNeuralEstimator):
         Train a conditional GAN on ``fit(X, y)``: one-hot labels go into both
         networks and ``sample(n, y=...)`` draws the requested classes.
 
+    validation_interval : int or None, default=10
+        Every this many epochs, record the MMD between samples (drawn from
+        fixed noise) and a held-out slice of the training data
+        (``validation_fraction`` of the rows, at least 2 and at most 1000),
+        so that a user sees when training went wrong: the adversarial
+        losses do not say. ``None`` holds nothing out and records nothing.
+        Only ``fit`` monitors, not ``partial_fit``.
+
     {training_parameters}
 
     Attributes
@@ -82,6 +118,12 @@ class GAN(BaseNeuralEstimator):
 
     discriminator_loss_curve_ : list of float
         Discriminator loss at each epoch.
+
+    validation_epochs_ : list of int or None
+        Epochs (counted from 1) at which the held-out quality was measured.
+        For a GAN, ``validation_scores_`` holds the negative MMD between
+        samples and the held-out slice at those epochs (the quantity
+        :meth:`score` returns), and is None when ``validation_interval=None``.
 
     {training_attributes}
 
@@ -119,6 +161,11 @@ class GAN(BaseNeuralEstimator):
     _parameter_constraints = {
         **BaseNeuralEstimator._parameter_constraints,
         "n_components": [Interval(numbers.Integral, 1, None, closed="left")],
+        "architecture": [StrOptions({"dense", "conv"})],
+        "image_shape": ["array-like", None],
+        "channels": ["array-like"],
+        "dropout": [Interval(numbers.Real, 0, 1, closed="left"), StrOptions({"auto"})],
+        "validation_interval": [Interval(numbers.Integral, 1, None, closed="left"), None],
         "generator_hidden_layer_sizes": ["array-like"],
         "discriminator_hidden_layer_sizes": ["array-like"],
         "loss": [StrOptions({"bce", "hinge", "wasserstein-gp"})],
@@ -130,7 +177,8 @@ class GAN(BaseNeuralEstimator):
         "conditional": ["boolean"],
         "learning_rate_init": [Interval(numbers.Real, 0, None, closed="neither"), tuple],
     }
-    _module_params = ("n_components", "generator_hidden_layer_sizes",
+    _module_params = ("n_components", "architecture", "image_shape", "channels",
+                      "generator_hidden_layer_sizes",
                       "discriminator_hidden_layer_sizes", "spectral_norm", "minibatch_std",
                       "conditional")
 
@@ -138,6 +186,9 @@ class GAN(BaseNeuralEstimator):
         self,
         n_components=30,
         *,
+        architecture="dense",
+        image_shape=None,
+        channels=(64, 128),
         generator_hidden_layer_sizes=(100, 150),
         discriminator_hidden_layer_sizes=(150, 100),
         loss="bce",
@@ -145,8 +196,10 @@ class GAN(BaseNeuralEstimator):
         label_smoothing=0.0,
         spectral_norm=False,
         minibatch_std=False,
+        dropout="auto",
         ema_decay=None,
         conditional=False,
+        validation_interval=10,
         max_iter=200,
         batch_size=32,
         learning_rate_init=0.001,
@@ -163,6 +216,9 @@ class GAN(BaseNeuralEstimator):
         verbose=0,
     ):
         self.n_components = n_components
+        self.architecture = architecture
+        self.image_shape = image_shape
+        self.channels = channels
         self.generator_hidden_layer_sizes = generator_hidden_layer_sizes
         self.discriminator_hidden_layer_sizes = discriminator_hidden_layer_sizes
         self.loss = loss
@@ -170,8 +226,10 @@ class GAN(BaseNeuralEstimator):
         self.label_smoothing = label_smoothing
         self.spectral_norm = spectral_norm
         self.minibatch_std = minibatch_std
+        self.dropout = dropout
         self.ema_decay = ema_decay
         self.conditional = conditional
+        self.validation_interval = validation_interval
         self.max_iter = max_iter
         self.batch_size = batch_size
         self.learning_rate_init = learning_rate_init
@@ -236,22 +294,48 @@ class GAN(BaseNeuralEstimator):
                 len(lr) == 2 and all(isinstance(v, numbers.Real) and v > 0 for v in lr)):
             raise ValueError("learning_rate_init must be a positive float or a pair "
                              f"(generator, discriminator) of them; got {lr!r}.")
-        check_layer_sizes(self, "generator_hidden_layer_sizes")
-        check_layer_sizes(self, "discriminator_hidden_layer_sizes")
-        # Standardisation happens here, on the training data, once.
-        self._mean = X.mean(0)
-        scale = X.std(0)
-        self._scale = np.where(scale > 1e-8, scale, 1.0)
+        if self.architecture == "conv":
+            resolve_image_shape(self, X.shape[1], sample_shape)
+            check_channels(self)
+            # All pixels together to [-1, 1], the generator's tanh range.
+            lo, hi = X.min(), X.max()
+            self._mean = np.asarray((hi + lo) / 2)
+            self._scale = np.asarray((hi - lo) / 2 if hi > lo else 1.0)
+        else:
+            check_layer_sizes(self, "generator_hidden_layer_sizes")
+            check_layer_sizes(self, "discriminator_hidden_layer_sizes")
+            # Each feature to zero mean and unit variance.
+            self._mean = X.mean(0)
+            scale = X.std(0)
+            self._scale = np.where(scale > 1e-8, scale, 1.0)
         self._output_dtype = X.dtype
+
+    def _monitor_holdout(self, n_samples, incremental):
+        if self.validation_interval is None or incremental:
+            return 0
+        n_valid = min(max(int(np.ceil(self.validation_fraction * n_samples)), 2),
+                      MAX_MONITOR_ROWS)
+        if n_samples - n_valid < 1:
+            raise ValueError(
+                f"validation_interval={self.validation_interval} holds out {n_valid} rows "
+                f"to monitor sample quality, which leaves none to train on: "
+                f"n_samples={n_samples}. Use more samples or set validation_interval=None."
+            )
+        return n_valid
 
     def _build_module(self, n_features, sample_shape):
         n_classes = len(self.classes_) if self.conditional else 0
-        return GANNet(
-            n_features, self.n_components,
-            check_layer_sizes(self, "generator_hidden_layer_sizes"),
-            check_layer_sizes(self, "discriminator_hidden_layer_sizes"),
-            n_classes=n_classes, spectral_norm=self.spectral_norm,
-            minibatch_std=self.minibatch_std, ema=self.ema_decay is not None)
+        conv = self.architecture == "conv"
+        dropout = (0.4 if conv else 0.0) if self.dropout == "auto" else self.dropout
+        common = dict(n_classes=n_classes, spectral_norm=self.spectral_norm,
+                      minibatch_std=self.minibatch_std, dropout=dropout,
+                      ema=self.ema_decay is not None)
+        if conv:
+            return conv_gan(resolve_image_shape(self, n_features, sample_shape),
+                            self.n_components, check_channels(self), **common)
+        return dense_gan(n_features, self.n_components,
+                         check_layer_sizes(self, "generator_hidden_layer_sizes"),
+                         check_layer_sizes(self, "discriminator_hidden_layer_sizes"), **common)
 
     def _build_objective(self):
         return AdversarialObjective(loss=self.loss, label_smoothing=self.label_smoothing)
@@ -260,6 +344,9 @@ class GAN(BaseNeuralEstimator):
                   max_epochs=None):
         optimizer, kwargs = resolve_optimizer(self.optimizer, self.optimizer_params, device)
         callbacks = list(callbacks)
+        if self.validation_interval is not None:
+            callbacks.append(("skgen_monitor", HeldOutMonitor(self.validation_interval, "mmd",
+                                                              heldout_mmd)))
         if self.verbose:
             callbacks.append(("skgen_progress", EpochProgressBar(desc or "GAN")))
         module.sync_ema()
@@ -282,6 +369,9 @@ class GAN(BaseNeuralEstimator):
             for group in opt.param_groups:
                 group["lr"] = value
         net.n_critic, net.ema_decay = self.n_critic, self.ema_decay
+        for name, cb in net.callbacks_:
+            if name == "skgen_monitor" and self.validation_interval is not None:
+                cb.interval = self.validation_interval
 
     def _preprocess(self, X):
         return (X - self._mean) / self._scale
@@ -291,6 +381,17 @@ class GAN(BaseNeuralEstimator):
         self.generator_loss_curve_ = [float(v) for v in history[:, "train_loss"]]
         self.discriminator_loss_curve_ = [
             float(v) for v in history[:, "train_discriminator_loss"]]
+
+    def _set_history_attributes(self, early, stopper):
+        super()._set_history_attributes(early, stopper)
+        rows = [(i + 1, row["monitor_mmd"]) for i, row in enumerate(self.net_.history)
+                if "monitor_mmd" in row]
+        if self.validation_interval is None:
+            self.validation_epochs_ = self.validation_scores_ = None
+            return
+        self.validation_epochs_ = [epoch for epoch, _ in rows]
+        self.validation_scores_ = [-float(value) for _, value in rows]
+        self.best_validation_score_ = max(self.validation_scores_, default=None)
 
     # -- generation ----------------------------------------------------------
     @validate_params(

@@ -3,6 +3,35 @@
 import torch
 
 from .._engine._net import TrainingNet
+from ..metrics import mmd
+
+# The monitor draws its samples from this fixed noise seed, so the figure
+# changes only with the generator, and training draws are not consumed.
+MONITOR_SEED = 0
+
+
+@torch.no_grad()
+def heldout_mmd(net, data):
+    """MMD between held-out rows and as many samples of the (EMA) generator.
+
+    Computed in the model's scaled space, with an RBF kernel whose width is
+    fixed by the held-out rows alone (median heuristic), so values of
+    different epochs compare.
+    """
+    module, x = net.module_, data.X
+    was_training = module.training
+    module.eval()
+    try:
+        noise = torch.randn((x.shape[0], module.n_components),
+                            generator=torch.Generator().manual_seed(MONITOR_SEED))
+        fake = module.generate(noise.to(x.device), data.y, ema=True)
+    finally:
+        module.train(was_training)
+    real = x.double()
+    d2 = torch.cdist(real, real).pow(2)
+    median = d2[~torch.eye(len(real), dtype=torch.bool, device=d2.device)].median()
+    gamma = 1.0 / float(median) if median > 0 else 1.0
+    return mmd(real.cpu().numpy(), fake.double().cpu().numpy(), gamma=gamma)
 
 
 class AdversarialNet(TrainingNet):

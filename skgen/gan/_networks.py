@@ -1,4 +1,4 @@
-"""GAN networks: an MLP generator and an MLP discriminator."""
+"""GAN networks: MLP (the book's GAN) and convolutional (DCGAN) players."""
 
 import copy
 
@@ -6,28 +6,28 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from .._blocks import ConditionedMLP
+from .._blocks import ConditionedMLP, ConvDecoder, conv_layer_args, conv_sizes
 
 
-class SpectralNormLinear(nn.Linear):
-    """``Linear`` whose weight is divided by its largest singular value.
+class _SpectralNormMixin:
+    """Divide the weight by its largest singular value (Miyato et al. 2018).
 
     The singular value is tracked by one power iteration per training
-    forward pass (Miyato et al. 2018). The iteration vector is a buffer
-    initialised from the estimator's generator, unlike torch's
-    parametrization, which draws it from the global RNG.
+    forward pass on the weight seen as a matrix (output channels by the
+    rest). The iteration vector is a buffer initialised from the
+    estimator's generator, unlike torch's parametrization, which draws it
+    from the global RNG.
     """
 
-    def __init__(self, in_features, out_features):
-        super().__init__(in_features, out_features)
-        self.register_buffer("u", torch.zeros(out_features))
+    def _register_u(self, n_out):
+        self.register_buffer("u", torch.zeros(n_out))
 
     @torch.no_grad()
     def reset_buffers(self, generator=None):
         self.u.copy_(F.normalize(torch.randn(self.u.shape, generator=generator), dim=0))
 
-    def forward(self, x):
-        w = self.weight
+    def normalized_weight(self):
+        w = self.weight.reshape(self.weight.shape[0], -1)
         with torch.no_grad():
             if self.training:
                 v = F.normalize(w.t() @ self.u, dim=0)
@@ -36,8 +36,50 @@ class SpectralNormLinear(nn.Linear):
             # clones keep later in-place updates out of this graph.
             u = self.u.clone()
             v = F.normalize(w.t() @ u, dim=0)
-        sigma = u @ w @ v
-        return F.linear(x, w / sigma, self.bias)
+        return self.weight / (u @ w @ v)
+
+
+class SpectralNormLinear(_SpectralNormMixin, nn.Linear):
+    """``Linear`` with a spectrally normalised weight."""
+
+    def __init__(self, in_features, out_features):
+        super().__init__(in_features, out_features)
+        self._register_u(out_features)
+
+    def forward(self, x):
+        return F.linear(x, self.normalized_weight(), self.bias)
+
+
+class SpectralNormConv2d(_SpectralNormMixin, nn.Conv2d):
+    """``Conv2d`` with a spectrally normalised weight."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._register_u(self.out_channels)
+
+    def forward(self, x):
+        return self._conv_forward(x, self.normalized_weight(), self.bias)
+
+
+class Dropout(nn.Module):
+    """Dropout whose mask is drawn from an explicit ``torch.Generator``.
+
+    ``nn.Dropout`` draws from torch's global RNG, which would make fits
+    depend on (and change) the global state.
+    """
+
+    def __init__(self, p):
+        super().__init__()
+        self.p = float(p)
+
+    def forward(self, x, generator=None):
+        if not self.training or self.p == 0.0:
+            return x
+        keep = torch.rand(x.shape, generator=generator, device=x.device) >= self.p
+        return x * keep / (1.0 - self.p)
+
+    def extra_repr(self):
+        return f"p={self.p}"
 
 
 class MinibatchStd(nn.Module):
@@ -52,16 +94,24 @@ class MinibatchStd(nn.Module):
         return torch.cat([x, std.expand(x.shape[0], 1)], dim=1)
 
 
+def _run(layers, x, generator):
+    for layer in layers:
+        x = layer(x, generator) if isinstance(layer, Dropout) else layer(x)
+    return x
+
+
 class Discriminator(nn.Module):
-    """MLP critic with LeakyReLU(0.2), optional spectral norm and minibatch std."""
+    """MLP critic: LeakyReLU(0.2), optional dropout, spectral norm, minibatch std."""
 
     def __init__(self, n_features, hidden_layer_sizes, *, n_classes=0, spectral_norm=False,
-                 minibatch_std=False):
+                 minibatch_std=False, dropout=0.0):
         super().__init__()
         linear = SpectralNormLinear if spectral_norm else nn.Linear
         layers, prev = [], n_features + n_classes
         for size in hidden_layer_sizes:
             layers += [linear(prev, size), nn.LeakyReLU(0.2)]
+            if dropout:
+                layers.append(Dropout(dropout))
             prev = size
         if minibatch_std:
             layers.append(MinibatchStd())
@@ -69,27 +119,62 @@ class Discriminator(nn.Module):
         layers.append(linear(prev, 1))
         self.net = nn.Sequential(*layers)
 
-    def forward(self, x, condition=None):
+    def forward(self, x, condition=None, generator=None):
         if condition is not None:
             x = torch.cat([x, condition], dim=1)
-        return self.net(x).squeeze(-1)
+        return _run(self.net, x, generator).squeeze(-1)
+
+
+class ConvDiscriminator(nn.Module):
+    """DCGAN critic on flat channels-last images.
+
+    Stride-2 ``kernel_size`` convolutions (each halving the image, rounding
+    up), each followed by LeakyReLU(0.2) and dropout, then a linear score.
+    Class labels of a conditional critic enter as constant one-hot feature
+    maps next to the image channels; minibatch std joins the flattened
+    features before the score.
+    """
+
+    def __init__(self, image_shape, channels, *, n_classes=0, spectral_norm=False,
+                 minibatch_std=False, dropout=0.4, kernel_size=5):
+        super().__init__()
+        self.image_shape = tuple(image_shape)
+        conv = SpectralNormConv2d if spectral_norm else nn.Conv2d
+        linear = SpectralNormLinear if spectral_norm else nn.Linear
+        sizes = conv_sizes(image_shape, len(channels))
+        layers, prev = [], image_shape[2] + n_classes
+        for ch, size in zip(channels, sizes):
+            kernel, padding, stride = conv_layer_args(size, kernel_size)
+            layers += [conv(prev, ch, kernel, stride=stride, padding=padding),
+                       nn.LeakyReLU(0.2)]
+            if dropout:
+                layers.append(Dropout(dropout))
+            prev = ch
+        layers.append(nn.Flatten())
+        n_flat = prev * sizes[-1][0] * sizes[-1][1]
+        if minibatch_std:
+            layers.append(MinibatchStd())
+            n_flat += 1
+        layers.append(linear(n_flat, 1))
+        self.net = nn.Sequential(*layers)
+
+    def forward(self, x, condition=None, generator=None):
+        h, w, c = self.image_shape
+        x = x.reshape(-1, h, w, c).permute(0, 3, 1, 2)
+        if condition is not None:
+            x = torch.cat([x, condition[:, :, None, None].expand(-1, -1, h, w)], dim=1)
+        return _run(self.net, x, generator).squeeze(-1)
 
 
 class GANNet(nn.Module):
     """Generator, discriminator and (optionally) an EMA copy of the generator."""
 
-    def __init__(self, n_features, n_components, generator_hidden_layer_sizes,
-                 discriminator_hidden_layer_sizes, *, n_classes=0, spectral_norm=False,
-                 minibatch_std=False, ema=False):
+    def __init__(self, generator, discriminator, n_components, *, n_classes=0, ema=False):
         super().__init__()
         self.n_components = n_components
         self.n_classes = n_classes
-        self.generator = ConditionedMLP(
-            [n_components, *generator_hidden_layer_sizes, n_features], "relu",
-            n_condition=n_classes)
-        self.discriminator = Discriminator(
-            n_features, discriminator_hidden_layer_sizes, n_classes=n_classes,
-            spectral_norm=spectral_norm, minibatch_std=minibatch_std)
+        self.generator = generator
+        self.discriminator = discriminator
         self.generator_ema = None
         if ema:
             self.generator_ema = copy.deepcopy(self.generator).requires_grad_(False)
@@ -103,8 +188,8 @@ class GANNet(nn.Module):
         net = self.generator_ema if ema and self.generator_ema is not None else self.generator
         return net(z, self.condition(y, z.dtype))
 
-    def discriminate(self, x, y=None):
-        return self.discriminator(x, self.condition(y, x.dtype))
+    def discriminate(self, x, y=None, generator=None):
+        return self.discriminator(x, self.condition(y, x.dtype), generator)
 
     @torch.no_grad()
     def sync_ema(self):
@@ -115,3 +200,35 @@ class GANNet(nn.Module):
     def update_ema(self, decay):
         for p_ema, p in zip(self.generator_ema.parameters(), self.generator.parameters()):
             p_ema.lerp_(p, 1.0 - decay)
+        # Batch-norm statistics are copied, not averaged.
+        for b_ema, b in zip(self.generator_ema.buffers(), self.generator.buffers()):
+            b_ema.copy_(b)
+
+
+def dense_gan(n_features, n_components, generator_sizes, discriminator_sizes, *,
+              n_classes, spectral_norm, minibatch_std, dropout, ema):
+    """The book's MLP GAN (ReLU generator, LeakyReLU critic)."""
+    generator = ConditionedMLP([n_components, *generator_sizes, n_features], "relu",
+                               n_condition=n_classes)
+    discriminator = Discriminator(n_features, discriminator_sizes, n_classes=n_classes,
+                                  spectral_norm=spectral_norm, minibatch_std=minibatch_std,
+                                  dropout=dropout)
+    return GANNet(generator, discriminator, n_components, n_classes=n_classes, ema=ema)
+
+
+def conv_gan(image_shape, n_components, channels, *, n_classes, spectral_norm,
+             minibatch_std, dropout, ema):
+    """The book's DCGAN, for any image size.
+
+    Generator: linear stem to the smallest feature maps, stride-2
+    transposed 5x5 convolutions with batch norm and ReLU, a tanh output
+    (data are scaled to [-1, 1]). Critic: :class:`ConvDiscriminator` with
+    the same ``channels``.
+    """
+    generator = ConvDecoder(image_shape, n_components, channels=channels, activation="relu",
+                            output_activation="tanh", n_condition=n_classes, kernel_size=5,
+                            batch_norm=True)
+    discriminator = ConvDiscriminator(image_shape, channels, n_classes=n_classes,
+                                      spectral_norm=spectral_norm,
+                                      minibatch_std=minibatch_std, dropout=dropout)
+    return GANNet(generator, discriminator, n_components, n_classes=n_classes, ema=ema)

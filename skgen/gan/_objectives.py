@@ -29,7 +29,8 @@ class AdversarialObjective(nn.Module):
     def discriminator_loss(self, module, x, y, generator):
         with torch.no_grad():
             fake = module.generate(self.noise(module, x.shape[0], generator, x.device), y)
-        real_score, fake_score = module.discriminate(x, y), module.discriminate(fake, y)
+        real_score = module.discriminate(x, y, generator)
+        fake_score = module.discriminate(fake, y, generator)
         if self.loss == "bce":
             target = torch.full_like(real_score, 1.0 - self.label_smoothing)
             return (F.binary_cross_entropy_with_logits(real_score, target)
@@ -39,14 +40,14 @@ class AdversarialObjective(nn.Module):
             return F.relu(1.0 - real_score).mean() + F.relu(1.0 + fake_score).mean()
         alpha = torch.rand((x.shape[0], 1), generator=generator, device=x.device)
         mixed = (alpha * x + (1 - alpha) * fake).requires_grad_(True)
-        grad, = torch.autograd.grad(module.discriminate(mixed, y).sum(), mixed,
+        grad, = torch.autograd.grad(module.discriminate(mixed, y, generator).sum(), mixed,
                                     create_graph=True)
         penalty = ((grad.norm(dim=1) - 1.0) ** 2).mean()
         return fake_score.mean() - real_score.mean() + GRADIENT_PENALTY_WEIGHT * penalty
 
     def generator_loss(self, module, n, y, generator, device):
         fake_score = module.discriminate(
-            module.generate(self.noise(module, n, generator, device), y), y)
+            module.generate(self.noise(module, n, generator, device), y), y, generator)
         if self.loss == "bce":  # non-saturating
             return F.binary_cross_entropy_with_logits(fake_score, torch.ones_like(fake_score))
         return -fake_score.mean()
