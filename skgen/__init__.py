@@ -12,6 +12,7 @@ from .autoencoder import (
     SparseAutoencoder,
     StackedAutoencoder,
 )
+from .diffusion import DDPM
 from .gan import GAN
 from .vae import VAE, VariationalAutoencoder
 
@@ -19,6 +20,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "ConvolutionalAutoencoder",
+    "DDPM",
     "DenoisingAutoencoder",
     "GAN",
     "LinearAutoencoder",

@@ -154,6 +154,9 @@ def test_conditional_gan_samples_requested_classes():
         gan.sample(3)
     with pytest.raises(ValueError, match=r"labels \[5\] not seen during fit"):
         gan.sample(3, y=5)
+    with pytest.raises(ValueError, match="y was passed to sample, but this GAN is not "
+                                         "conditional"):
+        small_gan().fit(X).sample(3, y=0)
     with pytest.raises(ValueError, match=r"needs class labels: call fit\(X, y\)"):
         GAN(conditional=True, max_iter=1).fit(X)
 

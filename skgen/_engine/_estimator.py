@@ -91,6 +91,12 @@ class BaseNeuralEstimator(BaseEstimator):
         A single label stands for ``n_samples`` copies of it.
         """
         if not self.conditional:
+            if y is not None and method == "sample":
+                raise ValueError(
+                    f"y was passed to sample, but this {type(self).__name__} is not "
+                    "conditional: fit it with conditional=True and class labels to draw "
+                    "given classes."
+                )
             return None
         if y is None:
             raise ValueError(

@@ -82,14 +82,19 @@ def mmd(X, Y, *, kernel="rbf", gamma=None):
     return float(term_x + term_y - 2 * kxy.mean())
 
 
-@validate_params({"X": ["array-like"], "Y": ["array-like"]},
+@validate_params({"X": ["array-like"], "Y": ["array-like"], "unbiased": ["boolean"]},
                  prefer_skip_nested_validation=True)
-def energy_distance(X, Y):
+def energy_distance(X, Y, *, unbiased=True):
     """Energy distance between two samples (Szekely & Rizzo).
 
-    ``2 E||x - y|| - E||x - x'|| - E||y - y'||``, with the within-sample means
-    taken over distinct pairs (unbiased). 0 in expectation for two samples of
-    the same distribution; it grows with any difference of distributions.
+    ``2 E||x - y|| - E||x - x'|| - E||y - y'||``. With ``unbiased=True`` the
+    within-sample means are taken over distinct pairs: 0 in expectation for
+    two samples of the same distribution (so it can be slightly negative),
+    growing with any difference of distributions. With ``unbiased=False``
+    they include each point's zero distance to itself (the V-statistic):
+    never negative, and two samples of one distribution give a positive
+    value that shrinks as ``1/n``, a baseline other distances can be
+    compared with ("within 2x of two held-out halves").
 
     Parameters
     ----------
@@ -97,6 +102,8 @@ def energy_distance(X, Y):
         First sample (images are flattened).
     Y : array-like of shape (n_samples_Y, n_features)
         Second sample.
+    unbiased : bool, default=True
+        Exclude the zero self-distances from the within-sample means.
 
     Returns
     -------
@@ -119,8 +126,8 @@ def energy_distance(X, Y):
     X, Y = _check_pair(X, Y)
     n, m = len(X), len(Y)
     dxy = pairwise_distances(X, Y).mean()
-    dxx = pairwise_distances(X).sum() / (n * (n - 1))
-    dyy = pairwise_distances(Y).sum() / (m * (m - 1))
+    dxx = pairwise_distances(X).sum() / (n * (n - 1) if unbiased else n * n)
+    dyy = pairwise_distances(Y).sum() / (m * (m - 1) if unbiased else m * m)
     return float(2 * dxy - dxx - dyy)
 
 

@@ -1,0 +1,299 @@
+"""DDPM: the noise schedule, training, DDPM/DDIM sampling, guidance, quality."""
+
+import pickle
+import time
+
+import numpy as np
+import pytest
+import torch
+from sklearn.base import clone
+from sklearn.datasets import make_moons
+from sklearn.mixture import GaussianMixture
+from sklearn.utils.estimator_checks import parametrize_with_checks
+
+from skgen import DDPM
+from skgen.datasets import make_ring_of_gaussians
+from skgen.diffusion import NoiseSchedule
+from skgen.metrics import energy_distance
+
+
+def small_ddpm(**params):
+    defaults = dict(n_timesteps=20, hidden_width=16, n_blocks=1, max_iter=2, batch_size=32,
+                    random_state=0)
+    defaults.update(params)
+    return DDPM(**defaults)
+
+
+@parametrize_with_checks([small_ddpm(), small_ddpm(architecture="unet", channels=(4,))])
+def test_sklearn_compatible_ddpm(estimator, check):
+    check(estimator)
+
+
+# -- the schedule ------------------------------------------------------------
+def test_book_cosine_schedule_reproduces_its_alpha_bar_curve():
+    # The book's variance_schedule(T=4000, s=0.008, max_beta=0.999), with
+    # its steps indexed from 1 (index 0 is the clean image).
+    T, s, max_beta = 4000, 0.008, 0.999
+    t = np.arange(T + 1)
+    f = np.cos((t / T + s) / (1 + s) * np.pi / 2) ** 2
+    alpha = np.append(1, np.clip(f[1:] / f[:-1], 1 - max_beta, 1))
+    book_bar = np.cumprod(alpha)
+    schedule = NoiseSchedule(T, "cosine")
+    np.testing.assert_allclose(schedule.alpha_bars.numpy(), book_bar[1:], rtol=1e-5,
+                               atol=1e-12)
+    bars = schedule.alpha_bars.numpy()
+    assert np.all(np.diff(bars) < 0)
+    assert bars[0] > 0.9999 and bars[T // 2 - 1] == pytest.approx(0.5, abs=0.02)
+    assert schedule.betas.max().item() == pytest.approx(0.999, rel=1e-6)
+
+
+def test_linear_schedule_is_ho_et_al():
+    betas = NoiseSchedule(1000, "linear").betas.double().numpy()
+    np.testing.assert_allclose(betas, np.linspace(1e-4, 0.02, 1000), rtol=1e-4)
+    # other T: the same total noise
+    half = NoiseSchedule(500, "linear").betas.double().numpy()
+    assert half[0] == pytest.approx(2e-4) and half[-1] == pytest.approx(0.04)
+
+
+@pytest.mark.parametrize("t", [0, 100, 500, 999])
+def test_add_noise_has_the_closed_form_mean_and_variance(t):
+    schedule = NoiseSchedule(1000, "cosine")
+    gen = torch.Generator().manual_seed(0)
+    x0 = torch.full((200_000, 1), 1.5)
+    noise = torch.randn(x0.shape, generator=gen)
+    steps = torch.full((x0.shape[0],), t)
+    x_t = schedule.add_noise(x0, noise, steps)
+    ab = schedule.alpha_bars[t].item()
+    assert x_t.mean().item() == pytest.approx(np.sqrt(ab) * 1.5, abs=0.01)
+    assert x_t.var().item() == pytest.approx(1 - ab, abs=0.01 + 0.01 * (1 - ab))
+    # exactly the formula, draw by draw
+    torch.testing.assert_close(x_t, np.sqrt(ab) * x0 + np.sqrt(1 - ab) * noise)
+
+
+def test_v_target_and_its_inversion():
+    schedule = NoiseSchedule(100, "cosine", prediction="v")
+    gen = torch.Generator().manual_seed(0)
+    x0, noise = torch.randn(50, 3, generator=gen), torch.randn(50, 3, generator=gen)
+    t = torch.randint(0, 100, (50,), generator=gen)
+    ab = schedule.alpha_bars[t][:, None]
+    v = schedule.target(x0, noise, t)
+    torch.testing.assert_close(v, ab.sqrt() * noise - (1 - ab).sqrt() * x0)
+    x0_hat, eps_hat = schedule.split(schedule.add_noise(x0, noise, t), v, t)
+    torch.testing.assert_close(x0_hat, x0, atol=1e-4, rtol=1e-4)
+    torch.testing.assert_close(eps_hat, noise, atol=1e-4, rtol=1e-4)
+
+
+@pytest.mark.parametrize("eta, n_steps", [(1.0, None), (0.0, 10), (1.0, 10)])
+def test_reverse_steps_with_an_exact_denoiser_recover_the_data(eta, n_steps):
+    # Data: a point mass at c. The exact noise prediction is known in closed form.
+    schedule = NoiseSchedule(200, "cosine")
+    c = torch.tensor([0.5, -0.25])
+    gen = torch.Generator().manual_seed(0)
+    x = torch.randn(8, 2, generator=gen)
+    steps = schedule.inference_timesteps(n_steps)
+    assert steps[0] == 199 and steps == sorted(steps, reverse=True)
+    assert len(steps) == (200 if n_steps is None else n_steps)
+    for i, t in enumerate(steps):
+        ab = schedule.alpha_bars[t]
+        eps = (x - ab.sqrt() * c) / (1 - ab).sqrt()
+        x = schedule.step(eps, t, x, prev_t=steps[i + 1] if i + 1 < len(steps) else -1,
+                          eta=eta, generator=gen)
+    torch.testing.assert_close(x, c.expand(8, 2), atol=1e-4, rtol=0)
+
+
+# -- the estimator -----------------------------------------------------------
+def test_sampling_is_reproducible_shaped_and_scaled_like_the_data():
+    rng = np.random.default_rng(0)
+    images = (rng.random((60, 4, 3)) * 50 + 100).astype(np.float32)
+    ddpm = small_ddpm(max_iter=1).fit(images)
+    a = ddpm.sample(7, random_state=0)
+    assert a.shape == (7, 4, 3) and a.dtype == np.float32 and 60 < a.mean() < 190
+    np.testing.assert_array_equal(a, ddpm.sample(7, random_state=0))
+    assert not np.allclose(a, ddpm.sample(7, random_state=1))
+    np.testing.assert_array_equal(pickle.loads(pickle.dumps(ddpm)).sample(7, random_state=0), a)
+    np.testing.assert_array_equal(small_ddpm(max_iter=1).fit(images).sample(7, random_state=0),
+                                  a)
+    assert not hasattr(clone(ddpm), "net_")
+    # DDIM is deterministic given the starting noise and differs from DDPM
+    d1 = ddpm.sample(7, random_state=0, sampler="ddim", n_inference_steps=5)
+    assert not np.allclose(d1, a)
+
+
+def test_unet_takes_any_image_size():
+    for shape in [(8, 8), (7, 5, 3), (28, 28)]:
+        X = np.random.default_rng(0).random((16, *shape))
+        ddpm = small_ddpm(architecture="unet", channels=(4, 8), max_iter=1).fit(X)
+        out = ddpm.sample(2, random_state=0, n_inference_steps=3)
+        assert out.shape == (2, *shape)
+        assert out.min() >= X.min() - 1e-6 and out.max() <= X.max() + 1e-6  # clipped x0
+
+
+def test_samples_are_produced_in_bounded_batches(monkeypatch, capsys):
+    import skgen.diffusion._ddpm as ddpm_module
+
+    ddpm = small_ddpm(max_iter=1, verbose=1).fit(np.random.default_rng(0).random((40, 2)))
+    monkeypatch.setattr(ddpm_module, "INFERENCE_BATCH_SIZE", 7)
+    seen = []
+    original = DDPM._denoise
+
+    def spy(module, x, *args):
+        seen.append(x.shape[0])
+        return original(module, x, *args)
+
+    monkeypatch.setattr(DDPM, "_denoise", staticmethod(spy))
+    out = ddpm.sample(20, random_state=0, n_inference_steps=4, sampler="ddim")
+    assert out.shape == (20, 2) and np.isfinite(out).all()
+    assert max(seen) == 7 and len(seen) == 3 * 4
+    assert "DDPM sampling" in capsys.readouterr().err
+
+
+def test_ema_weights_are_used_for_sampling():
+    X = np.random.default_rng(0).normal(size=(200, 2))
+    ddpm = small_ddpm(max_iter=3).fit(X)
+    module = ddpm.module_
+    assert all(not p.requires_grad for p in module.denoiser_ema.parameters())
+    x, t = torch.randn(4, 2), torch.tensor([3, 5, 7, 9])
+    with torch.no_grad():
+        assert not torch.allclose(module(x, t), module(x, t, ema=True))
+    assert small_ddpm(ema_decay=None, max_iter=1).fit(X).module_.denoiser_ema is None
+
+
+def test_options_train_and_are_applied():
+    X = np.random.default_rng(0).normal(size=(100, 3))
+    for params in [dict(prediction="v"), dict(loss="huber"), dict(noise_schedule="linear"),
+                   dict(architecture="unet", channels=(4,))]:
+        ddpm = small_ddpm(**params).fit(X)
+        assert np.isfinite(ddpm.loss_curve_).all()
+        schedule = ddpm.schedule_
+        assert schedule.prediction == ddpm.prediction
+        assert schedule.kind == ddpm.noise_schedule
+        assert np.isfinite(ddpm.sample(3, random_state=0, n_inference_steps=5)).all()
+
+
+def test_huber_loss_is_the_objective():
+    from skgen.diffusion._objectives import DenoisingObjective
+
+    module = small_ddpm(max_iter=1).fit(np.zeros((10, 2)) + [[0, 1]]).module_
+    schedule = NoiseSchedule(20)
+    x = torch.randn(64, 2, generator=torch.Generator().manual_seed(0)) * 5
+    losses = {}
+    for kind in ("mse", "huber"):
+        losses[kind] = DenoisingObjective(schedule, loss=kind)(
+            module, (x, None), generator=torch.Generator().manual_seed(1)).item()
+    assert losses["huber"] < losses["mse"]
+
+
+def test_score_samples_prefers_data_to_noise():
+    X, _ = make_moons(600, noise=0.05, random_state=0)
+    ddpm = DDPM(n_timesteps=100, max_iter=20, random_state=0).fit(X)
+    real = ddpm.score_samples(make_moons(200, noise=0.05, random_state=1)[0])
+    noise = ddpm.score_samples(np.random.default_rng(0).uniform(-1.5, 2.5, (200, 2)))
+    assert real.shape == (200,) and real.mean() > noise.mean()
+    assert ddpm.score(X[:50]) == pytest.approx(ddpm.score_samples(X[:50]).mean())
+
+
+def test_ddpm_errors():
+    X = np.random.default_rng(0).normal(size=(50, 2))
+    ddpm = small_ddpm(max_iter=1).fit(X)
+    with pytest.raises(ValueError, match="sampler must be 'ddpm' or 'ddim'"):
+        ddpm.sample(2, sampler="euler")
+    with pytest.raises(ValueError, match="n_inference_steps must be a positive int"):
+        ddpm.sample(2, n_inference_steps=0)
+    with pytest.raises(ValueError, match="'guidance_scale' parameter of DDPM.sample"):
+        ddpm.sample(2, guidance_scale=-1.0)
+    with pytest.raises(ValueError, match=r"needs class labels: call fit\(X, y\)"):
+        small_ddpm(conditional=True).fit(X)
+    with pytest.raises(ValueError, match="y was passed to sample, but this DDPM is not "
+                                         "conditional"):
+        ddpm.sample(2, y=0)
+    with pytest.raises(ValueError, match="switching ema_decay between None and a float"):
+        small_ddpm(warm_start=True).fit(X).set_params(ema_decay=None).fit(X)
+    with pytest.raises(ValueError, match="'n_timesteps' parameter of DDPM"):
+        small_ddpm(n_timesteps=1).fit(X)
+
+
+# -- quality bars ------------------------------------------------------------
+def v_energy(a, b):
+    return energy_distance(a, b, unbiased=False)
+
+
+def quality_check(ddpm, X_train, held_out, baseline=None):
+    """Energy distances of samples and of held-out halves (same sizes)."""
+    n = len(held_out) // 2
+    halves = v_energy(held_out[:n], held_out[n:])
+    start = time.perf_counter()
+    ancestral = ddpm.sample(n, random_state=1)
+    t_ancestral = time.perf_counter() - start
+    start = time.perf_counter()
+    ddim = ddpm.sample(n, random_state=1, sampler="ddim", n_inference_steps=50)
+    t_ddim = time.perf_counter() - start
+    return dict(halves=halves, ancestral=v_energy(ancestral, held_out[n:]),
+                ddim=v_energy(ddim, held_out[n:]), t_ancestral=t_ancestral, t_ddim=t_ddim)
+
+
+@pytest.mark.parametrize("data", ["moons", "ring"])
+def test_samples_match_2d_distributions(data):
+    if data == "moons":
+        X, _ = make_moons(3000, noise=0.05, random_state=0)
+        held_out, _ = make_moons(2000, noise=0.05, random_state=1)
+    else:
+        X = make_ring_of_gaussians(3000, random_state=0)[0]
+        held_out = make_ring_of_gaussians(2000, random_state=1)[0]
+    start = time.perf_counter()
+    # the ring's modes are sharp (std 0.05 at radius 2): it needs more steps
+    ddpm = DDPM(random_state=0, max_iter=100 if data == "moons" else 300).fit(X)
+    assert time.perf_counter() - start < 90
+    q = quality_check(ddpm, X, held_out)
+    assert q["ancestral"] <= 2 * q["halves"], q
+    # DDIM with 50 steps: within 20% of ancestral sampling, in a fraction of the time
+    assert q["ddim"] <= 1.2 * max(q["ancestral"], q["halves"]), q
+    assert q["t_ddim"] < q["t_ancestral"] / 5, q
+    if data == "moons":
+        gmm = GaussianMixture(2, random_state=0).fit(X)
+        gmm_energy = v_energy(gmm.sample(1000)[0], held_out[1000:])
+        assert q["ancestral"] <= gmm_energy / 2, (q, gmm_energy)
+
+
+@pytest.fixture(scope="module")
+def digit_classifier(digits):
+    from sklearn.linear_model import LogisticRegression
+
+    return LogisticRegression(max_iter=2000).fit(digits["X_train"], digits["y_train"])
+
+
+def test_digits_samples_spread_over_the_classes(digits, digit_classifier):
+    start = time.perf_counter()
+    ddpm = DDPM(random_state=0, max_iter=100).fit(digits["X_train"])
+    assert time.perf_counter() - start < 90
+    samples = ddpm.sample(500, random_state=0, sampler="ddim")
+    counts = np.bincount(digit_classifier.predict(samples), minlength=10)
+    assert (counts >= 10).sum() >= 8, counts
+
+
+def test_guided_digits_have_the_requested_class(digits, digit_classifier):
+    ddpm = DDPM(conditional=True, random_state=0, max_iter=100).fit(
+        digits["X_train"], digits["y_train"])
+    hits = {}
+    for scale in (0.0, 3.0):
+        hits[scale] = np.mean([
+            np.mean(digit_classifier.predict(ddpm.sample(
+                50, y=c, random_state=c, sampler="ddim", guidance_scale=scale)) == c)
+            for c in range(10)])
+    assert hits[3.0] >= 0.8, hits
+    assert hits[0.0] < 0.3, hits  # guidance 0 ignores the label
+    with pytest.raises(ValueError, match=r"pass the class labels, sample\(\.\.\., y=\.\.\.\)"):
+        ddpm.sample(3)
+
+
+def test_trajectory_records_the_reverse_process():
+    X = np.random.default_rng(0).normal(5.0, 2.0, size=(80, 2))
+    ddpm = small_ddpm(max_iter=1).fit(X)
+    out, path, steps = ddpm.sample(6, random_state=0, n_inference_steps=4, sampler="ddim",
+                                   return_trajectory=True)
+    assert path.shape == (5, 6, 2) and steps == [19, 14, 9, 4, -1]
+    np.testing.assert_array_equal(path[-1], out)
+    np.testing.assert_array_equal(out, ddpm.sample(6, random_state=0, n_inference_steps=4,
+                                                   sampler="ddim"))
+    # the start is standard noise mapped to the data's scale
+    start = (path[0] - ddpm._mean) / ddpm._scale
+    assert np.abs(start).max() < 5 and not np.allclose(path[0], out)
