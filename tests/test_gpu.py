@@ -74,3 +74,34 @@ def test_vae_samples_on_gpu_are_reproducible(digits):
     np.testing.assert_array_equal(vae.sample(50, random_state=0),
                                   vae.sample(50, random_state=0))
     assert vae.sample(5).shape == (5, 64)
+
+
+@cuda
+def test_gan_and_dcgan_train_and_sample_on_gpu(digits):
+    from skgen import GAN
+
+    for params, X in ((dict(), digits["X_train"]),
+                      (dict(architecture="conv", channels=(8, 16)), digits["images_train"])):
+        gan = GAN(max_iter=3, device="cuda", random_state=0, validation_interval=1,
+                  **params).fit(X)
+        assert next(gan.module_.parameters()).is_cuda
+        samples = gan.sample(10, random_state=0)
+        assert samples.shape == (10, *X.shape[1:]) and np.isfinite(samples).all()
+        assert len(gan.validation_scores_) == 3
+
+
+@cuda
+def test_ddpm_trains_samples_and_scores_on_gpu(digits):
+    from skgen import DDPM
+
+    for params, X in ((dict(), digits["X_train"]),
+                      (dict(architecture="unet", channels=(8, 16)), digits["images_train"])):
+        ddpm = DDPM(n_timesteps=50, max_iter=3, device="cuda", random_state=0,
+                    **params).fit(X)
+        assert next(ddpm.module_.parameters()).is_cuda
+        assert ddpm.schedule_.alpha_bars.is_cuda
+        out = ddpm.sample(10, random_state=0, sampler="ddim", n_inference_steps=5)
+        assert out.shape == (10, *X.shape[1:]) and np.isfinite(out).all()
+        np.testing.assert_array_equal(
+            out, ddpm.sample(10, random_state=0, sampler="ddim", n_inference_steps=5))
+        assert np.isfinite(ddpm.score_samples(X[:20])).all()
