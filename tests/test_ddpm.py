@@ -297,3 +297,11 @@ def test_trajectory_records_the_reverse_process():
     # the start is standard noise mapped to the data's scale
     start = (path[0] - ddpm._mean) / ddpm._scale
     assert np.abs(start).max() < 5 and not np.allclose(path[0], out)
+
+
+def test_unet_digits_samples_spread_over_the_classes(digits, digit_classifier):
+    ddpm = DDPM(architecture="unet", random_state=0, max_iter=20).fit(digits["images_train"])
+    samples = ddpm.sample(500, random_state=0, sampler="ddim")
+    assert samples.shape == (500, 8, 8)
+    counts = np.bincount(digit_classifier.predict(samples.reshape(500, -1)), minlength=10)
+    assert (counts >= 10).sum() >= 8, counts
