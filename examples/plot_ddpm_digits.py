@@ -75,13 +75,14 @@ def main(output="ddpm_digits.png"):
     fig = plt.figure(figsize=(16, 9))
     grid = fig.add_gridspec(3, 2)
     ax = fig.add_subplot(grid[0, 0])
-    ax.imshow(np.vstack([np.hstack(s) for _, s in progress]), cmap="binary", vmin=0, vmax=1)
+    ax.imshow(np.vstack([np.hstack(s) for _, s in progress]), cmap="binary", vmin=0, vmax=1,
+              interpolation="nearest")
     ax.set_yticks([4 + 8 * i for i in range(len(progress))],
                   [f"{n} epochs" for n, _ in progress])
     ax.set_xticks([])
     ax.set_title("DDIM samples over training")
     ax = fig.add_subplot(grid[1, 0])
-    ax.imshow(np.hstack(noised), cmap="binary", vmin=-1, vmax=1)
+    ax.imshow(np.hstack(noised), cmap="binary", vmin=-1, vmax=1, interpolation="nearest")
     ax.set_xticks([4 + 8 * i for i in range(len(steps))], [f"t={t}" for t in steps])
     ax.set_yticks([])
     ax.set_title("the forward process: schedule_.add_noise(x0, noise, t)")
@@ -94,7 +95,8 @@ def main(output="ddpm_digits.png"):
     ax.set_ylabel("energy distance to held-out digits")
     ax.set_title("one fitted model, several samplers")
     ax = fig.add_subplot(grid[2, :])
-    ax.imshow(np.hstack([np.vstack(s) for s in by_class]), cmap="binary", vmin=0, vmax=1)
+    ax.imshow(np.hstack([np.vstack(s) for s in by_class]), cmap="binary", vmin=0, vmax=1,
+              interpolation="nearest")
     ax.set_xticks([4 + 8 * c for c in range(10)], [f"y={c}" for c in range(10)])
     ax.set_yticks([])
     ax.set_title("conditional, guidance_scale=3: sample(8, y=c)")
