@@ -104,3 +104,102 @@ def test_ring_of_gaussians_is_reproducible_and_shaped():
     np.testing.assert_allclose(np.linalg.norm(centers, axis=1), 3.0)
     assert set(np.unique(y)) == set(range(5))
     assert np.abs(X - centers[y]).max() < 0.5
+
+
+# -- precision, recall, density, coverage ------------------------------------
+from skgen.metrics import (  # noqa: E402
+    classifier_two_sample_score,
+    make_generation_scorer,
+    memorization_ratio,
+    precision_recall_density_coverage,
+)
+
+
+def test_prdc_known_answers():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(400, 2))
+    p, r, d, c = precision_recall_density_coverage(X, X)
+    assert (p, r, c) == (1.0, 1.0, 1.0)
+    assert d == pytest.approx(6 / 5)  # its own ball and k = 5 others, on average
+    far = precision_recall_density_coverage(X, X + 100.0)
+    assert far == (0.0, 0.0, 0.0, 0.0)
+    # Two real modes; the generator covers one of them.
+    real = np.vstack([rng.normal(-5, 1, (300, 2)), rng.normal(5, 1, (300, 2))])
+    one_mode = rng.normal(-5, 1, (300, 2))
+    p, r, d, c = precision_recall_density_coverage(real, one_mode)
+    assert p > 0.9
+    assert r == pytest.approx(0.5, abs=0.06) and c == pytest.approx(0.5, abs=0.06)
+    # Samples crowded at one point of the data: faithful, but no coverage.
+    crowded = np.zeros((300, 2)) + rng.normal(scale=0.01, size=(300, 2))
+    p, r, d, c = precision_recall_density_coverage(X, crowded)
+    assert p == 1.0 and c < 0.05 and r < 0.05
+    with pytest.raises(ValueError, match="n_neighbors=5 must be smaller"):
+        precision_recall_density_coverage(X[:4], X)
+
+
+def test_classifier_two_sample_score_known_answers():
+    rng = np.random.default_rng(0)
+    real = rng.normal(size=(400, 3))
+    same = classifier_two_sample_score(real, rng.normal(size=(400, 3)))
+    assert abs(same - 0.5) < 0.08
+    assert classifier_two_sample_score(real, rng.normal(4, 1, size=(400, 3))) > 0.99
+    # a linear classifier cannot see a variance difference; the default can
+    from sklearn.linear_model import LogisticRegression
+
+    wide = rng.normal(scale=3, size=(400, 3))
+    assert classifier_two_sample_score(real, wide) > 0.8
+    assert classifier_two_sample_score(real, wide, estimator=LogisticRegression()) < 0.65
+    with pytest.raises(ValueError, match="cv=5 folds need at least 5 real"):
+        classifier_two_sample_score(real[:3], wide)
+
+
+def test_memorization_ratio_detects_copies():
+    rng = np.random.default_rng(0)
+    train, holdout = rng.normal(size=(600, 2)), rng.normal(size=(600, 2))
+    copies = train[:200] + rng.normal(scale=1e-4, size=(200, 2))
+    fresh = rng.normal(size=(200, 2))
+    assert memorization_ratio(train, copies, holdout) < 0.01
+    assert memorization_ratio(train, fresh, holdout) == pytest.approx(1.0, abs=0.2)
+    # a larger training set is subsampled, so density alone does not count
+    big_train = rng.normal(size=(6000, 2))
+    assert memorization_ratio(big_train, fresh, holdout) == pytest.approx(1.0, abs=0.2)
+
+
+def test_generation_scorer_samples_and_ranks_models():
+    from sklearn.model_selection import GridSearchCV
+
+    from skgen import DDPM
+
+    X = rng_ring = np.random.default_rng(0).normal(size=(400, 2)) * [1.0, 0.2]
+    good = DDPM(n_timesteps=50, max_iter=20, random_state=0).fit(X)
+    bad = DDPM(n_timesteps=50, max_iter=1, learning_rate_init=1e-5, random_state=0).fit(X)
+    for name in ("energy_distance", "mmd", "coverage", "classifier_two_sample"):
+        scorer = make_generation_scorer(name, n_samples=300)
+        assert scorer(good, rng_ring) > scorer(bad, rng_ring), name
+    # callable metric with its direction
+    mean_gap = lambda a, b: float(np.abs(a.mean(0) - b.mean(0)).sum())  # noqa: E731
+    assert make_generation_scorer(mean_gap)(good, X) <= 0
+    assert make_generation_scorer(mean_gap, greater_is_better=True)(good, X) >= 0
+    search = GridSearchCV(DDPM(n_timesteps=50, random_state=0),
+                          {"max_iter": [1, 20]}, cv=2,
+                          scoring=make_generation_scorer("energy_distance")).fit(X)
+    assert search.best_params_ == {"max_iter": 20}
+    with pytest.raises(ValueError, match="greater_is_better is only for callable metrics"):
+        make_generation_scorer("mmd", greater_is_better=True)
+    with pytest.raises(ValueError, match="'metric' parameter of make_generation_scorer"):
+        make_generation_scorer("fid")
+
+
+def test_generation_scorer_draws_the_fold_classes_of_a_conditional_model():
+    from skgen import GAN
+
+    rng = np.random.default_rng(0)
+    y = np.repeat([0, 1], 100)
+    X = np.c_[np.where(y == 0, -3.0, 3.0), np.zeros(200)] + rng.normal(scale=0.3, size=(200, 2))
+    gan = GAN(n_components=4, conditional=True, max_iter=30, batch_size=64,
+              random_state=0).fit(X, y)
+    scorer = make_generation_scorer("energy_distance")
+    right = scorer(gan, X, y)
+    assert right > scorer(gan, X, 1 - y)  # swapped labels draw the wrong classes
+    with pytest.raises(ValueError, match="pass y to the search's fit"):
+        scorer(gan, X)
