@@ -203,3 +203,39 @@ def test_generation_scorer_draws_the_fold_classes_of_a_conditional_model():
     assert right > scorer(gan, X, 1 - y)  # swapped labels draw the wrong classes
     with pytest.raises(ValueError, match="pass y to the search's fit"):
         scorer(gan, X)
+
+
+# -- classifier features -------------------------------------------------------
+from sklearn.utils.estimator_checks import parametrize_with_checks  # noqa: E402
+
+from skgen.metrics import ClassifierFeatures  # noqa: E402
+
+
+@parametrize_with_checks([ClassifierFeatures(hidden_layer_sizes=(8,), max_iter=20)])
+def test_classifier_features_is_an_sklearn_transformer(estimator, check):
+    import warnings
+
+    from sklearn.exceptions import ConvergenceWarning
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        check(estimator)
+
+
+def test_classifier_features_are_the_penultimate_layer(digits):
+    features = ClassifierFeatures(max_iter=200).fit(digits["images_train"],
+                                                    digits["y_train"])
+    H = features.transform(digits["images_test"])
+    assert H.shape == (len(digits["images_test"]), 64) and (H >= 0).all()
+    clf = features.classifier_
+    logits = H @ clf.coefs_[-1] + clf.intercepts_[-1]
+    proba = np.exp(logits - logits.max(1, keepdims=True))
+    proba /= proba.sum(1, keepdims=True)
+    np.testing.assert_allclose(proba, clf.predict_proba(digits["X_test"]), rtol=1e-6)
+    # Frechet distance in this space: held-out digits are close, one class is far
+    X_tr, X_te, y_te = digits["X_train"], digits["X_test"], digits["y_test"]
+    near = frechet_distance(X_tr, X_te, features=features)
+    ones_only = frechet_distance(X_tr, X_te[y_te == 1], features=features)
+    noise = frechet_distance(X_tr, np.random.default_rng(0).random(X_te.shape),
+                             features=features)
+    assert near < ones_only / 5 and near < noise / 5

@@ -1,5 +1,6 @@
 """Metrics comparing generated data with real data (numpy and scikit-learn only)."""
 
+from ._features import ClassifierFeatures
 from ._distances import energy_distance, frechet_distance, mmd, mode_coverage
 from ._fidelity import (
     classifier_two_sample_score,
@@ -9,6 +10,7 @@ from ._fidelity import (
 from ._scorer import make_generation_scorer
 
 __all__ = [
+    "ClassifierFeatures",
     "classifier_two_sample_score",
     "energy_distance",
     "frechet_distance",

@@ -5,7 +5,7 @@ import numbers
 import numpy as np
 from scipy import linalg
 from sklearn.metrics import pairwise_distances
-from sklearn.utils._param_validation import Interval, StrOptions, validate_params
+from sklearn.utils._param_validation import HasMethods, Interval, StrOptions, validate_params
 from sklearn.utils.validation import check_array
 
 
@@ -132,7 +132,7 @@ def energy_distance(X, Y, *, unbiased=True):
 
 
 @validate_params({"X_real": ["array-like"], "X_gen": ["array-like"],
-                  "features": [callable, None]},
+                  "features": [callable, HasMethods(["transform"]), None]},
                  prefer_skip_nested_validation=True)
 def frechet_distance(X_real, X_gen, *, features=None):
     """Frechet distance between Gaussian fits of two samples (FID's formula).
@@ -155,9 +155,11 @@ def frechet_distance(X_real, X_gen, *, features=None):
         Real sample.
     X_gen : array-like of shape (n_samples_gen, n_features)
         Generated sample.
-    features : callable, default=None
-        Maps a sample to its features, for example a fitted transformer's
-        ``transform``. None uses the raw features.
+    features : callable or fitted transformer, default=None
+        Maps a sample to its features: a callable, or a fitted transformer
+        whose ``transform`` is used (for example
+        :class:`~skgen.metrics.ClassifierFeatures`). None uses the raw
+        features.
 
     Returns
     -------
@@ -179,6 +181,8 @@ def frechet_distance(X_real, X_gen, *, features=None):
     25.0
     """
     if features is not None:
+        if not callable(features):
+            features = features.transform
         X_real, X_gen = features(X_real), features(X_gen)
     X, Y = _check_pair(X_real, X_gen)
     mu_x, mu_y = X.mean(0), Y.mean(0)
