@@ -299,6 +299,29 @@ def test_trajectory_records_the_reverse_process():
     assert np.abs(start).max() < 5 and not np.allclose(path[0], out)
 
 
+
+def test_add_noise_runs_the_forward_process_in_the_data_scale():
+    rng = np.random.default_rng(0)
+    X = rng.normal(5.0, [2.0, 0.5], size=(4000, 2))
+    ddpm = small_ddpm(n_timesteps=50, max_iter=1).fit(X)
+    ab = ddpm.schedule_.alpha_bars.numpy()
+    for t in (0, 25, 49):
+        noisy = ddpm.add_noise(X, t, random_state=1)
+        # in standardised units: mean sqrt(ab) * x0, variance 1 - ab
+        z, z0 = (noisy - ddpm._mean) / ddpm._scale, (X - ddpm._mean) / ddpm._scale
+        resid = z - np.sqrt(ab[t]) * z0
+        np.testing.assert_allclose(resid.mean(0), 0, atol=4 * np.sqrt((1 - ab[t]) / 4000) + 1e-6)
+        np.testing.assert_allclose(resid.var(0), 1 - ab[t], rtol=0.1, atol=1e-6)
+    np.testing.assert_array_equal(ddpm.add_noise(X[:3], [0, 10, 49], random_state=2),
+                                  ddpm.add_noise(X[:3], [0, 10, 49], random_state=2))
+    images = rng.uniform(size=(30, 4, 4))
+    unet = small_ddpm(architecture="unet", channels=(4,), max_iter=1).fit(images)
+    assert unet.add_noise(images[:2], 5, random_state=0).shape == (2, 4, 4)
+    for bad in (50, -1, [1, 2], 1.5):
+        with pytest.raises(ValueError, match=r"timesteps must be an int or one int per "
+                                             r"sample \(3\) in \[0, 49\]"):
+            ddpm.add_noise(X[:3], bad)
+
 def test_unet_digits_samples_spread_over_the_classes(digits, digit_classifier):
     ddpm = DDPM(architecture="unet", random_state=0, max_iter=20).fit(digits["images_train"])
     samples = ddpm.sample(500, random_state=0, sampler="ddim")

@@ -342,6 +342,57 @@ class DDPM(BaseNeuralEstimator):
         check_is_fitted(self)
         return self.net_.criterion_.schedule
 
+    # -- forward process -----------------------------------------------------
+    @validate_params({"random_state": ["random_state"]}, prefer_skip_nested_validation=True)
+    def add_noise(self, X, timesteps, random_state=None):
+        """Run the forward process: draw ``x_t ~ q(x_t | x_0 = X)``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features) or image array
+            Clean data shaped like the training data.
+        timesteps : int or array-like of shape (n_samples,)
+            Noise level of each row, in ``[0, n_timesteps - 1]``.
+        random_state : int, RandomState instance or None, default=None
+            Seeds the noise.
+
+        Returns
+        -------
+        X_t : ndarray shaped like the samples of :meth:`sample`
+            The noised data, mapped back to the data's scale.
+
+        Examples
+        --------
+        >>> from sklearn.datasets import make_moons
+        >>> from skgen import DDPM
+        >>> X, _ = make_moons(200, noise=0.05, random_state=0)
+        >>> ddpm = DDPM(n_timesteps=100, max_iter=1, random_state=0).fit(X)
+        >>> ddpm.add_noise(X[:3], [0, 50, 99], random_state=0).shape
+        (3, 2)
+        """
+        check_is_fitted(self)
+        X, _ = validate_samples(self, X, reset=False)
+        schedule = self.schedule_
+        n_steps = schedule.n_timesteps
+        t = np.asarray(timesteps)
+        if t.ndim == 0:
+            t = np.full(X.shape[0], t)
+        if (t.ndim != 1 or len(t) != X.shape[0] or not np.issubdtype(t.dtype, np.integer)
+                or t.min() < 0 or t.max() >= n_steps):
+            raise ValueError(
+                f"timesteps must be an int or one int per sample ({X.shape[0]}) in "
+                f"[0, {n_steps - 1}]; got {timesteps!r}.")
+        rng = check_random_state(random_state)
+        gen = torch.Generator().manual_seed(int(rng.randint(np.iinfo(np.int32).max)))
+        x0 = torch.as_tensor(self._preprocess(X))
+        noise = torch.randn(x0.shape, generator=gen, dtype=x0.dtype)
+        device = schedule.alpha_bars.device  # no side effect on the fitted schedule
+        with torch.inference_mode():
+            x_t = schedule.add_noise(x0.to(device), noise.to(device),
+                                     torch.as_tensor(t, device=device)).cpu().numpy()
+        out = x_t * self._scale + self._mean
+        return out.astype(self._output_dtype).reshape((X.shape[0], *self._sample_shape))
+
     # -- generation ----------------------------------------------------------
     def _sampling_plan(self, sampler, n_inference_steps):
         sampler = self.sampler if sampler is None else sampler
