@@ -13,6 +13,7 @@ extensions = [
     "sphinx.ext.intersphinx",
     "sphinx.ext.mathjax",
     "numpydoc",
+    "sphinx_gallery.gen_gallery",
 ]
 autosummary_generate = True
 numpydoc_show_class_members = False
@@ -24,3 +25,16 @@ exclude_patterns = ["_build"]
 templates_path = ["_templates"]
 html_theme = "alabaster"
 nitpicky = False
+
+# The example gallery: every script in examples/ runs and its figures are
+# shown. SKGEN_EXAMPLES_FAST=1 (CI sets it) cuts the epochs so the build
+# takes about a minute; without it the figures come from full training.
+sphinx_gallery_conf = {
+    "examples_dirs": "../examples",
+    "gallery_dirs": "auto_examples",
+    "filename_pattern": r"/(plot_|quickstart)",
+    "abort_on_example_error": True,
+    "download_all_examples": False,
+    "remove_config_comments": True,
+    "show_memory": False,
+}

@@ -1,14 +1,11 @@
-"""Variational autoencoder on digits: samples, latent space, interpolation.
+"""
+Variational autoencoder on digits
+=================================
 
-Fits a VariationalAutoencoder on scikit-learn's 8x8 digits (pixels in
-[0, 1]) and saves ``vae_digits.png`` with four panels:
-
-1. a grid of new digits drawn with ``sample``;
-2. the 2-D latent space (``n_components=2``): posterior means coloured by
-   class;
-3. an interpolation between two digits, decoding a straight line between
-   their codings;
-4. samples of a conditional VAE, one row per requested class.
+Fits a :class:`~skgen.VariationalAutoencoder` on scikit-learn's 8x8 digits
+(pixels in [0, 1]) and draws, with :mod:`skgen.plotting`, new digits drawn
+with ``sample``, the 2-D latent space, interpolations between digits, the
+training curves and the samples of a conditional VAE::
 
     python examples/plot_vae_digits.py
 
@@ -17,67 +14,52 @@ Set ``SKGEN_EXAMPLES_FAST=1`` for a smoke run with a few epochs.
 
 import os
 
-import numpy as np
+import matplotlib.pyplot as plt
 from sklearn.datasets import load_digits
 
 from skgen import VariationalAutoencoder
+from skgen.plotting import (
+    ImageGridDisplay,
+    InterpolationDisplay,
+    LatentSpaceDisplay,
+    LossCurveDisplay,
+)
 
 FAST = os.environ.get("SKGEN_EXAMPLES_FAST") == "1"
 EPOCHS = 3 if FAST else 200
 
+digits = load_digits()
+X, y = digits.data / 16, digits.target
 
-def main(output="vae_digits.png"):
-    import matplotlib
+# %%
+# Three VAEs
+# ----------
+# A 10-D VAE for samples and interpolations (with early stopping on 10% of
+# the digits, so it has a validation curve), a 2-D one whose latent space
+# can be drawn as it is, and a conditional one that draws given classes.
+vae = VariationalAutoencoder(10, max_iter=EPOCHS, early_stopping=True, n_iter_no_change=20,
+                             random_state=0).fit(X)
+vae2d = VariationalAutoencoder(2, max_iter=EPOCHS, random_state=0).fit(X)
+cvae = VariationalAutoencoder(10, conditional=True, max_iter=EPOCHS, random_state=0).fit(X, y)
+print(f"mean ELBO on the training digits {vae.score(X):.1f} nats, "
+      f"IWAE(50) {vae.score_samples(X[:300], n_importance_samples=50).mean():.1f}")
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    digits = load_digits()
-    X, y = digits.data / 16, digits.target
-
-    vae = VariationalAutoencoder(10, max_iter=EPOCHS, random_state=0).fit(X)
-    vae2d = VariationalAutoencoder(2, max_iter=EPOCHS, random_state=0).fit(X)
-    cvae = VariationalAutoencoder(10, conditional=True, max_iter=EPOCHS,
-                                  random_state=0).fit(X, y)
-    print(f"held-out-free check: mean ELBO on the training digits {vae.score(X):.1f} nats, "
-          f"IWAE(50) {vae.score_samples(X[:300], n_importance_samples=50).mean():.1f}")
-
-    fig = plt.figure(figsize=(12, 9))
-    grid = fig.add_gridspec(2, 2)
-
-    samples = vae.sample(64, random_state=0).reshape(8, 8, 8, 8)
-    ax = fig.add_subplot(grid[0, 0])
-    ax.imshow(samples.transpose(0, 2, 1, 3).reshape(64, 64), cmap="binary", vmin=0, vmax=1)
-    ax.set_title("vae.sample(64)")
-    ax.axis("off")
-
-    codes = vae2d.transform(X)
-    ax = fig.add_subplot(grid[0, 1])
-    points = ax.scatter(codes[:, 0], codes[:, 1], c=y, cmap="tab10", s=6)
-    fig.colorbar(points, ax=ax, label="digit")
-    ax.set_title("latent space of VariationalAutoencoder(2): posterior means")
-    ax.set_xlabel("z[0]")
-    ax.set_ylabel("z[1]")
-
-    start, end = vae.transform(X[[0, 1]])
-    steps = np.linspace(0, 1, 10)[:, None]
-    path = vae.inverse_transform((1 - steps) * start + steps * end).reshape(10, 8, 8)
-    ax = fig.add_subplot(grid[1, 0])
-    ax.imshow(np.hstack(path), cmap="binary", vmin=0, vmax=1)
-    ax.set_title("interpolation between two digits' codings")
-    ax.axis("off")
-
-    rows = [cvae.sample(10, y=c, random_state=c).reshape(10, 8, 8) for c in range(10)]
-    ax = fig.add_subplot(grid[1, 1])
-    ax.imshow(np.vstack([np.hstack(r) for r in rows]), cmap="binary", vmin=0, vmax=1)
-    ax.set_title("conditional VAE: sample(10, y=c) for c = 0..9")
-    ax.axis("off")
-
-    fig.tight_layout()
-    fig.savefig(output, dpi=80)
-    plt.close(fig)
-    print(f"saved {output}")
-
-
-if __name__ == "__main__":
-    main()
+# %%
+# Samples, latent space, interpolation, training
+# ----------------------------------------------
+fig, axes = plt.subplots(2, 3, figsize=(16, 9))
+ImageGridDisplay.from_estimator(vae, 64, random_state=0, ax=axes[0, 0], vmin=0, vmax=1)
+LatentSpaceDisplay.from_estimator(vae2d, X, y, ax=axes[0, 1])
+axes[0, 1].set_title("VariationalAutoencoder(2): posterior means")
+InterpolationDisplay.from_estimator(vae, X[:4], X[4:8], ax=axes[0, 2], vmin=0, vmax=1)
+axes[0, 2].set_title("interpolation between the codings of two digits")
+LossCurveDisplay.from_estimator(vae, ax=axes[1, 0])
+axes[1, 0].set_ylabel("negative ELBO per digit")
+ImageGridDisplay.from_estimator(cvae, 100, y=[c for c in range(10) for _ in range(10)],
+                                random_state=0, n_cols=10, ax=axes[1, 1], vmin=0, vmax=1,
+                                title="conditional VAE: 10 samples per class")
+LatentSpaceDisplay.from_estimator(vae, X, y, projection="tsne", random_state=0,
+                                  ax=axes[1, 2])
+fig.tight_layout()
+fig.savefig("vae_digits.png", dpi=80)
+plt.show()

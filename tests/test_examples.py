@@ -5,7 +5,11 @@ import runpy
 import sys
 from pathlib import Path
 
+import matplotlib
 import pytest
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
 
 EXAMPLES = sorted((Path(__file__).parents[1] / "examples").glob("*.py"))
 
@@ -16,7 +20,13 @@ def test_example_runs(path, tmp_path, monkeypatch, capsys):
     monkeypatch.setenv("MPLBACKEND", "Agg")
     monkeypatch.chdir(tmp_path)
     monkeypatch.setattr(sys, "argv", [str(path)])
-    runpy.run_path(str(path), run_name="__main__")
+    try:
+        runpy.run_path(str(path), run_name="__main__")
+        figures = [plt.figure(n) for n in plt.get_fignums()]
+        # Every axes of the gallery figure has something drawn on it.
+        assert figures and all(ax.has_data() for f in figures for ax in f.axes)
+    finally:
+        plt.close("all")
     out = capsys.readouterr().out
     pngs = list(tmp_path.glob("*.png"))
     assert pngs, "the example saved no figure"
@@ -26,6 +36,13 @@ def test_example_runs(path, tmp_path, monkeypatch, capsys):
                      "DenoisingAutoencoder", "ConvolutionalAutoencoder"):
             assert name in out
     assert os.environ["SKGEN_EXAMPLES_FAST"] == "1"
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=[p.name for p in EXAMPLES])
+def test_example_is_a_gallery_page(path):
+    """sphinx-gallery needs a docstring that opens with an underlined title."""
+    lines = path.read_text().split('"""')[1].strip().splitlines()
+    assert len(lines) > 2 and set(lines[1]) == {"="} and len(lines[1]) >= len(lines[0])
 
 
 def test_readme_example_runs_and_the_autoencoder_is_competitive(capsys):
