@@ -13,4 +13,17 @@ class TrainingDivergedError(ValueError, ArithmeticError):
     The estimator is left exactly as it was before the call that diverged:
     a fresh ``fit`` leaves it unfitted, a ``partial_fit`` or warm-started
     ``fit`` restores the weights, optimizer state and history it had.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skgen import StackedAutoencoder
+    >>> from skgen.exceptions import TrainingDivergedError
+    >>> X = np.random.default_rng(0).normal(size=(50, 4)) * 1e3
+    >>> ae = StackedAutoencoder(2, optimizer="sgd", learning_rate_init=1e6, max_iter=5)
+    >>> try:
+    ...     ae.fit(X)
+    ... except TrainingDivergedError as exc:
+    ...     print(type(exc).__name__, hasattr(ae, "module_"))
+    TrainingDivergedError False
     """

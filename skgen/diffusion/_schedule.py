@@ -58,6 +58,19 @@ class NoiseSchedule(nn.Module):
         ``(low, high)`` bounds of the predicted clean sample in reverse
         steps: floats (``(-1, 1)`` for images scaled to [-1, 1]) or arrays
         with one bound per feature. None leaves it free.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from skgen.diffusion import NoiseSchedule
+    >>> schedule = NoiseSchedule(1000, "cosine")
+    >>> x0 = torch.ones(2, 3)
+    >>> t = torch.tensor([0, 999])
+    >>> x_t = schedule.add_noise(x0, torch.zeros(2, 3), t)  # no noise: sqrt(alpha_bar) * x0
+    >>> x_t[:, 0].round(decimals=3)
+    tensor([1., 0.])
+    >>> schedule.inference_timesteps(4)
+    [999, 749, 499, 249]
     """
 
     def __init__(self, n_timesteps, kind="cosine", *, prediction="epsilon", clip_range=None):
