@@ -1,5 +1,7 @@
 """Every skgen line of docs/user_guide/from_the_book.rst runs (tiny data, 1 epoch)."""
 
+import matplotlib
+import matplotlib.pyplot as plt
 import numpy as np
 
 from skgen import (
@@ -11,6 +13,12 @@ from skgen import (
     LinearAutoencoder,
     SparseAutoencoder,
     StackedAutoencoder,
+)
+from skgen.plotting import (
+    DiffusionProcessDisplay,
+    ImageGridDisplay,
+    LatentSpaceDisplay,
+    ReconstructionDisplay,
 )
 
 rng = np.random.default_rng(0)
@@ -54,3 +62,13 @@ def test_book_cells_have_the_documented_skgen_equivalents():
                           prediction="epsilon", channels=(8, 16))).fit(IMAGES[:8])
     assert ddpm.sample(1, sampler="ddim", n_inference_steps=50).shape == (1, 28, 28)
     assert ddpm.schedule_.n_timesteps == 4000
+
+    matplotlib.use("Agg")
+    y = np.arange(40) % 10
+    shown = [ReconstructionDisplay.from_estimator(vae, IMAGES),
+             LatentSpaceDisplay.from_estimator(vae, IMAGES, y, projection="tsne"),
+             ImageGridDisplay.from_estimator(gan, 32),
+             DiffusionProcessDisplay.from_estimator(
+                 ddpm.set_params(n_inference_steps=10), IMAGES[:1])]
+    assert [d.ax_.has_data() for d in shown] == [True] * 4
+    plt.close("all")
