@@ -25,8 +25,10 @@ def axes_or_new(ax, caller, figsize=None):
     return ax, ax.figure
 
 
-def estimator_image_shape(estimator):
-    """The image shape an skgen estimator was fitted on, else None."""
+def estimator_image_shape(estimator, image_shape=None):
+    """``image_shape`` if given, else the image shape the estimator was fitted on, else None."""
+    if image_shape is not None:
+        return image_shape
     shape = getattr(estimator, "_sample_shape", None)
     return tuple(shape) if shape is not None and len(shape) >= 2 else None
 

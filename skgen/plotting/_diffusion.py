@@ -167,7 +167,7 @@ class DiffusionProcessDisplay:
         steps = [int(timesteps[k]) for k in picks]
         reverse = [samples] + [trajectory[k] for k in picks]
         forward = [X] + [estimator.add_noise(X, t, random_state=rng) for t in steps]
-        shape = image_shape if image_shape is not None else estimator_image_shape(estimator)
+        shape = estimator_image_shape(estimator, image_shape)
         n = len(X)
         forward = np.stack([np.reshape(f, (n, -1)) for f in forward], axis=1)
         reverse = np.stack([np.reshape(r, (n, -1)) for r in reverse], axis=1)

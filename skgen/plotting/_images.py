@@ -144,7 +144,7 @@ class ImageGridDisplay:
         labels = None
         if y is not None:
             labels = np.broadcast_to(np.asarray(y), (n_samples,))
-        shape = image_shape if image_shape is not None else estimator_image_shape(estimator)
+        shape = estimator_image_shape(estimator, image_shape)
         if title is None:
             title = f"{type(estimator).__name__}.sample({n_samples})"
         return cls(samples, labels=labels, image_shape=shape).plot(
@@ -275,7 +275,7 @@ class ReconstructionDisplay:
         _transform_pair(estimator, "ReconstructionDisplay.from_estimator")
         X = X[:n_images]
         recons = estimator.inverse_transform(estimator.transform(X))
-        shape = image_shape if image_shape is not None else estimator_image_shape(estimator)
+        shape = estimator_image_shape(estimator, image_shape)
         return cls(np.asarray(X), recons, image_shape=shape).plot(
             ax=ax, cmap=cmap, vmin=vmin, vmax=vmax, title=title)
 
@@ -389,7 +389,7 @@ class InterpolationDisplay:
         line = (1 - alphas[None, :, None]) * start[:, None] + alphas[None, :, None] * end[:, None]
         decoded = np.asarray(estimator.inverse_transform(line.reshape(-1, start.shape[1])))
         decoded = decoded.reshape(start.shape[0], len(alphas), -1)
-        shape = image_shape if image_shape is not None else estimator_image_shape(estimator)
+        shape = estimator_image_shape(estimator, image_shape)
         if title is None:
             title = f"{type(estimator).__name__}: decoded straight lines between codings"
         return cls(decoded, alphas=alphas, image_shape=shape).plot(
