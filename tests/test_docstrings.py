@@ -33,13 +33,14 @@ PUBLIC = public_objects()
 
 
 def public_methods():
+    """Public methods of the public classes, inherited ones included, that skgen defines."""
     names = []
     for path, obj in PUBLIC.items():
         if not inspect.isclass(obj) or obj.__module__.startswith("skgen.diffusion._schedule"):
             continue  # the schedule is a torch Module: forward & co. are torch's
-        for name, member in vars(obj).items():
-            if not name.startswith("_") and (inspect.isfunction(member)
-                                             or isinstance(member, classmethod)):
+        for name, member in inspect.getmembers(obj, callable):
+            if not name.startswith("_") and getattr(member, "__module__", "").startswith(
+                    "skgen."):
                 names.append(f"{path}.{name}")
     return names
 

@@ -7,12 +7,12 @@ import warnings
 import numpy as np
 import torch
 from skorch.callbacks import Callback
-from sklearn.base import BaseEstimator
+from sklearn.base import BaseEstimator, _fit_context
 from sklearn.preprocessing import LabelEncoder
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.validation import check_is_fitted, column_or_1d
+from sklearn.utils.validation import column_or_1d
 
 from .._blocks import init_parameters_
 from ..exceptions import TrainingDivergedError
@@ -54,9 +54,54 @@ class BaseNeuralEstimator(BaseEstimator):
     }
     _module_params = ()
 
+    # -- fitting -----------------------------------------------------------
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y=None):
+        """Train the model on ``X``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features) or image array
+            Training data: a 2-D array or DataFrame, or images shaped
+            ``(n_samples, height, width)`` or ``(n_samples, height, width,
+            channels)``.
+        y : array-like of shape (n_samples,), default=None
+            Class labels of a model with ``conditional=True``; ignored
+            otherwise.
+
+        Returns
+        -------
+        self : object
+            The fitted estimator.
+        """
+        return self._fit(X, y, incremental=False)
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def partial_fit(self, X, y=None):
+        """Train for one epoch on ``X``, initialising on the first call.
+
+        Use it for data that does not fit in memory: call it once per chunk.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features) or image array
+            A chunk of training data.
+        y : array-like of shape (n_samples,), default=None
+            Class labels of a model with ``conditional=True``; ignored
+            otherwise.
+
+        Returns
+        -------
+        self : object
+            The estimator.
+        """
+        return self._fit(X, y, incremental=True)
+
     # -- hooks -------------------------------------------------------------
     def _validate_targets(self, y, *, reset):
-        """Labels for conditional models as an int array, or None (ignored)."""
+        """Encoded labels of a conditional model, else None (y is ignored)."""
+        if getattr(self, "conditional", False):
+            return self._conditional_targets(y, reset=reset)
         return None
 
     # -- class labels of conditional models (``self.conditional``) ---------

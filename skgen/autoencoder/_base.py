@@ -4,7 +4,7 @@ import numbers
 
 import numpy as np
 import torch
-from sklearn.base import ClassNamePrefixFeaturesOutMixin, TransformerMixin, _fit_context
+from sklearn.base import ClassNamePrefixFeaturesOutMixin, TransformerMixin
 from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_is_fitted
 
@@ -71,47 +71,6 @@ class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseNeu
     @property
     def _n_features_out(self):
         return self.n_components_
-
-    @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y=None):
-        """Train the autoencoder on ``X``.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features) or image array
-            Training data: a 2-D array or DataFrame, or images shaped
-            ``(n_samples, height, width)`` or ``(n_samples, height, width,
-            channels)``.
-        y : Ignored
-            Not used by unsupervised autoencoders, present for API
-            consistency.
-
-        Returns
-        -------
-        self : object
-            The fitted estimator.
-        """
-        return self._fit(X, y, incremental=False)
-
-    @_fit_context(prefer_skip_nested_validation=True)
-    def partial_fit(self, X, y=None):
-        """Train for one epoch on ``X``, initialising on the first call.
-
-        Use it for data that does not fit in memory: call it once per chunk.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features) or image array
-            A chunk of training data.
-        y : Ignored
-            Not used, present for API consistency.
-
-        Returns
-        -------
-        self : object
-            The estimator.
-        """
-        return self._fit(X, y, incremental=True)
 
     def transform(self, X):
         """Encode ``X`` into its codings.

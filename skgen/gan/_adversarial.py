@@ -4,7 +4,6 @@ import numbers
 
 import numpy as np
 import torch
-from sklearn.base import _fit_context
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions, validate_params
 from sklearn.utils.validation import check_is_fitted
@@ -246,45 +245,6 @@ class GAN(BaseNeuralEstimator):
         self.verbose = verbose
 
     # -- fitting -----------------------------------------------------------
-    @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y=None):
-        """Train the generator and the discriminator on ``X``.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features) or image array
-            Training data.
-        y : array-like of shape (n_samples,), default=None
-            Class labels, used when ``conditional=True``; else ignored.
-
-        Returns
-        -------
-        self : object
-            The fitted estimator.
-        """
-        return self._fit(X, y, incremental=False)
-
-    @_fit_context(prefer_skip_nested_validation=True)
-    def partial_fit(self, X, y=None):
-        """Train for one epoch on ``X``, initialising on the first call.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features) or image array
-            A chunk of training data.
-        y : array-like of shape (n_samples,), default=None
-            Class labels, used when ``conditional=True``; else ignored.
-
-        Returns
-        -------
-        self : object
-            The estimator.
-        """
-        return self._fit(X, y, incremental=True)
-
-    def _validate_targets(self, y, *, reset):
-        return self._conditional_targets(y, reset=reset) if self.conditional else None
-
     def _check_data_params(self, X, sample_shape):
         if self.early_stopping:
             raise ValueError("GAN does not support early_stopping=True: adversarial losses "

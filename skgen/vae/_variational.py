@@ -210,9 +210,6 @@ class VariationalAutoencoder(BaseAutoencoder):
         self.verbose = verbose
 
     # -- fitting hooks -----------------------------------------------------
-    def _validate_targets(self, y, *, reset):
-        return self._conditional_targets(y, reset=reset) if self.conditional else None
-
     def _check_data_params(self, X, sample_shape):
         if self.reconstruction_loss == "bce" and (X.min() < 0 or X.max() > 1):
             raise ValueError(
