@@ -1,7 +1,6 @@
 """DDPM: the noise schedule, training, DDPM/DDIM sampling, guidance, quality."""
 
 import pickle
-import time
 
 import numpy as np
 import pytest
@@ -217,18 +216,31 @@ def v_energy(a, b):
     return energy_distance(a, b, unbiased=False)
 
 
+def count_network_passes(ddpm, **sample_kwargs):
+    """Samples of ``ddpm.sample(**sample_kwargs)`` and how many network passes they took."""
+    calls = []
+    hook = ddpm.module_.register_forward_hook(lambda *args: calls.append(1))
+    try:
+        samples = ddpm.sample(**sample_kwargs)
+    finally:
+        hook.remove()
+    return samples, len(calls)
+
+
 def quality_check(ddpm, X_train, held_out, baseline=None):
-    """Energy distances of samples and of held-out halves (same sizes)."""
+    """Energy distances of samples and of held-out halves (same sizes).
+
+    The cost of each sampler is counted in network passes, not wall-clock
+    time, so the figures do not depend on how busy the machine is.
+    """
     n = len(held_out) // 2
     halves = v_energy(held_out[:n], held_out[n:])
-    start = time.perf_counter()
-    ancestral = ddpm.sample(n, random_state=1)
-    t_ancestral = time.perf_counter() - start
-    start = time.perf_counter()
-    ddim = ddpm.sample(n, random_state=1, sampler="ddim", n_inference_steps=50)
-    t_ddim = time.perf_counter() - start
+    ancestral, passes_ancestral = count_network_passes(ddpm, n_samples=n, random_state=1)
+    ddim, passes_ddim = count_network_passes(ddpm, n_samples=n, random_state=1,
+                                             sampler="ddim", n_inference_steps=50)
     return dict(halves=halves, ancestral=v_energy(ancestral, held_out[n:]),
-                ddim=v_energy(ddim, held_out[n:]), t_ancestral=t_ancestral, t_ddim=t_ddim)
+                ddim=v_energy(ddim, held_out[n:]), passes_ancestral=passes_ancestral,
+                passes_ddim=passes_ddim)
 
 
 @pytest.mark.parametrize("data", ["moons", "ring"])
@@ -239,15 +251,13 @@ def test_samples_match_2d_distributions(data):
     else:
         X = make_ring_of_gaussians(3000, random_state=0)[0]
         held_out = make_ring_of_gaussians(2000, random_state=1)[0]
-    start = time.perf_counter()
     # the ring's modes are sharp (std 0.05 at radius 2): it needs more steps
     ddpm = DDPM(random_state=0, max_iter=100 if data == "moons" else 300).fit(X)
-    assert time.perf_counter() - start < 90
     q = quality_check(ddpm, X, held_out)
     assert q["ancestral"] <= 2 * q["halves"], q
-    # DDIM with 50 steps: within 20% of ancestral sampling, in a fraction of the time
+    # DDIM with 50 steps: within 20% of ancestral sampling, with 1/20 of the network passes
     assert q["ddim"] <= 1.2 * max(q["ancestral"], q["halves"]), q
-    assert q["t_ddim"] < q["t_ancestral"] / 5, q
+    assert q["passes_ddim"] == 50 and q["passes_ancestral"] == ddpm.n_timesteps, q
     if data == "moons":
         gmm = GaussianMixture(2, random_state=0).fit(X)
         gmm_energy = v_energy(gmm.sample(1000)[0], held_out[1000:])
@@ -262,9 +272,7 @@ def digit_classifier(digits):
 
 
 def test_digits_samples_spread_over_the_classes(digits, digit_classifier):
-    start = time.perf_counter()
     ddpm = DDPM(random_state=0, max_iter=100).fit(digits["X_train"])
-    assert time.perf_counter() - start < 90
     samples = ddpm.sample(500, random_state=0, sampler="ddim")
     counts = np.bincount(digit_classifier.predict(samples), minlength=10)
     assert (counts >= 10).sum() >= 8, counts
