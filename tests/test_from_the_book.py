@@ -45,17 +45,18 @@ def test_book_cells_have_the_documented_skgen_equivalents():
                 SparseAutoencoder(300, sparsity="kl", sparsity_target=0.1)]:
         est = one_epoch(est).fit(IMAGES)
         assert est.inverse_transform(est.transform(IMAGES[:2])).shape == (2, 28, 28)
-    vae = one_epoch(VAE(10, hidden_layer_sizes=(150, 100))).fit(IMAGES)
+    vae = one_epoch(VAE(10, architecture="dense", hidden_layer_sizes=(150, 100))).fit(IMAGES)
     assert vae.sample(12).shape == (12, 28, 28)
     z1, z2 = vae.transform(IMAGES[:2])
     assert vae.inverse_transform(np.linspace(z1, z2, 8)).shape == (8, 28, 28)
-    gan = one_epoch(GAN(30, optimizer="rmsprop", validation_interval=None)).fit(IMAGES)
+    gan = one_epoch(GAN(30, architecture="dense", optimizer="rmsprop",
+                        validation_interval=None)).fit(IMAGES)
     assert gan.sample(32).shape == (32, 28, 28)
     dcgan = one_epoch(GAN(100, architecture="conv", channels=(64, 128),
                           validation_interval=None)).fit(IMAGES[:8])
     assert dcgan.sample(2).shape == (2, 28, 28)
-    remedies = one_epoch(GAN(30, label_smoothing=0.1, spectral_norm=True, n_critic=5,
-                             loss="wasserstein-gp", minibatch_std=True, ema_decay=0.999,
+    remedies = one_epoch(GAN(30, architecture="dense", label_smoothing=0.1, spectral_norm=True,
+                             n_critic=5, loss="wasserstein-gp", minibatch_std=True, ema_decay=0.999,
                              validation_interval=None)).fit(IMAGES)
     assert remedies.sample(2).shape == (2, 28, 28)
     ddpm = one_epoch(DDPM(n_timesteps=4000, architecture="unet", loss="huber",

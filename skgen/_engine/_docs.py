@@ -14,6 +14,14 @@ max_iter : int, default={max_iter}
     learning_rate_init : float, default={learning_rate_init}
         Learning rate of the optimizer.
 
+    learning_rate : {"constant", "cosine"}, default={learning_rate}
+        Learning-rate schedule over the ``max_iter`` epochs of each ``fit``
+        call. ``"constant"`` keeps ``learning_rate_init``; ``"cosine"``
+        decays it along a half cosine to (nearly) zero by the last epoch
+        (Loshchilov & Hutter 2017), set at the start of every epoch; a
+        warm-started ``fit`` runs the schedule again from the top.
+        ``partial_fit`` always uses the constant rate.
+
     optimizer : {"adam", "nadam", "sgd", "rmsprop"} or torch optimizer class, \
 default="adam"
         The optimizer. Built-in names use torch's fastest implementation for
@@ -107,7 +115,7 @@ def fill_doc(cls):
     defaults = {name: p.default for name, p in
                 inspect.signature(cls.__init__).parameters.items()}
     shared = TRAINING_PARAMETERS
-    for name in ("max_iter", "batch_size", "learning_rate_init"):
+    for name in ("max_iter", "batch_size", "learning_rate_init", "learning_rate"):
         shared = shared.replace("{" + name + "}", repr(defaults[name]))
     cls.__doc__ = cls.__doc__.format(
         training_parameters=shared,

@@ -40,6 +40,7 @@ class BaseNeuralEstimator(BaseEstimator):
         "max_iter": [Interval(numbers.Integral, 1, None, closed="left")],
         "batch_size": [Interval(numbers.Integral, 1, None, closed="left"), StrOptions({"auto"})],
         "learning_rate_init": [Interval(numbers.Real, 0, None, closed="neither")],
+        "learning_rate": [StrOptions({"constant", "cosine"})],
         "optimizer": [StrOptions(set(OPTIMIZERS)), type],
         "optimizer_params": [dict, None],
         "early_stopping": ["boolean"],
@@ -244,6 +245,8 @@ class BaseNeuralEstimator(BaseEstimator):
             self._update_learning_rates(net)
             state = snapshot(net)
         net.generator_ = generator
+        # partial_fit has no horizon to decay over: it keeps the rate constant.
+        net.learning_rate_schedule = "constant" if incremental else self.learning_rate
         net.monitor_data_ = None if monitor is None else TensorData(*monitor)
         stopper = EarlyStopper(self.n_iter_no_change, self.tol) if early else None
         epochs = 1 if incremental else self.max_iter
@@ -332,6 +335,7 @@ class BaseNeuralEstimator(BaseEstimator):
         net = self._make_net(module, objective, device, self._batch_size(train[0].shape[0]),
                              callbacks=[], desc=desc)
         net.generator_ = generator
+        net.learning_rate_schedule = self.learning_rate
         try:
             self._run(net, (train, None), self.max_iter)
         finally:

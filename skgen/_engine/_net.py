@@ -104,6 +104,8 @@ class TrainingNet(NeuralNet):
     """
 
     generator_ = None
+    # "constant" or "cosine": how fit_loop sets each epoch's learning rate.
+    learning_rate_schedule = "constant"
     _batch_events = False
     # Names of the extra losses ``fit_batch`` returns after the main one
     # (a GAN's discriminator loss); each is recorded as ``train_<name>``.
@@ -155,13 +157,27 @@ class TrainingNet(NeuralNet):
         it_train = self.get_iterator(train, training=True)
         it_valid = None if valid is None else self.get_iterator(valid, training=False)
         self._batch_events = self._callbacks_use_batch_events()
-        for _ in range(epochs):
-            self.notify("on_epoch_begin", **kwargs)
-            self.run_single_epoch(it_train, True, "train", self.train_step)
-            self.run_single_epoch(it_valid, False, "valid", self.validation_step)
-            self.notify("on_epoch_end", **kwargs)
-            if early_stopping is not None and early_stopping.update(self):
-                break
+        # Only the cosine schedule touches the rates, so that a user's own
+        # LRScheduler callback keeps working with the constant one.
+        groups = [] if self.learning_rate_schedule != "cosine" else [
+            group for name in self._optimizers
+            for group in getattr(self, name + "_").param_groups]
+        base_rates = [group["lr"] for group in groups]
+        try:
+            for epoch in range(epochs):
+                factor = 0.5 * (1.0 + math.cos(math.pi * epoch / epochs))
+                for group, rate in zip(groups, base_rates):
+                    group["lr"] = rate * factor
+                self.notify("on_epoch_begin", **kwargs)
+                self.run_single_epoch(it_train, True, "train", self.train_step)
+                self.run_single_epoch(it_valid, False, "valid", self.validation_step)
+                self.notify("on_epoch_end", **kwargs)
+                if early_stopping is not None and early_stopping.update(self):
+                    break
+        finally:
+            # The next fit or partial_fit starts from the base rates.
+            for group, rate in zip(groups, base_rates):
+                group["lr"] = rate
         if early_stopping is not None:
             early_stopping.restore(self)
         return self

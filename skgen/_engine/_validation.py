@@ -75,3 +75,17 @@ def check_layer_sizes(estimator, name="hidden_layer_sizes"):
             f"of positive ints. Got {getattr(estimator, name)!r} instead."
         )
     return [int(s) for s in sizes]
+
+
+def resolve_architecture(estimator, sample_shape, *, image, vector):
+    """The network family ``architecture="auto"`` stands for, given the data.
+
+    Image arrays ``(n, H, W[, C])``, or flat rows with ``image_shape`` set,
+    get the convolutional family ``image``; anything else the dense family
+    ``vector``. An explicit ``architecture`` is returned as it is.
+    """
+    if estimator.architecture != "auto":
+        return estimator.architecture
+    if len(sample_shape) > 1 or estimator.image_shape is not None:
+        return image
+    return vector

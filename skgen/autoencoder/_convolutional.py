@@ -149,6 +149,7 @@ class ConvolutionalAutoencoder(BaseAutoencoder):
         max_iter=100,
         batch_size=32,
         learning_rate_init=0.001,
+        learning_rate="constant",
         optimizer="adam",
         optimizer_params=None,
         early_stopping=False,
@@ -169,6 +170,7 @@ class ConvolutionalAutoencoder(BaseAutoencoder):
         self.max_iter = max_iter
         self.batch_size = batch_size
         self.learning_rate_init = learning_rate_init
+        self.learning_rate = learning_rate
         self.optimizer = optimizer
         self.optimizer_params = optimizer_params
         self.early_stopping = early_stopping

@@ -110,6 +110,7 @@ class SparseAutoencoder(BaseAutoencoder):
         max_iter=200,
         batch_size=32,
         learning_rate_init=0.001,
+        learning_rate="constant",
         optimizer="adam",
         optimizer_params=None,
         early_stopping=False,
@@ -132,6 +133,7 @@ class SparseAutoencoder(BaseAutoencoder):
         self.max_iter = max_iter
         self.batch_size = batch_size
         self.learning_rate_init = learning_rate_init
+        self.learning_rate = learning_rate
         self.optimizer = optimizer
         self.optimizer_params = optimizer_params
         self.early_stopping = early_stopping
@@ -245,6 +247,7 @@ class DenoisingAutoencoder(BaseAutoencoder):
         max_iter=200,
         batch_size=32,
         learning_rate_init=0.001,
+        learning_rate="constant",
         optimizer="adam",
         optimizer_params=None,
         early_stopping=False,
@@ -266,6 +269,7 @@ class DenoisingAutoencoder(BaseAutoencoder):
         self.max_iter = max_iter
         self.batch_size = batch_size
         self.learning_rate_init = learning_rate_init
+        self.learning_rate = learning_rate
         self.optimizer = optimizer
         self.optimizer_params = optimizer_params
         self.early_stopping = early_stopping

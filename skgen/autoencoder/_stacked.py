@@ -71,6 +71,7 @@ class LinearAutoencoder(BaseAutoencoder):
         max_iter=200,
         batch_size=32,
         learning_rate_init=0.003,
+        learning_rate="constant",
         optimizer="adam",
         optimizer_params=None,
         early_stopping=False,
@@ -87,6 +88,7 @@ class LinearAutoencoder(BaseAutoencoder):
         self.max_iter = max_iter
         self.batch_size = batch_size
         self.learning_rate_init = learning_rate_init
+        self.learning_rate = learning_rate
         self.optimizer = optimizer
         self.optimizer_params = optimizer_params
         self.early_stopping = early_stopping
@@ -200,6 +202,7 @@ class StackedAutoencoder(BaseAutoencoder):
         max_iter=200,
         batch_size=32,
         learning_rate_init=0.001,
+        learning_rate="constant",
         optimizer="adam",
         optimizer_params=None,
         early_stopping=False,
@@ -221,6 +224,7 @@ class StackedAutoencoder(BaseAutoencoder):
         self.max_iter = max_iter
         self.batch_size = batch_size
         self.learning_rate_init = learning_rate_init
+        self.learning_rate = learning_rate
         self.optimizer = optimizer
         self.optimizer_params = optimizer_params
         self.early_stopping = early_stopping

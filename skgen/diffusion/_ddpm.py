@@ -13,7 +13,7 @@ from .._engine._callbacks import EpochProgressBar
 from .._engine._docs import fill_doc
 from .._engine._estimator import INFERENCE_BATCH_SIZE, BaseNeuralEstimator
 from .._engine._torch import resolve_optimizer
-from .._engine._validation import validate_samples
+from .._engine._validation import resolve_architecture, validate_samples
 from ..autoencoder._convolutional import check_channels, resolve_image_shape
 from ._net import DiffusionTrainingNet
 from ._networks import DiffusionNet, ResidualMLP, UNet
@@ -36,9 +36,9 @@ class DDPM(BaseNeuralEstimator):
     Training adds Gaussian noise to each example at a random step of a fixed
     schedule and teaches a network to predict that noise (or the velocity);
     sampling starts from pure noise and removes it step by step. Data are
-    scaled internally and samples mapped back: with ``architecture="mlp"``
-    each column to zero mean and unit variance; with ``architecture="unet"``
-    all pixels together to [-1, 1].
+    scaled internally and samples mapped back: with the MLP denoiser each
+    column to zero mean and unit variance; with the U-Net all pixels
+    together to [-1, 1].
 
     Parameters
     ----------
@@ -50,7 +50,10 @@ class DDPM(BaseNeuralEstimator):
         (the book's); ``"linear"``: Ho et al.'s betas from 1e-4 to 0.02 (for
         T = 1000; scaled by 1000 / T otherwise).
 
-    architecture : {{"mlp", "unet"}}, default="mlp"
+    architecture : {{"auto", "mlp", "unet"}}, default="auto"
+        ``"auto"`` follows the data: ``"unet"`` for image arrays
+        ``(n, H, W[, C])`` or when ``image_shape`` is set, ``"mlp"`` for
+        other 2-D data; the choice is stored in ``architecture_``.
         ``"mlp"``: a residual MLP with a sinusoidal timestep embedding, for
         vectors and tabular data. ``"unet"``: a small U-Net with the
         embedding added at every resolution, for images of any size (shape
@@ -113,6 +116,9 @@ class DDPM(BaseNeuralEstimator):
     classes_ : ndarray of shape (n_classes,)
         Class labels of a conditional model.
 
+    architecture_ : {{"mlp", "unet"}}
+        The denoiser used (``architecture`` with ``"auto"`` resolved).
+
     schedule_ : NoiseSchedule
         The fitted model's noise schedule (``add_noise``, ``step``).
 
@@ -147,7 +153,7 @@ class DDPM(BaseNeuralEstimator):
         **BaseNeuralEstimator._parameter_constraints,
         "n_timesteps": [Interval(numbers.Integral, 2, None, closed="left")],
         "noise_schedule": [StrOptions({"cosine", "linear"})],
-        "architecture": [StrOptions({"mlp", "unet"})],
+        "architecture": [StrOptions({"auto", "mlp", "unet"})],
         "hidden_width": [Interval(numbers.Integral, 1, None, closed="left")],
         "n_blocks": [Interval(numbers.Integral, 0, None, closed="left")],
         "channels": ["array-like"],
@@ -168,7 +174,7 @@ class DDPM(BaseNeuralEstimator):
         *,
         n_timesteps=1000,
         noise_schedule="cosine",
-        architecture="mlp",
+        architecture="auto",
         hidden_width=256,
         n_blocks=3,
         channels=(32, 64),
@@ -183,6 +189,7 @@ class DDPM(BaseNeuralEstimator):
         max_iter=200,
         batch_size=128,
         learning_rate_init=0.001,
+        learning_rate="constant",
         optimizer="adam",
         optimizer_params=None,
         early_stopping=False,
@@ -212,6 +219,7 @@ class DDPM(BaseNeuralEstimator):
         self.max_iter = max_iter
         self.batch_size = batch_size
         self.learning_rate_init = learning_rate_init
+        self.learning_rate = learning_rate
         self.optimizer = optimizer
         self.optimizer_params = optimizer_params
         self.early_stopping = early_stopping
@@ -226,7 +234,9 @@ class DDPM(BaseNeuralEstimator):
 
     # -- fitting -----------------------------------------------------------
     def _check_data_params(self, X, sample_shape):
-        if self.architecture == "unet":
+        self.architecture_ = resolve_architecture(self, sample_shape, image="unet",
+                                                  vector="mlp")
+        if self.architecture_ == "unet":
             resolve_image_shape(self, X.shape[1], sample_shape)
             check_channels(self)
             lo, hi = X.min(), X.max()
@@ -242,7 +252,7 @@ class DDPM(BaseNeuralEstimator):
         # noise predicted at the last, almost pure-noise steps of the cosine
         # schedule is multiplied by 1 / sqrt(alpha_bar) (thousands) and
         # sampling diverges.
-        if self.architecture == "unet":
+        if self.architecture_ == "unet":
             self._clip = (-1.0, 1.0)
         else:
             scaled = self._preprocess(X)
@@ -254,7 +264,7 @@ class DDPM(BaseNeuralEstimator):
 
     def _build_module(self, n_features, sample_shape):
         n_classes = len(self.classes_) if self.conditional else 0
-        if self.architecture == "unet":
+        if self.architecture_ == "unet":
             denoiser = UNet(resolve_image_shape(self, n_features, sample_shape),
                             check_channels(self), n_classes=n_classes)
         else:

@@ -13,7 +13,7 @@ from .._engine._callbacks import EpochProgressBar, HeldOutMonitor
 from .._engine._docs import fill_doc
 from .._engine._estimator import BaseNeuralEstimator
 from .._engine._torch import resolve_optimizer
-from .._engine._validation import check_layer_sizes, validate_samples
+from .._engine._validation import check_layer_sizes, resolve_architecture, validate_samples
 from ..metrics import mmd
 from ._net import AdversarialNet, heldout_mmd
 from ._networks import conv_gan, dense_gan
@@ -42,7 +42,10 @@ class GAN(BaseNeuralEstimator):
         Size of the noise codings fed to the generator (the book's
         ``codings_size``).
 
-    architecture : {{"dense", "conv"}}, default="dense"
+    architecture : {{"auto", "dense", "conv"}}, default="auto"
+        ``"auto"`` follows the data: ``"conv"`` for image arrays
+        ``(n, H, W[, C])`` or when ``image_shape`` is set, ``"dense"`` for
+        other 2-D data; the choice is stored in ``architecture_``.
         ``"dense"``: the book's MLP GAN. ``"conv"``: the book's DCGAN, for
         images: a generator of stride-2 transposed 5x5 convolutions with
         batch norm, ReLU and a tanh output, and a discriminator of stride-2
@@ -112,6 +115,9 @@ class GAN(BaseNeuralEstimator):
     classes_ : ndarray of shape (n_classes,)
         Class labels of a conditional GAN.
 
+    architecture_ : {{"dense", "conv"}}
+        The network family used (``architecture`` with ``"auto"`` resolved).
+
     generator_loss_curve_ : list of float
         Generator loss at each epoch (also ``loss_curve_``).
 
@@ -160,7 +166,7 @@ class GAN(BaseNeuralEstimator):
     _parameter_constraints = {
         **BaseNeuralEstimator._parameter_constraints,
         "n_components": [Interval(numbers.Integral, 1, None, closed="left")],
-        "architecture": [StrOptions({"dense", "conv"})],
+        "architecture": [StrOptions({"auto", "dense", "conv"})],
         "image_shape": ["array-like", None],
         "channels": ["array-like"],
         "dropout": [Interval(numbers.Real, 0, 1, closed="left"), StrOptions({"auto"})],
@@ -185,7 +191,7 @@ class GAN(BaseNeuralEstimator):
         self,
         n_components=30,
         *,
-        architecture="dense",
+        architecture="auto",
         image_shape=None,
         channels=(64, 128),
         generator_hidden_layer_sizes=(100, 150),
@@ -202,6 +208,7 @@ class GAN(BaseNeuralEstimator):
         max_iter=200,
         batch_size=32,
         learning_rate_init=0.001,
+        learning_rate="constant",
         optimizer="adam",
         optimizer_params=None,
         early_stopping=False,
@@ -232,6 +239,7 @@ class GAN(BaseNeuralEstimator):
         self.max_iter = max_iter
         self.batch_size = batch_size
         self.learning_rate_init = learning_rate_init
+        self.learning_rate = learning_rate
         self.optimizer = optimizer
         self.optimizer_params = optimizer_params
         self.early_stopping = early_stopping
@@ -254,7 +262,9 @@ class GAN(BaseNeuralEstimator):
                 len(lr) == 2 and all(isinstance(v, numbers.Real) and v > 0 for v in lr)):
             raise ValueError("learning_rate_init must be a positive float or a pair "
                              f"(generator, discriminator) of them; got {lr!r}.")
-        if self.architecture == "conv":
+        self.architecture_ = resolve_architecture(self, sample_shape, image="conv",
+                                                  vector="dense")
+        if self.architecture_ == "conv":
             resolve_image_shape(self, X.shape[1], sample_shape)
             check_channels(self)
             # All pixels together to [-1, 1], the generator's tanh range.
@@ -285,7 +295,7 @@ class GAN(BaseNeuralEstimator):
 
     def _build_module(self, n_features, sample_shape):
         n_classes = len(self.classes_) if self.conditional else 0
-        conv = self.architecture == "conv"
+        conv = self.architecture_ == "conv"
         dropout = (0.4 if conv else 0.0) if self.dropout == "auto" else self.dropout
         common = dict(n_classes=n_classes, spectral_norm=self.spectral_norm,
                       minibatch_std=self.minibatch_std, dropout=dropout,

@@ -5,6 +5,7 @@ import numbers
 
 import numpy as np
 import torch
+from sklearn.mixture import GaussianMixture
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions, validate_params
 from sklearn.utils.validation import check_is_fitted
@@ -12,7 +13,7 @@ from sklearn.utils.validation import check_is_fitted
 from .._blocks import HIDDEN_ACTIVATIONS
 from .._engine._docs import fill_doc
 from .._engine._estimator import INFERENCE_BATCH_SIZE
-from .._engine._validation import validate_codings, validate_samples
+from .._engine._validation import resolve_architecture, validate_codings, validate_samples
 from ..autoencoder._base import BaseAutoencoder, check_hidden_layer_sizes
 from ..autoencoder._convolutional import check_channels, resolve_image_shape
 from ._networks import conv_vae, dense_vae
@@ -61,8 +62,11 @@ class VariationalAutoencoder(BaseAutoencoder):
         reconstructions and samples are their sigmoid). See Notes for why
         ``"mse"`` is the default.
 
-    architecture : {{"dense", "conv"}}, default="dense"
-        ``"conv"`` uses the convolutional blocks of
+    architecture : {{"auto", "dense", "conv"}}, default="auto"
+        ``"auto"`` follows the data: ``"conv"`` for image arrays
+        ``(n, H, W[, C])`` or when ``image_shape`` is set, ``"dense"`` for
+        other 2-D data; the choice is stored in ``architecture_``.
+        ``"dense"`` is an MLP encoder and decoder; ``"conv"`` uses the convolutional blocks of
         :class:`ConvolutionalAutoencoder` (images, or flattened rows with
         ``image_shape``).
 
@@ -77,6 +81,22 @@ class VariationalAutoencoder(BaseAutoencoder):
 "gelu", "leaky_relu"}}, default="relu"
         Activation of the hidden layers.
 
+    sample_prior : {{"mixture", "normal"}}, default="mixture"
+        Where :meth:`sample` draws its codings from. ``"normal"``: the
+        training prior N(0, I), the textbook VAE. ``"mixture"``: a Gaussian
+        mixture of ``n_prior_components`` full-covariance components fitted,
+        after training, to the posterior means of the training data
+        ("ex-post density estimation", Ghosh et al. 2020). The codings of
+        real data do not fill N(0, I) evenly, so prior draws often fall
+        where the decoder has seen nothing and decode to blends of classes;
+        the mixture draws where the data are. Training, ``transform`` and
+        ``score_samples`` (the ELBO, with the N(0, I) prior) do not depend
+        on it. See Notes for the measured difference.
+
+    n_prior_components : int, default=10
+        Components of the ``"mixture"`` sampling prior (at most the number
+        of training samples).
+
     conditional : bool, default=False
         Train a conditional VAE on class labels: ``fit(X, y)`` feeds one-hot
         labels to the encoder and the decoder, and ``sample(n, y=...)``
@@ -90,6 +110,13 @@ class VariationalAutoencoder(BaseAutoencoder):
     ----------
     n_components_ : int
         Size of the codings of the fitted model.
+
+    architecture_ : {{"dense", "conv"}}
+        The network family used (``architecture`` with ``"auto"`` resolved).
+
+    latent_mixture_ : sklearn.mixture.GaussianMixture or None
+        The sampling prior fitted to the training codings when
+        ``sample_prior="mixture"``, else None.
 
     classes_ : ndarray of shape (n_classes,)
         Class labels of a conditional VAE.
@@ -146,10 +173,12 @@ class VariationalAutoencoder(BaseAutoencoder):
         "hidden_layer_sizes": ["array-like"],
         "beta": [Interval(numbers.Real, 0, None, closed="left")],
         "reconstruction_loss": [StrOptions({"mse", "bce"})],
-        "architecture": [StrOptions({"dense", "conv"})],
+        "architecture": [StrOptions({"auto", "dense", "conv"})],
         "image_shape": ["array-like", None],
         "channels": ["array-like"],
         "activation": [StrOptions(set(HIDDEN_ACTIVATIONS))],
+        "sample_prior": [StrOptions({"mixture", "normal"})],
+        "n_prior_components": [Interval(numbers.Integral, 1, None, closed="left")],
         "conditional": ["boolean"],
     }
     _module_params = ("n_components", "hidden_layer_sizes", "reconstruction_loss",
@@ -165,14 +194,17 @@ class VariationalAutoencoder(BaseAutoencoder):
         hidden_layer_sizes=(150, 100),
         beta=1.0,
         reconstruction_loss="mse",
-        architecture="dense",
+        architecture="auto",
         image_shape=None,
         channels=(16, 32, 64),
         activation="relu",
+        sample_prior="mixture",
+        n_prior_components=10,
         conditional=False,
         max_iter=200,
         batch_size=32,
         learning_rate_init=0.001,
+        learning_rate="constant",
         optimizer="adam",
         optimizer_params=None,
         early_stopping=False,
@@ -193,10 +225,13 @@ class VariationalAutoencoder(BaseAutoencoder):
         self.image_shape = image_shape
         self.channels = channels
         self.activation = activation
+        self.sample_prior = sample_prior
+        self.n_prior_components = n_prior_components
         self.conditional = conditional
         self.max_iter = max_iter
         self.batch_size = batch_size
         self.learning_rate_init = learning_rate_init
+        self.learning_rate = learning_rate
         self.optimizer = optimizer
         self.optimizer_params = optimizer_params
         self.early_stopping = early_stopping
@@ -219,7 +254,9 @@ class VariationalAutoencoder(BaseAutoencoder):
                 "reconstruction_loss='mse'."
             )
         check_hidden_layer_sizes(self)
-        if self.architecture == "conv":
+        self.architecture_ = resolve_architecture(self, sample_shape, image="conv",
+                                                  vector="dense")
+        if self.architecture_ == "conv":
             resolve_image_shape(self, X.shape[1], sample_shape)
             check_channels(self)
         self._output_dtype = X.dtype
@@ -227,7 +264,7 @@ class VariationalAutoencoder(BaseAutoencoder):
     def _build_module(self, n_features, sample_shape):
         n_classes = len(self.classes_) if self.conditional else 0
         gaussian = self.reconstruction_loss == "mse"
-        if self.architecture == "conv":
+        if self.architecture_ == "conv":
             return conv_vae(resolve_image_shape(self, n_features, sample_shape),
                             self.n_components, check_channels(self), self.activation,
                             n_classes, gaussian)
@@ -239,7 +276,26 @@ class VariationalAutoencoder(BaseAutoencoder):
 
     def _after_training(self, net, train):
         self.n_components_ = self.n_components
-        module = net.module_
+        self._calibrate_variance(net.module_, train)
+        self.latent_mixture_ = (self._fit_latent_mixture(net.module_, train)
+                                if self.sample_prior == "mixture" else None)
+
+    def _fit_latent_mixture(self, module, train):
+        """The ex-post sampling prior: a GaussianMixture on the training codings."""
+        x, y = train[0], (train[1] if len(train) > 1 else None)
+        module.eval()
+        with torch.no_grad():
+            codes = torch.cat([
+                module.encode(x[i:i + INFERENCE_BATCH_SIZE],
+                              None if y is None else y[i:i + INFERENCE_BATCH_SIZE])[0]
+                for i in range(0, x.shape[0], INFERENCE_BATCH_SIZE)
+            ]).to("cpu", torch.float64).numpy()
+        n = min(self.n_prior_components, codes.shape[0])
+        # A fixed seed: the mixture is a function of the trained network.
+        return GaussianMixture(n, covariance_type="full", reg_covar=1e-6,
+                               random_state=_SCORE_SEED).fit(codes)
+
+    def _calibrate_variance(self, module, train):
         if module.log_variance is None:
             return
         # The final Gaussian variance: its maximum-likelihood value for the
@@ -311,7 +367,10 @@ class VariationalAutoencoder(BaseAutoencoder):
         prefer_skip_nested_validation=True,
     )
     def sample(self, n_samples=1, random_state=None, y=None):
-        """Draw new samples: codings from the prior, decoded.
+        """Draw new samples: codings from the sampling prior, decoded.
+
+        The codings come from ``latent_mixture_`` with
+        ``sample_prior="mixture"``, else from N(0, I).
 
         Parameters
         ----------
@@ -331,12 +390,23 @@ class VariationalAutoencoder(BaseAutoencoder):
         check_is_fitted(self)
         labels = self._labels_for(y, n_samples, "sample")
         rng = check_random_state(random_state)
-        generator = torch.Generator().manual_seed(int(rng.randint(np.iinfo(np.int32).max)))
-        z = torch.randn((n_samples, self.n_components_), generator=generator)
+        mixture = getattr(self, "latent_mixture_", None)
+        if mixture is None:
+            generator = torch.Generator().manual_seed(
+                int(rng.randint(np.iinfo(np.int32).max)))
+            z = torch.randn((n_samples, self.n_components_), generator=generator).numpy()
+        else:
+            # Drawn here rather than by GaussianMixture.sample, which takes
+            # no random_state and returns the draws sorted by component.
+            component = rng.choice(len(mixture.weights_), size=n_samples, p=mixture.weights_)
+            chol = np.linalg.cholesky(mixture.covariances_)
+            eps = rng.standard_normal((n_samples, self.n_components_))
+            z = (mixture.means_[component]
+                 + np.einsum("nij,nj->ni", chol[component], eps)).astype(np.float32)
         loss = self.reconstruction_loss
         out = self._forward_batches(
             lambda m, b, *yb: decoder_mean(m, m.decode(b, *yb), loss),
-            z.numpy(), self._output_dtype, labels=labels)
+            z, self._output_dtype, labels=labels)
         return out.reshape((n_samples, *self._sample_shape))
 
     def score_samples(self, X, y=None, n_importance_samples=1):
