@@ -95,6 +95,8 @@ def models(data, fast):
         fast_kw = (lambda: {"max_iter": 2}) if fast else dict
         rows = {
             "VAE, rows (dense)": lambda X: VAE(10, random_state=0, **fast_kw()).fit(flat(X)),
+            "VAE, rows, normal prior": lambda X: VAE(10, sample_prior="normal", random_state=0,
+                                                     **fast_kw()).fit(flat(X)),
             "VAE, images (conv)": lambda X: VAE(10, random_state=0, **fast_kw()).fit(X),
             "GAN, rows (dense)": lambda X: GAN(random_state=0, **fast_kw()).fit(flat(X)),
             "GAN, images (DCGAN)": lambda X: GAN(random_state=0, **fast_kw()).fit(X),

@@ -85,7 +85,7 @@ def test_ema_generator_is_used_for_sampling():
         raw, ema = module.generate(z), module.generate(z, ema=True)
     assert not torch.allclose(raw, ema)
     assert all(not p.requires_grad for p in module.generator_ema.parameters())
-    plain = small_gan(max_iter=3).fit(ring(300, 0))
+    plain = small_gan(ema_decay=None, max_iter=3).fit(ring(300, 0))
     assert plain.module_.generator_ema is None
 
 
@@ -305,3 +305,27 @@ def test_monitored_quality_improves_with_training():
     first, *_, last = gan.validation_scores_
     assert last > first, gan.validation_scores_
 
+
+
+def test_adam_uses_beta1_one_half_unless_set():
+    X = np.random.default_rng(0).normal(size=(64, 2))
+    common = dict(n_components=2, generator_hidden_layer_sizes=(8,),
+                  discriminator_hidden_layer_sizes=(8,), max_iter=1, validation_interval=None,
+                  random_state=0)
+    gan = GAN(**common).fit(X)
+    for opt in (gan.net_.optimizer_, gan.net_.optimizer_discriminator_):
+        assert opt.param_groups[0]["betas"] == (0.5, 0.999)
+    own = GAN(optimizer_params={"betas": (0.0, 0.9)}, **common).fit(X)
+    assert own.net_.optimizer_discriminator_.param_groups[0]["betas"] == (0.0, 0.9)
+    assert "betas" not in GAN(optimizer="sgd", **common).fit(X).net_.optimizer_.defaults
+
+
+def test_warm_start_refuses_to_switch_ema_on_or_off():
+    X = np.random.default_rng(0).normal(size=(64, 2))
+    gan = GAN(n_components=2, generator_hidden_layer_sizes=(8,),
+              discriminator_hidden_layer_sizes=(8,), max_iter=1, validation_interval=None,
+              warm_start=True, ema_decay=None, random_state=0).fit(X)
+    with pytest.raises(ValueError, match="switching ema_decay between None and a float"):
+        gan.set_params(ema_decay=0.9).fit(X)
+    # The failed call left the fitted model as it was.
+    assert gan.module_.generator_ema is None and gan.n_iter_ == 1

@@ -179,3 +179,33 @@ def test_grid_search_tunes_beta_without_labels(digits):
     assert search.best_params_ == {"beta": 1.0}
     scores = search.cv_results_["mean_test_score"]
     assert scores[0] > scores[1] + 5
+
+
+def test_mixture_sampling_prior_draws_closer_to_the_data(fitted, digits):
+    from sklearn.mixture import GaussianMixture
+
+    from skgen.metrics import ClassifierFeatures, frechet_distance
+
+    mixture = fitted.latent_mixture_
+    assert isinstance(mixture, GaussianMixture) and mixture.n_components == 10
+    # The mixture is fitted to the training codings (posterior means).
+    np.testing.assert_allclose(mixture.means_.T @ mixture.weights_,
+                               fitted.transform(digits["X_train"]).mean(0), atol=1e-3)
+    normal = clone(fitted).set_params(sample_prior="normal").fit(digits["X_train"])
+    assert normal.latent_mixture_ is None
+    # Same network (same seed, same training), only the draws differ.
+    np.testing.assert_array_equal(normal.transform(digits["X_test"]),
+                                  fitted.transform(digits["X_test"]))
+    features = ClassifierFeatures(random_state=0).fit(digits["X_train"], digits["y_train"])
+    fd = {name: frechet_distance(digits["X_test"], vae.sample(len(digits["X_test"]),
+                                                               random_state=0),
+                                 features=features)
+          for name, vae in (("mixture", fitted), ("normal", normal))}
+    assert fd["mixture"] < 0.75 * fd["normal"], fd
+
+
+def test_mixture_prior_with_fewer_samples_than_components():
+    X = np.random.default_rng(0).random((6, 4))
+    vae = VariationalAutoencoder(2, hidden_layer_sizes=(4,), max_iter=1, random_state=0).fit(X)
+    assert vae.latent_mixture_.n_components == 6
+    assert vae.sample(3, random_state=0).shape == (3, 4)

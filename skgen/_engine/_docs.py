@@ -2,9 +2,12 @@
 
 import inspect
 
-TRAINING_PARAMETERS = """\
+MAX_ITER_DOC = """\
 max_iter : int, default={max_iter}
-        Number of epochs (passes over the training data).
+        Number of epochs (passes over the training data)."""
+
+TRAINING_PARAMETERS = """\
+{max_iter_doc}
 
     batch_size : int or "auto", default={batch_size}
         Size of the mini-batches. ``"auto"`` uses ``min(200, n_samples)`` like
@@ -110,11 +113,13 @@ def fill_doc(cls):
     """Put the shared parameter and attribute docs into a class docstring.
 
     Defaults shown are read from the class's own ``__init__``, so a class
-    with other defaults documents its own.
+    with other defaults documents its own; a class whose ``max_iter`` means
+    more than a number of epochs documents it in ``_max_iter_doc``.
     """
     defaults = {name: p.default for name, p in
                 inspect.signature(cls.__init__).parameters.items()}
-    shared = TRAINING_PARAMETERS
+    shared = TRAINING_PARAMETERS.replace(
+        "{max_iter_doc}", getattr(cls, "_max_iter_doc", MAX_ITER_DOC))
     for name in ("max_iter", "batch_size", "learning_rate_init", "learning_rate"):
         shared = shared.replace("{" + name + "}", repr(defaults[name]))
     cls.__doc__ = cls.__doc__.format(

@@ -168,6 +168,10 @@ class BaseNeuralEstimator(BaseEstimator):
         """Rows to hold out for a ``HeldOutMonitor`` (0: none)."""
         return 0
 
+    def _n_epochs(self, n_batches):
+        """Epochs of one ``fit`` call, given the batches of an epoch."""
+        return self.max_iter
+
     def _before_training(self, net, train, generator):
         """Called once on a fresh fit, after the net is initialised."""
 
@@ -232,11 +236,12 @@ class BaseNeuralEstimator(BaseEstimator):
             int(rng.randint(np.iinfo(np.int32).max))
         )
         batch_size = self._batch_size(train[0].shape[0])
+        epochs = 1 if incremental else self._n_epochs(-(-train[0].shape[0] // batch_size))
         if fresh:
             init_gen = torch.Generator().manual_seed(int(rng.randint(np.iinfo(np.int32).max)))
             module = init_parameters_(self._new_module(X.shape[1], sample_shape), init_gen)
             net = self._make_net(module, self._build_objective(), device, batch_size,
-                                 callbacks=self._user_callbacks())
+                                 callbacks=self._user_callbacks(), max_epochs=epochs)
             state = None
         else:
             net = self.net_
@@ -249,7 +254,6 @@ class BaseNeuralEstimator(BaseEstimator):
         net.learning_rate_schedule = "constant" if incremental else self.learning_rate
         net.monitor_data_ = None if monitor is None else TensorData(*monitor)
         stopper = EarlyStopper(self.n_iter_no_change, self.tol) if early else None
-        epochs = 1 if incremental else self.max_iter
         try:
             if fresh:
                 self._before_training(net, train, generator)
@@ -269,8 +273,8 @@ class BaseNeuralEstimator(BaseEstimator):
         if early and not stopper.stopped:
             warnings.warn(
                 f"{type(self).__name__}: the validation loss was still improving "
-                f"after max_iter={self.max_iter} epochs. Consider increasing "
-                "max_iter.", ConvergenceWarning,
+                f"after max_iter={self.max_iter!r} ({epochs} epochs). Consider "
+                "increasing max_iter.", ConvergenceWarning,
             )
         return self
 
@@ -332,12 +336,14 @@ class BaseNeuralEstimator(BaseEstimator):
         returns the loss curve.
         """
         device = train[0].device
-        net = self._make_net(module, objective, device, self._batch_size(train[0].shape[0]),
-                             callbacks=[], desc=desc)
+        batch_size = self._batch_size(train[0].shape[0])
+        epochs = self._n_epochs(-(-train[0].shape[0] // batch_size))
+        net = self._make_net(module, objective, device, batch_size, callbacks=[], desc=desc,
+                             max_epochs=epochs)
         net.generator_ = generator
         net.learning_rate_schedule = self.learning_rate
         try:
-            self._run(net, (train, None), self.max_iter)
+            self._run(net, (train, None), epochs)
         finally:
             net.generator_ = None
         return list(net.history[:, "train_loss"])

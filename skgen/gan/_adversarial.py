@@ -1,5 +1,6 @@
 """GAN: adversarial training with the remedies for instability and collapse."""
 
+import inspect
 import numbers
 
 import numpy as np
@@ -21,6 +22,8 @@ from ._networks import conv_gan, dense_gan
 # The held-out slice of the quality monitor is capped: the MMD costs
 # O(n^2) and 1000 rows already resolve differences that matter.
 MAX_MONITOR_ROWS = 1000
+# Adam's moment decays for both players unless optimizer_params sets them.
+GAN_ADAM_BETAS = (0.5, 0.999)
 from ._objectives import AdversarialObjective
 
 
@@ -60,12 +63,14 @@ class GAN(BaseNeuralEstimator):
         Feature maps of the discriminator's convolutions (each halves the
         image); the generator mirrors them. For ``architecture="conv"``.
 
-    generator_hidden_layer_sizes : array-like of int, default=(100, 150)
+    generator_hidden_layer_sizes : array-like of int, default=(256, 256)
         Hidden layers of the generator (ReLU), for ``architecture="dense"``.
+        The book's GAN uses ``(100, 150)``; see Notes for why the default
+        is wider.
 
-    discriminator_hidden_layer_sizes : array-like of int, default=(150, 100)
+    discriminator_hidden_layer_sizes : array-like of int, default=(256, 256)
         Hidden layers of the discriminator (LeakyReLU 0.2), for
-        ``architecture="dense"``.
+        ``architecture="dense"``. The book's uses ``(150, 100)``.
 
     dropout : float or "auto", default="auto"
         Dropout after each hidden layer of the discriminator. ``"auto"``
@@ -88,13 +93,13 @@ class GAN(BaseNeuralEstimator):
     spectral_norm : bool, default=False
         Divide each discriminator weight by its largest singular value.
 
-    minibatch_std : bool, default=False
+    minibatch_std : bool, default=True
         Give the discriminator the batch's mean feature standard deviation,
         so a collapsed generator is easy to spot (a remedy for mode collapse).
 
-    ema_decay : float, default=None
+    ema_decay : float or None, default=0.999
         Keep an exponential moving average of the generator weights with this
-        decay (for example 0.999) and sample from it.
+        decay and sample from it. None samples from the trained generator.
 
     conditional : bool, default=False
         Train a conditional GAN on ``fit(X, y)``: one-hot labels go into both
@@ -134,6 +139,19 @@ class GAN(BaseNeuralEstimator):
 
     Notes
     -----
+    With ``optimizer="adam"`` or ``"nadam"``, Adam's first-moment decay is
+    0.5 (``betas=(0.5, 0.999)``, Radford et al.'s DCGAN setting) unless
+    ``optimizer_params`` sets ``betas``: the default 0.9 carries stale
+    gradients across the players' alternating updates.
+
+    The defaults (wider dense players, minibatch std, an EMA generator,
+    Adam's beta1 of 0.5) were measured on digits rows (898 training rows,
+    200 epochs, Frechet distance in classifier features, lower is better):
+    the book's settings score 29.4 with a recall of 0.00; beta1 = 0.5
+    alone 7.0; with minibatch std and EMA 4.1; with wider players 2.8 to
+    4.2 over three seeds (``bench/bench_generators.py`` has the current
+    figures).
+
     ``learning_rate_init`` may be a pair ``(generator, discriminator)``. Its
     default, 0.001 (the book's RMSprop default), beat DCGAN's usual 0.0002 at
     200 epochs. On digits, 0.001 puts samples in all 10 classes and
@@ -194,15 +212,15 @@ class GAN(BaseNeuralEstimator):
         architecture="auto",
         image_shape=None,
         channels=(64, 128),
-        generator_hidden_layer_sizes=(100, 150),
-        discriminator_hidden_layer_sizes=(150, 100),
+        generator_hidden_layer_sizes=(256, 256),
+        discriminator_hidden_layer_sizes=(256, 256),
         loss="bce",
         n_critic=1,
         label_smoothing=0.0,
         spectral_norm=False,
-        minibatch_std=False,
+        minibatch_std=True,
         dropout="auto",
-        ema_decay=None,
+        ema_decay=0.999,
         conditional=False,
         validation_interval=10,
         max_iter=200,
@@ -313,6 +331,9 @@ class GAN(BaseNeuralEstimator):
     def _make_net(self, module, objective, device, batch_size, *, callbacks, desc=None,
                   max_epochs=None):
         optimizer, kwargs = resolve_optimizer(self.optimizer, self.optimizer_params, device)
+        if "betas" in inspect.signature(optimizer).parameters and "betas" not in (
+                self.optimizer_params or {}):
+            kwargs["betas"] = GAN_ADAM_BETAS
         callbacks = list(callbacks)
         if self.validation_interval is not None:
             callbacks.append(("skgen_monitor", HeldOutMonitor(self.validation_interval, "mmd",
@@ -333,6 +354,12 @@ class GAN(BaseNeuralEstimator):
         return net.initialize()
 
     def _update_learning_rates(self, net):
+        if (self.ema_decay is None) != (net.module_.generator_ema is None):
+            raise ValueError(
+                "GAN cannot continue training (warm_start or partial_fit) after "
+                "switching ema_decay between None and a float. Set warm_start=False "
+                "or call fit to start over."
+            )
         lr = self.learning_rate_init
         lr_g, lr_d = lr if isinstance(lr, tuple) else (lr, lr)
         for opt, value in ((net.optimizer_, lr_g), (net.optimizer_discriminator_, lr_d)):
