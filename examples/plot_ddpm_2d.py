@@ -32,7 +32,8 @@ X_test, _ = make_moons(1000, noise=0.05, random_state=1)
 # Fit once, sample two ways
 # -------------------------
 ddpm = DDPM(max_iter=EPOCHS, random_state=0).fit(X)
-samples, path, steps = ddpm.sample(1000, random_state=0, return_trajectory=True)
+samples, path, steps = ddpm.sample(1000, random_state=0, sampler="ddpm",
+                                   return_trajectory=True)
 fast = ddpm.sample(1000, random_state=0, sampler="ddim", n_inference_steps=50)
 
 # %%

@@ -23,11 +23,13 @@ from skgen.metrics import mode_coverage
 
 FAST = os.environ.get("SKGEN_EXAMPLES_FAST") == "1"
 EPOCHS = 3 if FAST else 100
+# The plain GAN turns off the remedies that are on by default.
+PLAIN = {"minibatch_std": False, "ema_decay": None}
 CONFIGS = {
-    "plain BCE": {},
-    "label smoothing 0.1": {"label_smoothing": 0.1},
-    "minibatch std": {"minibatch_std": True},
-    "EMA generator 0.99": {"ema_decay": 0.99},
+    "plain BCE": PLAIN,
+    "label smoothing 0.1": {**PLAIN, "label_smoothing": 0.1},
+    "minibatch std": {**PLAIN, "minibatch_std": True},
+    "EMA generator 0.99": {**PLAIN, "ema_decay": 0.99},
 }
 
 X, _, centers = make_ring_of_gaussians(2000, random_state=0)

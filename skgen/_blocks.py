@@ -209,3 +209,22 @@ class ConditionedMLP(nn.Module):
 
     def forward(self, x, condition=None):
         return self.net(_with_condition(x, condition))
+
+
+@torch.no_grad()
+def update_ema_(average, model, decay, n_updates):
+    """Average ``model``'s weights into its copy ``average``, in place.
+
+    ``n_updates`` is a 0-d long tensor counting the updates (incremented
+    here). The effective decay warms up as ``min(decay, (1 + n) / (10 + n))``
+    after ``n`` updates, so a short fit is not dominated by the initial
+    weights. Buffers (batch-norm statistics) are copied, not averaged. The
+    rate stays a tensor, so no step waits for the device.
+    """
+    n_updates += 1
+    n = n_updates.to(torch.float32)
+    rate = 1.0 - torch.clamp((1.0 + n) / (10.0 + n), max=decay)
+    for p_avg, p in zip(average.parameters(), model.parameters()):
+        p_avg.lerp_(p, rate)
+    for b_avg, b in zip(average.buffers(), model.buffers()):
+        b_avg.copy_(b)

@@ -338,3 +338,16 @@ def test_unet_digits_samples_spread_over_the_classes(digits, digit_classifier):
     assert samples.shape == (500, 8, 8)
     counts = np.bincount(digit_classifier.predict(samples.reshape(500, -1)), minlength=10)
     assert (counts >= 10).sum() >= 8, counts
+
+
+def test_max_iter_auto_trains_for_a_number_of_steps(monkeypatch):
+    from skgen.diffusion import _ddpm
+
+    monkeypatch.setattr(_ddpm, "AUTO_TRAINING_STEPS", 30)
+    X = np.random.default_rng(0).normal(size=(100, 2))
+    ddpm = small_ddpm(max_iter="auto", batch_size=32).fit(X)  # 4 batches an epoch
+    assert ddpm.n_iter_ == 8  # ceil(30 / 4)
+    assert small_ddpm(max_iter="auto", batch_size=200).fit(X).n_iter_ == 30
+    assert DDPM().max_iter == "auto"
+    with pytest.raises(ValueError, match="'max_iter' parameter of DDPM"):
+        small_ddpm(max_iter="longer").fit(X)

@@ -478,3 +478,35 @@ def test_linear_autoencoder_is_reproducible_across_batch_sizes_of_inference(digi
     full = est.transform(digits["X_test"])
     parts = np.vstack([est.transform(digits["X_test"][i:i + 17]) for i in range(0, 360, 17)])
     np.testing.assert_allclose(full, parts, rtol=1e-6, atol=1e-7)
+
+
+class _RateRecorder(Callback):
+    def initialize(self):
+        self.rates = []
+        return self
+
+    def on_batch_begin(self, net, training=False, **kwargs):
+        if training:
+            self.rates.append(net.optimizer_.param_groups[0]["lr"])
+
+
+def test_cosine_learning_rate_decays_per_step_and_restarts(digits):
+    X = digits["X_train"][:128]  # 2 batches of 64 an epoch
+    params = dict(max_iter=4, learning_rate="cosine", learning_rate_init=0.01)
+    est = small(StackedAutoencoder, callbacks=[("rates", _RateRecorder())], **params).fit(X)
+    rates = dict(est.net_.callbacks_)["rates"].rates
+    np.testing.assert_allclose(rates, [0.01 * 0.5 * (1 + np.cos(np.pi * s / 8))
+                                       for s in range(8)])
+    # The fast loop (no batch callback) follows the same schedule.
+    fast = small(StackedAutoencoder, **params).fit(X)
+    np.testing.assert_allclose(fast.loss_curve_, est.loss_curve_, rtol=1e-6)
+    # The optimizer is left at the base rate: a warm start or partial_fit
+    # starts from it, and partial_fit keeps it constant.
+    assert est.net_.optimizer_.param_groups[0]["lr"] == pytest.approx(0.01)
+    est.partial_fit(X)
+    assert rates[8:] == [pytest.approx(0.01)] * 2
+    # It changes training; the constant schedule is the former behaviour.
+    constant = small(StackedAutoencoder, max_iter=4, learning_rate_init=0.01).fit(X)
+    assert constant.loss_curve_ != fast.loss_curve_
+    with pytest.raises(ValueError, match="'learning_rate' parameter of StackedAutoencoder"):
+        small(StackedAutoencoder, learning_rate="step").fit(X)

@@ -45,14 +45,19 @@ def test_book_cells_have_the_documented_skgen_equivalents():
                 SparseAutoencoder(300, sparsity="kl", sparsity_target=0.1)]:
         est = one_epoch(est).fit(IMAGES)
         assert est.inverse_transform(est.transform(IMAGES[:2])).shape == (2, 28, 28)
-    vae = one_epoch(VAE(10, architecture="dense", hidden_layer_sizes=(150, 100))).fit(IMAGES)
+    vae = one_epoch(VAE(10, architecture="dense", hidden_layer_sizes=(150, 100),
+                        sample_prior="normal")).fit(IMAGES)
+    assert vae.latent_mixture_ is None
     assert vae.sample(12).shape == (12, 28, 28)
     z1, z2 = vae.transform(IMAGES[:2])
     assert vae.inverse_transform(np.linspace(z1, z2, 8)).shape == (8, 28, 28)
-    gan = one_epoch(GAN(30, architecture="dense", optimizer="rmsprop",
-                        validation_interval=None)).fit(IMAGES)
+    gan = one_epoch(GAN(30, architecture="dense", generator_hidden_layer_sizes=(100, 150),
+                        discriminator_hidden_layer_sizes=(150, 100), minibatch_std=False,
+                        ema_decay=None, optimizer="rmsprop", validation_interval=None)).fit(IMAGES)
+    assert gan.module_.generator_ema is None
     assert gan.sample(32).shape == (32, 28, 28)
-    dcgan = one_epoch(GAN(100, architecture="conv", channels=(64, 128),
+    dcgan = one_epoch(GAN(100, architecture="conv", channels=(64, 128), minibatch_std=False,
+                          ema_decay=None, optimizer="rmsprop",
                           validation_interval=None)).fit(IMAGES[:8])
     assert dcgan.sample(2).shape == (2, 28, 28)
     remedies = one_epoch(GAN(30, architecture="dense", label_smoothing=0.1, spectral_norm=True,
@@ -61,7 +66,8 @@ def test_book_cells_have_the_documented_skgen_equivalents():
     assert remedies.sample(2).shape == (2, 28, 28)
     ddpm = one_epoch(DDPM(n_timesteps=4000, architecture="unet", loss="huber",
                           prediction="epsilon", channels=(8, 16))).fit(IMAGES[:8])
-    assert ddpm.sample(1, sampler="ddim", n_inference_steps=50).shape == (1, 28, 28)
+    assert ddpm.sample(1).shape == (1, 28, 28)  # DDIM, 50 steps
+    assert ddpm.sample(1, sampler="ddpm", n_inference_steps=20).shape == (1, 28, 28)
     assert ddpm.schedule_.n_timesteps == 4000
 
     matplotlib.use("Agg")

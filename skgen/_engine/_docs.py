@@ -20,10 +20,10 @@ TRAINING_PARAMETERS = """\
     learning_rate : {"constant", "cosine"}, default={learning_rate}
         Learning-rate schedule over the ``max_iter`` epochs of each ``fit``
         call. ``"constant"`` keeps ``learning_rate_init``; ``"cosine"``
-        decays it along a half cosine to (nearly) zero by the last epoch
-        (Loshchilov & Hutter 2017), set at the start of every epoch; a
-        warm-started ``fit`` runs the schedule again from the top.
-        ``partial_fit`` always uses the constant rate.
+        decays it at every optimizer step along a half cosine to (nearly)
+        zero by the last step (Loshchilov & Hutter 2017); a warm-started
+        ``fit`` runs the schedule again from the top. ``partial_fit``
+        always uses the constant rate.
 
     optimizer : {"adam", "nadam", "sgd", "rmsprop"} or torch optimizer class, \
 default="adam"

@@ -273,7 +273,7 @@ class BaseNeuralEstimator(BaseEstimator):
         if early and not stopper.stopped:
             warnings.warn(
                 f"{type(self).__name__}: the validation loss was still improving "
-                f"after max_iter={self.max_iter!r} ({epochs} epochs). Consider "
+                f"after max_iter={self.max_iter!r} ({epochs} epoch{'s' * (epochs != 1)}). Consider "
                 "increasing max_iter.", ConvergenceWarning,
             )
         return self

@@ -93,6 +93,34 @@ class TensorBatches:
             yield (batch[0], batch[1] if len(batch) > 1 else None)
 
 
+class CosineRates:
+    """Training batches that set the learning rates on the way: a cosine decay.
+
+    Before the ``s``-th of ``total_steps`` batches, every parameter group's
+    rate becomes its base rate times ``(1 + cos(pi * s / total_steps)) / 2``.
+    Both epoch paths (the fast loop and skorch's per-batch loop) iterate over
+    the batches, so both follow the same schedule, one step at a time.
+    """
+
+    def __init__(self, batches, groups, total_steps):
+        self.batches = batches
+        self.groups = groups
+        self.base_rates = [group["lr"] for group in groups]
+        self.total_steps = max(int(total_steps), 1)
+        self.step = 0
+
+    def __len__(self):
+        return len(self.batches)
+
+    def __iter__(self):
+        for batch in self.batches:
+            factor = 0.5 * (1.0 + math.cos(math.pi * self.step / self.total_steps))
+            for group, rate in zip(self.groups, self.base_rates):
+                group["lr"] = rate * factor
+            self.step += 1
+            yield batch
+
+
 class TrainingNet(NeuralNet):
     """The skorch net every skgen estimator owns as ``net_``.
 
@@ -163,11 +191,10 @@ class TrainingNet(NeuralNet):
             group for name in self._optimizers
             for group in getattr(self, name + "_").param_groups]
         base_rates = [group["lr"] for group in groups]
+        if groups:
+            it_train = CosineRates(it_train, groups, epochs * len(it_train))
         try:
-            for epoch in range(epochs):
-                factor = 0.5 * (1.0 + math.cos(math.pi * epoch / epochs))
-                for group, rate in zip(groups, base_rates):
-                    group["lr"] = rate * factor
+            for _ in range(epochs):
                 self.notify("on_epoch_begin", **kwargs)
                 self.run_single_epoch(it_train, True, "train", self.train_step)
                 self.run_single_epoch(it_valid, False, "valid", self.validation_step)

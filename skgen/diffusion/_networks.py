@@ -14,6 +14,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from .._blocks import update_ema_
+
 
 def sinusoidal_embedding(t, dim):
     """``dim`` sines and cosines of ``t`` at geometric frequencies."""
@@ -170,16 +172,6 @@ class DiffusionNet(nn.Module):
         if self.denoiser_ema is not None:
             self.denoiser_ema.load_state_dict(self.denoiser.state_dict())
 
-    @torch.no_grad()
     def update_ema(self, decay):
-        """Average in the current weights; the decay warms up over early steps.
-
-        The effective decay is ``min(decay, (1 + n) / (10 + n))`` after ``n``
-        updates, so short fits are not dominated by the initial weights.
-        """
-        self.ema_updates += 1
-        n = self.ema_updates.to(torch.float32)
-        # A tensor, so that no step waits for the device.
-        rate = 1.0 - torch.clamp((1.0 + n) / (10.0 + n), max=decay)
-        for p_ema, p in zip(self.denoiser_ema.parameters(), self.denoiser.parameters()):
-            p_ema.lerp_(p, rate)
+        """Average in the current weights (decay warmed up, see ``update_ema_``)."""
+        update_ema_(self.denoiser_ema, self.denoiser, decay, self.ema_updates)

@@ -99,7 +99,9 @@ class GAN(BaseNeuralEstimator):
 
     ema_decay : float or None, default=0.999
         Keep an exponential moving average of the generator weights with this
-        decay and sample from it. None samples from the trained generator.
+        decay (warmed up as ``min(decay, (1 + n) / (10 + n))`` over the first
+        ``n`` steps, so short fits are not stuck near the initial weights) and
+        sample from it. None samples from the trained generator.
 
     conditional : bool, default=False
         Train a conditional GAN on ``fit(X, y)``: one-hot labels go into both
@@ -353,13 +355,16 @@ class GAN(BaseNeuralEstimator):
         net.ema_decay = self.ema_decay
         return net.initialize()
 
-    def _update_learning_rates(self, net):
-        if (self.ema_decay is None) != (net.module_.generator_ema is None):
+    def _check_warm_start(self):
+        super()._check_warm_start()
+        if (self.ema_decay is None) != (self.net_.module_.generator_ema is None):
             raise ValueError(
                 "GAN cannot continue training (warm_start or partial_fit) after "
                 "switching ema_decay between None and a float. Set warm_start=False "
                 "or call fit to start over."
             )
+
+    def _update_learning_rates(self, net):
         lr = self.learning_rate_init
         lr_g, lr_d = lr if isinstance(lr, tuple) else (lr, lr)
         for opt, value in ((net.optimizer_, lr_g), (net.optimizer_discriminator_, lr_d)):

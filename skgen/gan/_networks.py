@@ -6,7 +6,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from .._blocks import ConditionedMLP, ConvDecoder, conv_layer_args, conv_sizes
+from .._blocks import ConditionedMLP, ConvDecoder, conv_layer_args, conv_sizes, update_ema_
 
 
 class _SpectralNormMixin:
@@ -178,6 +178,7 @@ class GANNet(nn.Module):
         self.generator_ema = None
         if ema:
             self.generator_ema = copy.deepcopy(self.generator).requires_grad_(False)
+            self.register_buffer("ema_updates", torch.zeros((), dtype=torch.long))
 
     def condition(self, y, dtype):
         if not self.n_classes or y is None:
@@ -196,13 +197,9 @@ class GANNet(nn.Module):
         if self.generator_ema is not None:
             self.generator_ema.load_state_dict(self.generator.state_dict())
 
-    @torch.no_grad()
     def update_ema(self, decay):
-        for p_ema, p in zip(self.generator_ema.parameters(), self.generator.parameters()):
-            p_ema.lerp_(p, 1.0 - decay)
-        # Batch-norm statistics are copied, not averaged.
-        for b_ema, b in zip(self.generator_ema.buffers(), self.generator.buffers()):
-            b_ema.copy_(b)
+        """Average in the current generator (decay warmed up, see ``update_ema_``)."""
+        update_ema_(self.generator_ema, self.generator, decay, self.ema_updates)
 
 
 def dense_gan(n_features, n_components, generator_sizes, discriminator_sizes, *,
