@@ -168,8 +168,8 @@ class BaseNeuralEstimator(BaseEstimator):
         """Rows to hold out for a ``HeldOutMonitor`` (0: none)."""
         return 0
 
-    def _n_epochs(self, n_batches):
-        """Epochs of one ``fit`` call, given the batches of an epoch."""
+    def _n_epochs(self, n_samples, batch_size):
+        """Epochs of one ``fit`` call on ``n_samples`` training rows."""
         return self.max_iter
 
     def _before_training(self, net, train, generator):
@@ -236,7 +236,7 @@ class BaseNeuralEstimator(BaseEstimator):
             int(rng.randint(np.iinfo(np.int32).max))
         )
         batch_size = self._batch_size(train[0].shape[0])
-        epochs = 1 if incremental else self._n_epochs(-(-train[0].shape[0] // batch_size))
+        epochs = 1 if incremental else self._n_epochs(train[0].shape[0], batch_size)
         if fresh:
             init_gen = torch.Generator().manual_seed(int(rng.randint(np.iinfo(np.int32).max)))
             module = init_parameters_(self._new_module(X.shape[1], sample_shape), init_gen)
@@ -337,7 +337,7 @@ class BaseNeuralEstimator(BaseEstimator):
         """
         device = train[0].device
         batch_size = self._batch_size(train[0].shape[0])
-        epochs = self._n_epochs(-(-train[0].shape[0] // batch_size))
+        epochs = self._n_epochs(train[0].shape[0], batch_size)
         net = self._make_net(module, objective, device, batch_size, callbacks=[], desc=desc,
                              max_epochs=epochs)
         net.generator_ = generator

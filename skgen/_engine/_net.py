@@ -120,6 +120,11 @@ class CosineRates:
             self.step += 1
             yield batch
 
+    def restore(self):
+        """Put the base rates back, for the next fit or partial_fit."""
+        for group, rate in zip(self.groups, self.base_rates):
+            group["lr"] = rate
+
 
 class TrainingNet(NeuralNet):
     """The skorch net every skgen estimator owns as ``net_``.
@@ -132,7 +137,7 @@ class TrainingNet(NeuralNet):
     """
 
     generator_ = None
-    # "constant" or "cosine": how fit_loop sets each epoch's learning rate.
+    # "constant" or "cosine": whether fit_loop decays the rates step by step.
     learning_rate_schedule = "constant"
     _batch_events = False
     # Names of the extra losses ``fit_batch`` returns after the main one
@@ -187,12 +192,11 @@ class TrainingNet(NeuralNet):
         self._batch_events = self._callbacks_use_batch_events()
         # Only the cosine schedule touches the rates, so that a user's own
         # LRScheduler callback keeps working with the constant one.
-        groups = [] if self.learning_rate_schedule != "cosine" else [
-            group for name in self._optimizers
-            for group in getattr(self, name + "_").param_groups]
-        base_rates = [group["lr"] for group in groups]
-        if groups:
-            it_train = CosineRates(it_train, groups, epochs * len(it_train))
+        schedule = None
+        if self.learning_rate_schedule == "cosine":
+            groups = [group for name in self._optimizers
+                      for group in getattr(self, name + "_").param_groups]
+            it_train = schedule = CosineRates(it_train, groups, epochs * len(it_train))
         try:
             for _ in range(epochs):
                 self.notify("on_epoch_begin", **kwargs)
@@ -202,9 +206,8 @@ class TrainingNet(NeuralNet):
                 if early_stopping is not None and early_stopping.update(self):
                     break
         finally:
-            # The next fit or partial_fit starts from the base rates.
-            for group, rate in zip(groups, base_rates):
-                group["lr"] = rate
+            if schedule is not None:
+                schedule.restore()
         if early_stopping is not None:
             early_stopping.restore(self)
         return self

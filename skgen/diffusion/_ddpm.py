@@ -1,5 +1,6 @@
 """DDPM: denoising diffusion with DDPM and DDIM sampling."""
 
+import math
 import numbers
 import sys
 
@@ -252,9 +253,10 @@ max_iter : int or "auto", default="auto"
         of steps it trained for, not the number of epochs."""
 
     # -- fitting -----------------------------------------------------------
-    def _n_epochs(self, n_batches):
+    def _n_epochs(self, n_samples, batch_size):
         if self.max_iter == "auto":
-            return max(1, -(-AUTO_TRAINING_STEPS // n_batches))
+            n_batches = math.ceil(n_samples / batch_size)
+            return max(1, math.ceil(AUTO_TRAINING_STEPS / n_batches))
         return self.max_iter
 
     def _check_data_params(self, X, sample_shape):
