@@ -341,9 +341,7 @@ def test_unet_digits_samples_spread_over_the_classes(digits, digit_classifier):
 
 
 def test_max_iter_auto_trains_for_a_number_of_steps(monkeypatch):
-    from skgen.diffusion import _ddpm
-
-    monkeypatch.setattr(_ddpm, "AUTO_TRAINING_STEPS", 30)
+    monkeypatch.setattr(DDPM, "_auto_training_steps", 30)
     X = np.random.default_rng(0).normal(size=(100, 2))
     ddpm = small_ddpm(max_iter="auto", batch_size=32).fit(X)  # 4 batches an epoch
     assert ddpm.n_iter_ == 8  # ceil(30 / 4)

@@ -1,10 +1,38 @@
 """Docstring pieces shared by every estimator (numpydoc)."""
 
 import inspect
+import textwrap
 
 MAX_ITER_DOC = """\
 max_iter : int, default={max_iter}
         Number of epochs (passes over the training data)."""
+
+
+
+def auto_max_iter_doc(steps, why, *, what="optimizer steps"):
+    """The ``max_iter`` entry of a family with ``max_iter="auto"``.
+
+    ``steps`` is a number of steps, or a dict ``{architecture: steps}``.
+    The examples of epoch counts are computed (at ``batch_size=32``), so
+    they follow ``steps``.
+    """
+    from ._estimator import auto_epochs
+
+    def examples(n_steps):
+        return ", ".join(f"{auto_epochs(n_steps, n, 32):,} on {n:,} rows"
+                         for n in (898, 4000, 60000))
+
+    if isinstance(steps, dict):
+        amount = "; ".join(f"{n:,} {what} with ``architecture={name!r}`` ({examples(n)})"
+                           for name, n in steps.items())
+    else:
+        amount = f"{steps:,} {what} ({examples(steps)})"
+    body = (f'Number of epochs (passes over the training data). ``"auto"`` trains for '
+            f"as many epochs as make about {amount}, at ``batch_size=32``: {why}")
+    return 'max_iter : int or "auto", default="auto"\n' + textwrap.fill(
+        body, 76, initial_indent=" " * 8, subsequent_indent=" " * 8,
+        break_on_hyphens=False, break_long_words=False)
+
 
 TRAINING_PARAMETERS = """\
 {max_iter_doc}

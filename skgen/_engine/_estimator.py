@@ -1,6 +1,7 @@
 """The base class of every skgen estimator."""
 
 import copy
+import math
 import numbers
 import warnings
 
@@ -24,6 +25,11 @@ from ._validation import validate_samples
 # Rows per forward pass at inference: large enough to amortise Python
 # overhead, small enough to keep memory bounded for any input size.
 INFERENCE_BATCH_SIZE = 4096
+
+
+def auto_epochs(steps, n_samples, batch_size):
+    """Epochs that make about ``steps`` optimizer steps (at least one)."""
+    return max(1, math.ceil(steps / math.ceil(n_samples / batch_size)))
 
 
 class BaseNeuralEstimator(BaseEstimator):
@@ -54,6 +60,11 @@ class BaseNeuralEstimator(BaseEstimator):
         "verbose": ["verbose"],
     }
     _module_params = ()
+    # Optimizer steps (batches) of one fit with max_iter="auto", for a
+    # family whose quality follows the number of steps, not of epochs; such
+    # a family adds "auto" to its max_iter constraint and documents it with
+    # ``auto_max_iter_doc``. None: max_iter is a number of epochs only.
+    _auto_training_steps = None
 
     # -- fitting -----------------------------------------------------------
     @_fit_context(prefer_skip_nested_validation=True)
@@ -170,6 +181,8 @@ class BaseNeuralEstimator(BaseEstimator):
 
     def _n_epochs(self, n_samples, batch_size):
         """Epochs of one ``fit`` call on ``n_samples`` training rows."""
+        if self.max_iter == "auto":
+            return auto_epochs(self._auto_training_steps, n_samples, batch_size)
         return self.max_iter
 
     def _before_training(self, net, train, generator):

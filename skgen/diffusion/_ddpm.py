@@ -1,6 +1,5 @@
 """DDPM: denoising diffusion with DDPM and DDIM sampling."""
 
-import math
 import numbers
 import sys
 
@@ -11,7 +10,7 @@ from sklearn.utils._param_validation import Interval, StrOptions, validate_param
 from sklearn.utils.validation import check_is_fitted
 
 from .._engine._callbacks import EpochProgressBar
-from .._engine._docs import fill_doc
+from .._engine._docs import auto_max_iter_doc, fill_doc
 from .._engine._estimator import INFERENCE_BATCH_SIZE, BaseNeuralEstimator
 from .._engine._torch import resolve_optimizer
 from .._engine._validation import resolve_architecture, validate_samples
@@ -244,21 +243,12 @@ class DDPM(BaseNeuralEstimator):
         self.random_state = random_state
         self.verbose = verbose
 
-    _max_iter_doc = f"""\
-max_iter : int or "auto", default="auto"
-        Number of epochs (passes over the training data). ``"auto"`` trains
-        for about {AUTO_TRAINING_STEPS:,} optimizer steps, however many epochs that
-        takes (345 on 898 digits, 80 on 4,000 images, 6 on 60,000, at
-        ``batch_size=32``): a diffusion model's quality follows the number
-        of steps it trained for, not the number of epochs."""
+    _auto_training_steps = AUTO_TRAINING_STEPS
+    _max_iter_doc = auto_max_iter_doc(
+        AUTO_TRAINING_STEPS, "a diffusion model's quality follows the number of steps "
+        "it trained for, not the number of epochs.")
 
     # -- fitting -----------------------------------------------------------
-    def _n_epochs(self, n_samples, batch_size):
-        if self.max_iter == "auto":
-            n_batches = math.ceil(n_samples / batch_size)
-            return max(1, math.ceil(AUTO_TRAINING_STEPS / n_batches))
-        return self.max_iter
-
     def _check_data_params(self, X, sample_shape):
         self.architecture_ = resolve_architecture(self, sample_shape, image="unet",
                                                   vector="mlp")
