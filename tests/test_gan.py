@@ -225,7 +225,7 @@ def test_dcgan_on_flat_rows_uses_image_shape():
 
 
 def test_dcgan_players_follow_the_book():
-    gan = small_dcgan(conditional=True, minibatch_std=True, max_iter=1).fit(
+    gan = small_dcgan(conditional=True, minibatch_std=True, r1_penalty=0, max_iter=1).fit(
         np.random.default_rng(0).random((40, 8, 8)), np.arange(40) % 3)
     gen, disc = gan.module_.generator, gan.module_.discriminator
     kinds = [type(m).__name__ for m in gen.convs]
@@ -237,6 +237,9 @@ def test_dcgan_players_follow_the_book():
     assert convs[0].in_channels == 1 + 3  # image + one-hot label maps
     assert [m.p for m in disc.net if isinstance(m, Dropout)] == [0.4, 0.4]
     assert any(isinstance(m, MinibatchStd) for m in disc.net)
+    # With the default R1 penalty, dropout="auto" leaves dropout out.
+    penalised = small_dcgan(max_iter=1).fit(np.random.default_rng(0).random((40, 8, 8)))
+    assert not any(isinstance(m, Dropout) for m in penalised.module_.discriminator.net)
     dense = small_gan(max_iter=1).fit(ring(50, 0))
     assert not any(isinstance(m, Dropout) for m in dense.module_.discriminator.net)
     spectral = small_dcgan(spectral_norm=True, dropout=0.0, max_iter=1).fit(
@@ -333,3 +336,66 @@ def test_warm_start_refuses_to_switch_ema_on_or_off():
     with pytest.raises(ValueError, match="switching ema_decay"):
         gan.fit(X)
     np.testing.assert_array_equal(gan._rng.get_state()[1], state)
+
+
+def test_r1_penalty_adds_the_squared_gradient_norm_on_real_data():
+    module = small_gan().fit(ring(100, 0)).module_
+    x = torch.randn(8, 2, generator=torch.Generator().manual_seed(1))
+    losses = [AdversarialObjective(loss="bce", r1_penalty=gamma).discriminator_loss(
+        module, x, None, torch.Generator().manual_seed(0)) for gamma in (0.0, 4.0)]
+    xr = x.clone().requires_grad_(True)
+    grad, = torch.autograd.grad(module.discriminate(xr).sum(), xr)
+    expected = losses[0] + 4.0 / 2 * grad.pow(2).sum(1).mean()
+    torch.testing.assert_close(losses[1], expected)
+    # The penalty is differentiable in the discriminator's weights (double backward).
+    losses[1].backward()
+    assert all(torch.isfinite(p.grad).all() for p in module.discriminator.parameters())
+
+
+@pytest.mark.parametrize("params, expected", [
+    (dict(), 10.0), (dict(architecture="conv", image_shape=(4, 4)), 1.0),
+    (dict(loss="hinge"), 10.0), (dict(loss="wasserstein-gp"), 0.0),
+    (dict(r1_penalty=0.5, loss="wasserstein-gp"), 0.5), (dict(r1_penalty=0), 0.0)])
+def test_r1_penalty_auto_follows_the_architecture_and_loss(params, expected):
+    X = np.random.default_rng(0).random((40, 16))
+    gan = small_gan(max_iter=1, **params).fit(X)
+    assert gan.net_.criterion_.r1_penalty == expected
+
+
+def test_warm_start_applies_changed_loss_settings():
+    X = ring(100, 0)
+    gan = small_gan(warm_start=True, r1_penalty=0).fit(X)
+    gan.set_params(r1_penalty=2.0, label_smoothing=0.1, loss="hinge").fit(X)
+    objective = gan.net_.criterion_
+    assert (objective.r1_penalty, objective.label_smoothing, objective.loss) == (2.0, 0.1,
+                                                                                 "hinge")
+
+
+def test_minibatch_std_has_finite_second_derivatives_on_constant_features():
+    # Blank image borders give features that are constant over the batch;
+    # the R1 penalty differentiates through the batch std twice.
+    x = torch.cat([torch.randn(6, 3, generator=torch.Generator().manual_seed(0)),
+                   torch.zeros(6, 2)], dim=1).requires_grad_(True)
+    grad, = torch.autograd.grad(MinibatchStd()(x).sum(), x, create_graph=True)
+    second, = torch.autograd.grad(grad.pow(2).sum(), x)
+    assert torch.isfinite(grad).all() and torch.isfinite(second).all()
+
+
+def test_max_iter_auto_trains_for_a_number_of_generator_steps(monkeypatch):
+    import skgen.gan._adversarial as adversarial
+
+    assert GAN().max_iter == "auto"
+    monkeypatch.setattr(GAN, "_auto_training_steps", 12)
+    # 300 rows, 30 held out by the monitor: 270 rows, 5 batches of 64 an epoch.
+    gan = small_gan(max_iter="auto").fit(ring(300, 0))
+    assert len(gan.generator_loss_curve_) == 3  # ceil(12 / 5)
+    assert gan.n_iter_ == 3
+    # The class defaults: about AUTO_TRAINING_STEPS per architecture, whatever
+    # the data size.
+    monkeypatch.undo()
+    for architecture, steps in adversarial.AUTO_TRAINING_STEPS.items():
+        gan = GAN(architecture=architecture)
+        gan.architecture_ = architecture
+        for n_rows in (808, 3600, 54_000):
+            n_batches = -(-n_rows // 32)
+            assert steps <= gan._n_epochs(n_rows, 32) * n_batches < steps + n_batches

@@ -90,7 +90,12 @@ class MinibatchStd(nn.Module):
     """
 
     def forward(self, x):
-        std = x.std(dim=0, unbiased=False).mean() if x.shape[0] > 1 else x.new_zeros(())
+        # sqrt(var + eps), as in ProGAN: features constant over the batch
+        # (blank image borders) would make the gradient of a plain std 0/0.
+        if x.shape[0] > 1:
+            std = (x.var(dim=0, unbiased=False) + 1e-8).sqrt().mean()
+        else:
+            std = x.new_zeros(())
         return torch.cat([x, std.expand(x.shape[0], 1)], dim=1)
 
 

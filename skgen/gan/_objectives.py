@@ -1,7 +1,8 @@
 """GAN losses: non-saturating BCE, hinge and Wasserstein with gradient penalty.
 
 Goodfellow et al. (2014); hinge: Lim & Ye (2017), Miyato et al. (2018);
-WGAN-GP: Gulrajani et al. (2017), https://arxiv.org/abs/1704.00028.
+WGAN-GP: Gulrajani et al. (2017), https://arxiv.org/abs/1704.00028;
+R1 penalty: Mescheder et al. (2018), https://arxiv.org/abs/1801.04406.
 """
 
 import torch
@@ -15,13 +16,16 @@ class AdversarialObjective(nn.Module):
     """Discriminator and generator losses of one adversarial step.
 
     ``label_smoothing`` (one-sided, BCE only) makes the real target
-    ``1 - label_smoothing`` (Salimans et al. 2016).
+    ``1 - label_smoothing`` (Salimans et al. 2016). ``r1_penalty`` adds
+    ``r1_penalty / 2`` times the mean squared norm of the discriminator's
+    gradient with respect to the real samples (any loss).
     """
 
-    def __init__(self, *, loss="bce", label_smoothing=0.0):
+    def __init__(self, *, loss="bce", label_smoothing=0.0, r1_penalty=0.0):
         super().__init__()
         self.loss = loss
         self.label_smoothing = label_smoothing
+        self.r1_penalty = r1_penalty
 
     def noise(self, module, n, generator, device):
         return torch.randn((n, module.n_components), generator=generator, device=device)
@@ -29,8 +33,18 @@ class AdversarialObjective(nn.Module):
     def discriminator_loss(self, module, x, y, generator):
         with torch.no_grad():
             fake = module.generate(self.noise(module, x.shape[0], generator, x.device), y)
+        if self.r1_penalty:
+            x = x.detach().requires_grad_(True)
         real_score = module.discriminate(x, y, generator)
         fake_score = module.discriminate(fake, y, generator)
+        loss = self._loss(module, x, y, fake, real_score, fake_score, generator)
+        if self.r1_penalty:
+            # The gradient of the same real-data pass: no extra forward.
+            grad, = torch.autograd.grad(real_score.sum(), x, create_graph=True)
+            loss = loss + self.r1_penalty / 2 * grad.pow(2).flatten(1).sum(1).mean()
+        return loss
+
+    def _loss(self, module, x, y, fake, real_score, fake_score, generator):
         if self.loss == "bce":
             target = torch.full_like(real_score, 1.0 - self.label_smoothing)
             return (F.binary_cross_entropy_with_logits(real_score, target)
@@ -38,6 +52,7 @@ class AdversarialObjective(nn.Module):
                                                          torch.zeros_like(fake_score)))
         if self.loss == "hinge":
             return F.relu(1.0 - real_score).mean() + F.relu(1.0 + fake_score).mean()
+        x = x.detach()
         alpha = torch.rand((x.shape[0], 1), generator=generator, device=x.device)
         mixed = (alpha * x + (1 - alpha) * fake).requires_grad_(True)
         grad, = torch.autograd.grad(module.discriminate(mixed, y, generator).sum(), mixed,
