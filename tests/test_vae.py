@@ -209,3 +209,22 @@ def test_mixture_prior_with_fewer_samples_than_components():
     vae = VariationalAutoencoder(2, hidden_layer_sizes=(4,), max_iter=1, random_state=0).fit(X)
     assert vae.latent_mixture_.n_components == 6
     assert vae.sample(3, random_state=0).shape == (3, 4)
+
+
+def test_max_iter_auto_trains_for_a_number_of_steps(monkeypatch):
+    from skgen.vae._variational import AUTO_TRAINING_STEPS
+
+    assert VAE().max_iter == "auto"
+    X = np.random.default_rng(0).random((100, 6))
+    for architecture, steps in AUTO_TRAINING_STEPS.items():
+        vae = VAE(architecture=architecture)
+        vae.architecture_ = architecture
+        assert vae._n_epochs(898, 32) == -(-steps // 29)
+    monkeypatch.setattr(VAE, "_auto_training_steps", 30)
+    assert VAE(2, max_iter="auto", batch_size=32).fit(X).n_iter_ == 8  # ceil(30 / 4)
+    assert VAE(2, max_iter="auto", batch_size=100).fit(X).n_iter_ == 30
+    # Early stopping counts the rows left after the validation split: 90.
+    vae = VAE(2, max_iter="auto", batch_size=32, early_stopping=True, n_iter_no_change=100)
+    assert vae.fit(X).n_iter_ == 10  # ceil(30 / 3)
+    with pytest.raises(ValueError, match="'max_iter' parameter of VariationalAutoencoder"):
+        VAE(max_iter="longer").fit(X)
