@@ -196,7 +196,9 @@ def test_generation_scorer_draws_the_fold_classes_of_a_conditional_model():
     rng = np.random.default_rng(0)
     y = np.repeat([0, 1], 100)
     X = np.c_[np.where(y == 0, -3.0, 3.0), np.zeros(200)] + rng.normal(scale=0.3, size=(200, 2))
-    gan = GAN(n_components=4, conditional=True, max_iter=30, batch_size=64,
+    # 120 steps: too few for the R1 penalty's flatter discriminator to teach the
+    # classes apart; this test is about the scorer, so the penalty is off.
+    gan = GAN(n_components=4, conditional=True, max_iter=30, batch_size=64, r1_penalty=0,
               random_state=0).fit(X, y)
     scorer = make_generation_scorer("energy_distance")
     right = scorer(gan, X, y)
