@@ -399,3 +399,26 @@ def test_max_iter_auto_trains_for_a_number_of_generator_steps(monkeypatch):
         for n_rows in (808, 3600, 54_000):
             n_batches = -(-n_rows // 32)
             assert steps <= gan._n_epochs(n_rows, 32) * n_batches < steps + n_batches
+
+
+@pytest.mark.parametrize("make", [small_gan, small_dcgan])
+def test_samples_stay_in_each_features_training_range(make):
+    rng = np.random.default_rng(0)
+    X = rng.random((64, 4, 4))
+    X[:, 0, 0] = 0.0  # a blank pixel, like the border of a digit: only a clip
+    # makes an unconverged generator's output exactly 0 there
+    X[:, 1] *= 0.5  # a row of pixels in [0, 0.5]
+    gan = make(max_iter=1, learning_rate_init=0.1).fit(X if make is small_dcgan
+                                                       else X.reshape(64, -1))
+    samples = gan.sample(500, random_state=0).reshape(500, 4, 4)
+    assert (samples[:, 0, 0] == 0).all()
+    assert (samples >= X.min(0)).all() and (samples <= X.max(0)).all()
+
+
+def test_partial_fit_widens_the_sampling_range():
+    X = np.random.default_rng(0).random((64, 3))
+    gan = small_gan(validation_interval=None).fit(X)
+    assert gan.sample(300, random_state=0).max() <= 1.0
+    gan.partial_fit(X + 5.0)
+    np.testing.assert_array_equal(gan._data_range[1], (X + 5.0).max(0))
+    np.testing.assert_array_equal(gan._data_range[0], X.min(0))

@@ -191,6 +191,11 @@ class BaseNeuralEstimator(BaseEstimator):
     def _after_training(self, net, train):
         """Called after every successful training call."""
 
+    def _extend_data_params(self, X):
+        """Called after a successful continued fit (warm start or
+        ``partial_fit``) with its validated data: widen what
+        ``_check_data_params`` learnt from the first fit's data."""
+
     # -- fitting -----------------------------------------------------------
     def __sklearn_is_fitted__(self):
         return hasattr(self, "net_")
@@ -278,6 +283,8 @@ class BaseNeuralEstimator(BaseEstimator):
         finally:
             net.generator_ = net.monitor_data_ = None
         self._after_training(net, train)
+        if not fresh:
+            self._extend_data_params(X)
         self.net_ = net
         self._rng = rng
         self._sample_shape = sample_shape

@@ -44,7 +44,10 @@ class GAN(BaseNeuralEstimator):
     Data are scaled internally and samples mapped back: with
     ``architecture="dense"`` each feature to zero mean and unit variance;
     with ``architecture="conv"`` all pixels together to [-1, 1], the range
-    of the generator's tanh output.
+    of the generator's tanh output. Samples are clipped to each feature's
+    range in the training data (widened by later ``partial_fit`` or
+    warm-started ``fit`` calls), as the DDPM's are: pixels trained in
+    [0, 1] are sampled in [0, 1].
 
     Parameters
     ----------
@@ -336,6 +339,9 @@ class GAN(BaseNeuralEstimator):
             self._mean = X.mean(0)
             scale = X.std(0)
             self._scale = np.where(scale > 1e-8, scale, 1.0)
+        # Samples stay inside each feature's training range (the DCGAN's
+        # tanh already bounds them to the pixels' range).
+        self._data_range = (X.min(0), X.max(0))
         self._output_dtype = X.dtype
 
     def _monitor_holdout(self, n_samples, incremental):
@@ -427,6 +433,10 @@ class GAN(BaseNeuralEstimator):
     def _preprocess(self, X):
         return (X - self._mean) / self._scale
 
+    def _extend_data_params(self, X):
+        low, high = self._data_range
+        self._data_range = (np.minimum(low, X.min(0)), np.maximum(high, X.max(0)))
+
     def _after_training(self, net, train):
         history = net.history
         self.generator_loss_curve_ = [float(v) for v in history[:, "train_loss"]]
@@ -477,6 +487,8 @@ class GAN(BaseNeuralEstimator):
                                     dtype, labels=labels)
         out *= self._scale.astype(dtype)  # back to the data's scale, in place
         out += self._mean.astype(dtype)
+        low, high = self._data_range
+        np.clip(out, low.astype(dtype), high.astype(dtype), out=out)
         return out.reshape((n_samples, *self._sample_shape))
 
     def score(self, X, y=None):
