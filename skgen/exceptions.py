@@ -4,7 +4,7 @@ They subclass scikit-learn's (and Python's) types, so code that catches
 ``ValueError`` keeps working.
 """
 
-__all__ = ["TrainingDivergedError"]
+__all__ = ["DataRangeWarning", "TrainingDivergedError"]
 
 
 class TrainingDivergedError(ValueError, ArithmeticError):
@@ -26,4 +26,26 @@ class TrainingDivergedError(ValueError, ArithmeticError):
     ... except TrainingDivergedError as exc:
     ...     print(type(exc).__name__, hasattr(ae, "module_"))
     TrainingDivergedError False
+    """
+
+
+class DataRangeWarning(UserWarning):
+    """Warned when the data lie outside what the network can output.
+
+    For example, an autoencoder with ``output_activation="sigmoid"``
+    reconstructs values in (0, 1): fitted to pixels in 0-16, it trains
+    without error but can never reproduce them.
+
+    Examples
+    --------
+    >>> import warnings
+    >>> import numpy as np
+    >>> from skgen import StackedAutoencoder
+    >>> from skgen.exceptions import DataRangeWarning
+    >>> X = np.random.default_rng(0).uniform(0, 16, size=(40, 6))
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     _ = StackedAutoencoder(2, output_activation="sigmoid", max_iter=1).fit(X)
+    >>> any(issubclass(w.category, DataRangeWarning) for w in caught)
+    True
     """

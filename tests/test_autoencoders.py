@@ -227,3 +227,26 @@ def test_unsupervised_grid_search_uses_score(digits):
                           {"n_components": [2, 8]}, cv=2)
     search.fit(digits["X_train"])
     assert search.best_params_ == {"n_components": 8}
+
+
+@pytest.mark.parametrize("activation, scale, warns", [
+    ("sigmoid", 16.0, True), ("sigmoid", 1.0, False), ("tanh", -1.5, True),
+    ("tanh", 1.0, False), (None, 16.0, False)])
+def test_bounded_output_activation_warns_on_data_outside_its_range(activation, scale, warns):
+    import warnings
+
+    from skgen.exceptions import DataRangeWarning
+
+    X = np.random.default_rng(0).random((40, 6)) * scale  # in [0, scale] or [scale, 0]
+    for est in (StackedAutoencoder(2, output_activation=activation, max_iter=1),
+                ConvolutionalAutoencoder(2, output_activation=activation, channels=(2,),
+                                         max_iter=1)):
+        data = X.reshape(40, 2, 3) if isinstance(est, ConvolutionalAutoencoder) else X
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            est.fit(data)
+        messages = [str(w.message) for w in caught if w.category is DataRangeWarning]
+        assert bool(messages) is warns, messages
+        if warns:
+            assert f"output_activation={activation!r}" in messages[0]
+            assert "MinMaxScaler" in messages[0]

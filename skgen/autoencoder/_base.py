@@ -1,6 +1,7 @@
 """What every autoencoder shares: the transformer interface."""
 
 import numbers
+import warnings
 
 import numpy as np
 import torch
@@ -12,7 +13,11 @@ from .._blocks import HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS
 from .._engine._estimator import INFERENCE_BATCH_SIZE, BaseNeuralEstimator
 from .._engine._validation import check_layer_sizes, validate_codings, validate_samples
 from sklearn.utils._param_validation import StrOptions
+from ..exceptions import DataRangeWarning
 from ._objectives import ReconstructionObjective
+
+# What each bounded output activation can reconstruct.
+OUTPUT_RANGES = {"sigmoid": (0.0, 1.0), "tanh": (-1.0, 1.0)}
 
 DENSE_CONSTRAINTS = {
     "hidden_layer_sizes": ["array-like"],
@@ -52,6 +57,17 @@ class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseNeu
                 "undercomplete autoencoder. Use SparseAutoencoder or "
                 "DenoisingAutoencoder for overcomplete codings."
             )
+        activation = getattr(self, "output_activation", None)
+        if activation in OUTPUT_RANGES:
+            low, high = OUTPUT_RANGES[activation]
+            if X.min() < low or X.max() > high:
+                warnings.warn(
+                    f"output_activation={activation!r} reconstructs values in "
+                    f"[{low:g}, {high:g}], but X has values in [{X.min():.4g}, "
+                    f"{X.max():.4g}]: the reconstructions cannot reach the data. "
+                    f"Scale X into [{low:g}, {high:g}] (for example with MinMaxScaler"
+                    f"{'(feature_range=(-1, 1))' if low else ''}) or set "
+                    "output_activation=None.", DataRangeWarning)
 
     def _build_objective(self):
         return ReconstructionObjective()

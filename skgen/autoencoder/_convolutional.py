@@ -91,7 +91,10 @@ class ConvolutionalAutoencoder(BaseAutoencoder):
         Activation of the hidden layers.
 
     output_activation : {{"sigmoid", "tanh"}} or None, default=None
-        Activation of the reconstruction.
+        Activation of the reconstruction: ``"sigmoid"`` outputs (0, 1),
+        ``"tanh"`` (-1, 1), None any value. ``fit`` warns
+        (:class:`~skgen.exceptions.DataRangeWarning`) when the data leave
+        that range, since the reconstructions could never reach them.
 
     {training_parameters}
 

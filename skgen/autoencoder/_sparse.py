@@ -41,7 +41,10 @@ class SparseAutoencoder(BaseAutoencoder):
         Activation of the hidden layers.
 
     output_activation : {{"sigmoid", "tanh"}} or None, default=None
-        Activation of the reconstruction.
+        Activation of the reconstruction: ``"sigmoid"`` outputs (0, 1),
+        ``"tanh"`` (-1, 1), None any value. ``fit`` warns
+        (:class:`~skgen.exceptions.DataRangeWarning`) when the data leave
+        that range, since the reconstructions could never reach them.
 
     sparsity : {{"kl", "l1"}}, default="kl"
         ``"kl"`` adds ``sparsity_weight * sum_j KL(target || mean_j)`` where
@@ -179,7 +182,10 @@ class DenoisingAutoencoder(BaseAutoencoder):
         Activation of the hidden layers.
 
     output_activation : {{"sigmoid", "tanh"}} or None, default=None
-        Activation of the reconstruction.
+        Activation of the reconstruction: ``"sigmoid"`` outputs (0, 1),
+        ``"tanh"`` (-1, 1), None any value. ``fit`` warns
+        (:class:`~skgen.exceptions.DataRangeWarning`) when the data leave
+        that range, since the reconstructions could never reach them.
 
     noise : {{"gaussian", "dropout"}}, default="gaussian"
         ``"gaussian"`` adds ``N(0, noise_level**2)`` to every entry;

@@ -127,7 +127,10 @@ class StackedAutoencoder(BaseAutoencoder):
         Activation of the hidden layers.
 
     output_activation : {{"sigmoid", "tanh"}} or None, default=None
-        Activation of the reconstruction; ``"sigmoid"`` suits data in [0, 1].
+        Activation of the reconstruction: ``"sigmoid"`` outputs (0, 1) and
+        suits data in [0, 1], ``"tanh"`` (-1, 1), None any value. ``fit``
+        warns (:class:`~skgen.exceptions.DataRangeWarning`) when the data
+        leave that range, since the reconstructions could never reach them.
 
     tied_weights : bool, default=False
         Decoder layers reuse the transposed encoder weights, halving the
