@@ -3,10 +3,11 @@
 import inspect
 import textwrap
 
+from ._estimator import auto_epochs
+
 MAX_ITER_DOC = """\
 max_iter : int, default={max_iter}
         Number of epochs (passes over the training data)."""
-
 
 
 def auto_max_iter_doc(steps, why, *, what="optimizer steps"):
@@ -16,8 +17,6 @@ def auto_max_iter_doc(steps, why, *, what="optimizer steps"):
     The examples of epoch counts are computed (at ``batch_size=32``), so
     they follow ``steps``.
     """
-    from ._estimator import auto_epochs
-
     def examples(n_steps):
         return ", ".join(f"{auto_epochs(n_steps, n, 32):,} on {n:,} rows"
                          for n in (898, 4000, 60000))

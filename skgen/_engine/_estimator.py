@@ -27,6 +27,10 @@ from ._validation import validate_samples
 INFERENCE_BATCH_SIZE = 4096
 
 
+# The max_iter constraint of a family that trains for a number of steps.
+MAX_ITER_OR_AUTO = [Interval(numbers.Integral, 1, None, closed="left"), StrOptions({"auto"})]
+
+
 def auto_epochs(steps, n_samples, batch_size):
     """Epochs that make about ``steps`` optimizer steps (at least one)."""
     return max(1, math.ceil(steps / math.ceil(n_samples / batch_size)))
@@ -61,8 +65,9 @@ class BaseNeuralEstimator(BaseEstimator):
     }
     _module_params = ()
     # Optimizer steps (batches) of one fit with max_iter="auto", for a
-    # family whose quality follows the number of steps, not of epochs; such
-    # a family adds "auto" to its max_iter constraint and documents it with
+    # family whose quality follows the number of steps, not of epochs: a
+    # number, or a dict keyed by ``architecture_``. Such a family uses the
+    # MAX_ITER_OR_AUTO constraint and documents it with
     # ``auto_max_iter_doc``. None: max_iter is a number of epochs only.
     _auto_training_steps = None
 
@@ -182,7 +187,10 @@ class BaseNeuralEstimator(BaseEstimator):
     def _n_epochs(self, n_samples, batch_size):
         """Epochs of one ``fit`` call on ``n_samples`` training rows."""
         if self.max_iter == "auto":
-            return auto_epochs(self._auto_training_steps, n_samples, batch_size)
+            steps = self._auto_training_steps
+            if isinstance(steps, dict):
+                steps = steps[self.architecture_]
+            return auto_epochs(steps, n_samples, batch_size)
         return self.max_iter
 
     def _before_training(self, net, train, generator):

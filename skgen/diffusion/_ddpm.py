@@ -11,7 +11,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from .._engine._callbacks import EpochProgressBar
 from .._engine._docs import auto_max_iter_doc, fill_doc
-from .._engine._estimator import INFERENCE_BATCH_SIZE, BaseNeuralEstimator
+from .._engine._estimator import INFERENCE_BATCH_SIZE, MAX_ITER_OR_AUTO, BaseNeuralEstimator
 from .._engine._torch import resolve_optimizer
 from .._engine._validation import resolve_architecture, validate_samples
 from ..autoencoder._convolutional import check_channels, resolve_image_shape
@@ -161,7 +161,7 @@ class DDPM(BaseNeuralEstimator):
 
     _parameter_constraints = {
         **BaseNeuralEstimator._parameter_constraints,
-        "max_iter": [Interval(numbers.Integral, 1, None, closed="left"), StrOptions({"auto"})],
+        "max_iter": MAX_ITER_OR_AUTO,
         "n_timesteps": [Interval(numbers.Integral, 2, None, closed="left")],
         "noise_schedule": [StrOptions({"cosine", "linear"})],
         "architecture": [StrOptions({"auto", "mlp", "unet"})],

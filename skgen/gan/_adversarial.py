@@ -12,7 +12,7 @@ from sklearn.utils.validation import check_is_fitted
 from ..autoencoder._convolutional import check_channels, resolve_image_shape
 from .._engine._callbacks import EpochProgressBar, HeldOutMonitor
 from .._engine._docs import auto_max_iter_doc, fill_doc
-from .._engine._estimator import BaseNeuralEstimator
+from .._engine._estimator import MAX_ITER_OR_AUTO, BaseNeuralEstimator
 from .._engine._torch import resolve_optimizer
 from .._engine._validation import check_layer_sizes, resolve_architecture, validate_samples
 from ..metrics import mmd
@@ -225,7 +225,7 @@ class GAN(BaseNeuralEstimator):
         "n_critic": [Interval(numbers.Integral, 1, None, closed="left")],
         "label_smoothing": [Interval(numbers.Real, 0, 1, closed="left")],
         "r1_penalty": [Interval(numbers.Real, 0, None, closed="left"), StrOptions({"auto"})],
-        "max_iter": [Interval(numbers.Integral, 1, None, closed="left"), StrOptions({"auto"})],
+        "max_iter": MAX_ITER_OR_AUTO,
         "spectral_norm": ["boolean"],
         "minibatch_std": ["boolean"],
         "ema_decay": [Interval(numbers.Real, 0, 1, closed="neither"), None],
@@ -304,14 +304,11 @@ class GAN(BaseNeuralEstimator):
         self.random_state = random_state
         self.verbose = verbose
 
+    _auto_training_steps = AUTO_TRAINING_STEPS
     _max_iter_doc = auto_max_iter_doc(
         AUTO_TRAINING_STEPS, "the adversarial game moves one step per batch, so "
         "its progress follows the number of steps, not of epochs, and a fit on a "
         "large image set takes a bounded time.", what="generator steps (batches)")
-
-    @property
-    def _auto_training_steps(self):
-        return AUTO_TRAINING_STEPS[self.architecture_]
 
     # -- fitting -----------------------------------------------------------
     def _check_data_params(self, X, sample_shape):

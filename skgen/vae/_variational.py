@@ -12,7 +12,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from .._blocks import HIDDEN_ACTIVATIONS
 from .._engine._docs import auto_max_iter_doc, fill_doc
-from .._engine._estimator import INFERENCE_BATCH_SIZE
+from .._engine._estimator import INFERENCE_BATCH_SIZE, MAX_ITER_OR_AUTO
 from .._engine._validation import resolve_architecture, validate_codings, validate_samples
 from ..autoencoder._base import BaseAutoencoder, check_hidden_layer_sizes
 from ..autoencoder._convolutional import check_channels, resolve_image_shape
@@ -209,7 +209,7 @@ class VariationalAutoencoder(BaseAutoencoder):
         "sample_prior": [StrOptions({"mixture", "normal"})],
         "n_prior_components": [Interval(numbers.Integral, 1, None, closed="left")],
         "conditional": ["boolean"],
-        "max_iter": [Interval(numbers.Integral, 1, None, closed="left"), StrOptions({"auto"})],
+        "max_iter": MAX_ITER_OR_AUTO,
     }
     _module_params = ("n_components", "hidden_layer_sizes", "reconstruction_loss",
                       "architecture", "image_shape", "channels", "activation",
@@ -274,13 +274,10 @@ class VariationalAutoencoder(BaseAutoencoder):
         self.random_state = random_state
         self.verbose = verbose
 
+    _auto_training_steps = AUTO_TRAINING_STEPS
     _max_iter_doc = auto_max_iter_doc(
         AUTO_TRAINING_STEPS, "on a small data set a fixed number of epochs is too "
         "few updates, on a large one more than the samples need (see Notes).")
-
-    @property
-    def _auto_training_steps(self):
-        return AUTO_TRAINING_STEPS[self.architecture_]
 
     # -- fitting hooks -----------------------------------------------------
     def _check_data_params(self, X, sample_shape):
