@@ -510,3 +510,12 @@ def test_cosine_learning_rate_decays_per_step_and_restarts(digits):
     assert constant.loss_curve_ != fast.loss_curve_
     with pytest.raises(ValueError, match="'learning_rate' parameter of StackedAutoencoder"):
         small(StackedAutoencoder, learning_rate="step").fit(X)
+
+
+@pytest.mark.parametrize("n_rows, expected", [(300, 200), (50, 50)])
+def test_batch_size_auto_is_min_of_200_and_n_samples(n_rows, expected):
+    # scikit-learn's MLP rule, for families that set no size of their own.
+    X = np.random.default_rng(0).random((n_rows, 4))
+    ae = StackedAutoencoder(2, hidden_layer_sizes=(), batch_size="auto", max_iter=1,
+                            random_state=0).fit(X)
+    assert ae.net_.batch_size == expected

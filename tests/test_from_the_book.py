@@ -53,11 +53,12 @@ def test_book_cells_have_the_documented_skgen_equivalents():
     assert vae.inverse_transform(np.linspace(z1, z2, 8)).shape == (8, 28, 28)
     gan = one_epoch(GAN(30, architecture="dense", generator_hidden_layer_sizes=(100, 150),
                         discriminator_hidden_layer_sizes=(150, 100), minibatch_std=False,
-                        ema_decay=None, optimizer="rmsprop", validation_interval=None)).fit(IMAGES)
+                        ema_decay=None, r1_penalty=0, batch_size=32, optimizer="rmsprop",
+                        validation_interval=None)).fit(IMAGES)
     assert gan.module_.generator_ema is None
     assert gan.sample(32).shape == (32, 28, 28)
     dcgan = one_epoch(GAN(100, architecture="conv", channels=(64, 128), minibatch_std=False,
-                          ema_decay=None, optimizer="rmsprop",
+                          ema_decay=None, r1_penalty=0, optimizer="rmsprop",
                           validation_interval=None)).fit(IMAGES[:8])
     assert dcgan.sample(2).shape == (2, 28, 28)
     remedies = one_epoch(GAN(30, architecture="dense", label_smoothing=0.1, spectral_norm=True,

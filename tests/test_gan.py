@@ -396,9 +396,22 @@ def test_max_iter_auto_trains_for_a_number_of_generator_steps(monkeypatch):
     for architecture, steps in adversarial.AUTO_TRAINING_STEPS.items():
         gan = GAN(architecture=architecture)
         gan.architecture_ = architecture
+        batch_size = adversarial.AUTO_BATCH_SIZE[architecture]
         for n_rows in (808, 3600, 54_000):
-            n_batches = -(-n_rows // 32)
-            assert steps <= gan._n_epochs(n_rows, 32) * n_batches < steps + n_batches
+            n_batches = -(-n_rows // batch_size)
+            assert (steps <= gan._n_epochs(n_rows, batch_size) * n_batches
+                    < steps + n_batches)
+
+
+@pytest.mark.parametrize("architecture, n_rows, expected", [
+    ("dense", 300, 64), ("conv", 300, 32), ("dense", 40, 40)])
+def test_batch_size_auto_follows_the_architecture(architecture, n_rows, expected):
+    assert GAN().batch_size == "auto"
+    X = np.random.default_rng(0).random((n_rows, 4, 4))
+    make = small_dcgan if architecture == "conv" else small_gan
+    gan = make(batch_size="auto", max_iter=1, validation_interval=None).fit(
+        X if architecture == "conv" else X.reshape(n_rows, -1))
+    assert gan.net_.batch_size == expected
 
 
 @pytest.mark.parametrize("make", [small_gan, small_dcgan])

@@ -10,36 +10,60 @@ max_iter : int, default={max_iter}
         Number of epochs (passes over the training data)."""
 
 
-def auto_max_iter_doc(steps, why, *, what="optimizer steps"):
+def auto_max_iter_doc(steps, why, *, what="optimizer steps", batch_size=32):
     """The ``max_iter`` entry of a family with ``max_iter="auto"``.
 
-    ``steps`` is a number of steps, or a dict ``{architecture: steps}``.
-    The examples of epoch counts are computed (at ``batch_size=32``), so
-    they follow ``steps``.
+    ``steps`` is a number of steps, or a dict ``{architecture: steps}``;
+    ``batch_size`` is the default batch size, a number or a dict keyed the
+    same way. The examples of epoch counts are computed, so they follow
+    ``steps`` and ``batch_size``.
     """
-    def examples(n_steps):
-        return ", ".join(f"{auto_epochs(n_steps, n, 32):,} on {n:,} rows"
+    def size(name):
+        return batch_size[name] if isinstance(batch_size, dict) else batch_size
+
+    def examples(n_steps, bs):
+        return ", ".join(f"{auto_epochs(n_steps, n, bs):,} on {n:,} rows"
                          for n in (898, 4000, 60000))
 
     if isinstance(steps, dict):
-        amount = "; ".join(f"{n:,} {what} with ``architecture={name!r}`` ({examples(n)})"
-                           for name, n in steps.items())
+        amount = "; ".join(
+            f"{n:,} {what} with ``architecture={name!r}`` ({examples(n, size(name))}"
+            + (f" at batch size {size(name)})" if isinstance(batch_size, dict) else ")")
+            for name, n in steps.items())
     else:
-        amount = f"{steps:,} {what} ({examples(steps)})"
+        amount = f"{steps:,} {what} ({examples(steps, batch_size)})"
+    at = "" if isinstance(batch_size, dict) else f", at ``batch_size={batch_size}``"
     body = (f'Number of epochs (passes over the training data). ``"auto"`` trains for '
-            f"as many epochs as make about {amount}, at ``batch_size=32``: {why}")
+            f"as many epochs as make about {amount}{at}: {why}")
     return 'max_iter : int or "auto", default="auto"\n' + textwrap.fill(
         body, 76, initial_indent=" " * 8, subsequent_indent=" " * 8,
         break_on_hyphens=False, break_long_words=False)
+
+
+def _batch_size_doc(auto):
+    """The ``batch_size`` description for a class's ``_auto_batch_size``."""
+    if isinstance(auto, dict):
+        sizes = ", ".join(f"{size} with ``architecture={name!r}``"
+                          for name, size in auto.items())
+        body = (f'Size of the mini-batches. ``"auto"`` uses {sizes} (at most '
+                "``n_samples``), the sizes at which the defaults were measured; "
+                "larger values are clipped to ``n_samples``.")
+    elif auto == 200:
+        body = ('Size of the mini-batches. ``"auto"`` uses ``min(200, n_samples)`` like '
+                "scikit-learn's ``MLPRegressor``; larger values are clipped to "
+                "``n_samples``.")
+    else:
+        body = (f'Size of the mini-batches. ``"auto"`` uses ``min({auto}, n_samples)``; '
+                "larger values are clipped to ``n_samples``.")
+    return textwrap.fill(body, 76, initial_indent=" " * 8, subsequent_indent=" " * 8,
+                         break_on_hyphens=False, break_long_words=False)
 
 
 TRAINING_PARAMETERS = """\
 {max_iter_doc}
 
     batch_size : int or "auto", default={batch_size}
-        Size of the mini-batches. ``"auto"`` uses ``min(200, n_samples)`` like
-        scikit-learn's ``MLPRegressor``; larger values are clipped to
-        ``n_samples``.
+{batch_size_doc}
 
     learning_rate_init : float, default={learning_rate_init}
         Learning rate of the optimizer.
@@ -147,6 +171,7 @@ def fill_doc(cls):
                 inspect.signature(cls.__init__).parameters.items()}
     shared = TRAINING_PARAMETERS.replace(
         "{max_iter_doc}", getattr(cls, "_max_iter_doc", MAX_ITER_DOC))
+    shared = shared.replace("{batch_size_doc}", _batch_size_doc(cls._auto_batch_size))
     for name in ("max_iter", "batch_size", "learning_rate_init", "learning_rate"):
         shared = shared.replace("{" + name + "}", repr(defaults[name]))
     cls.__doc__ = cls.__doc__.format(

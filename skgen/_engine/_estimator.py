@@ -70,6 +70,9 @@ class BaseNeuralEstimator(BaseEstimator):
     # MAX_ITER_OR_AUTO constraint and documents it with
     # ``auto_max_iter_doc``. None: max_iter is a number of epochs only.
     _auto_training_steps = None
+    # Mini-batch size of batch_size="auto": a number, or a dict keyed by
+    # ``architecture_`` (clipped to n_samples). 200 is MLPRegressor's.
+    _auto_batch_size = 200
 
     # -- fitting -----------------------------------------------------------
     @_fit_context(prefer_skip_nested_validation=True)
@@ -411,7 +414,10 @@ class BaseNeuralEstimator(BaseEstimator):
 
     def _batch_size(self, n_samples):
         if self.batch_size == "auto":
-            return min(200, n_samples)
+            size = self._auto_batch_size
+            if isinstance(size, dict):
+                size = size[self.architecture_]
+            return min(size, n_samples)
         return min(self.batch_size, n_samples)
 
     def _current_module_signature(self):

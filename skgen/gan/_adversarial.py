@@ -28,6 +28,13 @@ GAN_ADAM_BETAS = (0.5, 0.999)
 # Generator steps (batches) of a fit with max_iter="auto", per architecture
 # (a DCGAN step costs far more than a dense one; see Notes).
 AUTO_TRAINING_STEPS = {"dense": 10_000, "conv": 5_000}
+# batch_size="auto": the dense GAN's rows are cheap, and 64 rows per step
+# gave digits FDs of 2.31, 1.68, 2.52 over seeds 0-2 (recall 0.58-0.62)
+# against 2.86, 2.34, 2.00 at 32 (recall 0.54-0.56): a similar median, a
+# better worst case and recall, for 47-58 s instead of 35-42 s. The DCGAN
+# keeps 32 so that its 5,000 steps on 28x28 images stay within 15 minutes
+# on 2 CPU cores.
+AUTO_BATCH_SIZE = {"dense": 64, "conv": 32}
 # Weight of the R1 penalty under r1_penalty="auto", per architecture
 # (measured on digits, see Notes); the data's scale differs between them:
 # standardised features for "dense", pixels in [-1, 1] for "conv".
@@ -257,7 +264,7 @@ class GAN(BaseNeuralEstimator):
         conditional=False,
         validation_interval=10,
         max_iter="auto",
-        batch_size=32,
+        batch_size="auto",
         learning_rate_init=0.001,
         learning_rate="constant",
         optimizer="adam",
@@ -305,10 +312,12 @@ class GAN(BaseNeuralEstimator):
         self.verbose = verbose
 
     _auto_training_steps = AUTO_TRAINING_STEPS
+    _auto_batch_size = AUTO_BATCH_SIZE
     _max_iter_doc = auto_max_iter_doc(
         AUTO_TRAINING_STEPS, "the adversarial game moves one step per batch, so "
         "its progress follows the number of steps, not of epochs, and a fit on a "
-        "large image set takes a bounded time.", what="generator steps (batches)")
+        "large image set takes a bounded time.", what="generator steps (batches)",
+        batch_size=AUTO_BATCH_SIZE)
 
     # -- fitting -----------------------------------------------------------
     def _check_data_params(self, X, sample_shape):
