@@ -519,3 +519,89 @@ def test_batch_size_auto_is_min_of_200_and_n_samples(n_rows, expected):
     ae = StackedAutoencoder(2, hidden_layer_sizes=(), batch_size="auto", max_iter=1,
                             random_state=0).fit(X)
     assert ae.net_.batch_size == expected
+
+
+def test_tensorboard_callback_with_a_summary_writer_works(digits, tmp_path):
+    # A SummaryWriter holds a thread lock: it cannot be deep-copied, so the
+    # callback is rebuilt around the same writer instead of failing at fit.
+    from skorch.callbacks import TensorBoard
+    from torch.utils.tensorboard import SummaryWriter
+
+    writer = SummaryWriter(log_dir=str(tmp_path))
+    callback = TensorBoard(writer, close_after_train=False)
+    est = small(StackedAutoencoder, max_iter=3, callbacks=[("tb", callback)])
+    est.fit(digits["X_train"][:128])
+    writer.flush()
+    fitted = dict(est.net_.callbacks_)["tb"]
+    assert fitted is not callback and fitted.writer is writer
+    assert not hasattr(callback, "first_batch_")  # the user's object was not used
+    from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+
+    events = EventAccumulator(str(tmp_path)).Reload()
+    losses = [e.value for e in events.Scalars("Loss/train_loss")]
+    np.testing.assert_allclose(losses, est.loss_curve_, rtol=1e-5)
+    writer.close()
+
+
+def test_checkpoint_monitors_the_training_loss_without_a_validation_split(digits, tmp_path):
+    from skorch.callbacks import Checkpoint
+
+    checkpoint = Checkpoint(dirname=str(tmp_path))
+    est = small(StackedAutoencoder, max_iter=4, callbacks=[checkpoint])
+    est.fit(digits["X_train"][:128])
+    # The user's callback keeps its monitor; the fitted copy watches the
+    # training loss, and saves whenever it reached a new low.
+    assert checkpoint.monitor == "valid_loss_best"
+    fitted = [cb for _, cb in est.net_.callbacks_ if isinstance(cb, Checkpoint)][0]
+    assert fitted.monitor == "train_loss_best"
+    saved = list(est.net_.history[:, "event_cp"])
+    assert saved == list(est.net_.history[:, "train_loss_best"]) and saved[0]
+    assert (tmp_path / "params.pt").exists()
+    # The loss falls at every epoch here, so the file holds the last weights.
+    assert saved[-1]
+    state = torch.load(tmp_path / "params.pt", weights_only=True)
+    for name, value in est.module_.state_dict().items():
+        torch.testing.assert_close(state[name], value)
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_checkpoint_monitors_the_validation_loss_with_early_stopping(digits, tmp_path):
+    from skorch.callbacks import Checkpoint
+
+    est = small(StackedAutoencoder, max_iter=4, early_stopping=True,
+                callbacks=[Checkpoint(dirname=str(tmp_path))])
+    est.fit(digits["X_train"][:200])
+    fitted = [cb for _, cb in est.net_.callbacks_ if isinstance(cb, Checkpoint)][0]
+    assert fitted.monitor == "valid_loss_best"
+    assert list(est.net_.history[:, "event_cp"]) == list(
+        est.net_.history[:, "valid_loss_best"])
+
+
+def test_skorch_early_stopping_with_its_default_monitor_stops_on_the_training_loss(digits):
+    from skorch.callbacks import EarlyStopping
+
+    stopper = EarlyStopping(patience=2, threshold=10, sink=lambda *a: None)
+    est = small(StackedAutoencoder, max_iter=50, callbacks=[stopper])
+    est.fit(digits["X_train"][:200])
+    # threshold=10 (relative) is never met: it stops after patience epochs.
+    assert est.n_iter_ == 3
+    assert stopper.monitor == "valid_loss"
+
+
+class _Threads(Callback):
+    def on_epoch_end(self, net, **kwargs):
+        net.history.record("threads", torch.get_num_threads())
+
+
+def test_training_honours_a_threadpoolctl_limit_and_restores_it(digits):
+    # The documented way to bound torch's CPU threads for one fit.
+    from threadpoolctl import threadpool_limits
+
+    X = digits["X_train"][:64]
+    before = torch.get_num_threads()
+    with threadpool_limits(limits=1):
+        limited = small(StackedAutoencoder, max_iter=2, callbacks=[_Threads()]).fit(X)
+    free = small(StackedAutoencoder, max_iter=2, callbacks=[_Threads()]).fit(X)
+    assert list(limited.net_.history[:, "threads"]) == [1, 1]
+    assert list(free.net_.history[:, "threads"]) == [before, before]
+    assert torch.get_num_threads() == before

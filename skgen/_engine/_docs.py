@@ -59,6 +59,22 @@ def _batch_size_doc(auto):
                          break_on_hyphens=False, break_long_words=False)
 
 
+ENCODER_DECODER_PARAMETERS = """\
+encoder : torch.nn.Module instance or subclass, default=None
+        Your own encoder instead of the built-in layers: a module that maps a
+        batch of samples to ``(batch, n_components)`` codings. Samples come in
+        torch's layout, ``(batch, n_features)`` for rows and ``(batch,
+        channels, height, width)`` for images (image arrays, or rows with
+        ``image_shape``). An instance is copied and a subclass called with no
+        arguments at every fresh fit, and its parameters are re-initialised
+        from ``random_state``; see :ref:`custom-networks` for the contract.
+        None: the built-in encoder.
+
+    decoder : torch.nn.Module instance or subclass, default=None
+        Your own decoder: maps ``(batch, n_components)`` codings to a batch of
+        samples in the same layout. ``output_activation`` applies to the
+        built-in decoder only. None: the built-in decoder."""
+
 TRAINING_PARAMETERS = """\
 {max_iter_doc}
 
@@ -111,7 +127,13 @@ default="adam"
         Any `skorch callbacks <https://skorch.readthedocs.io/en/stable/callbacks.html>`_
         (``Checkpoint``, ``LRScheduler``, ``EarlyStopping``, ``ProgressBar``,
         ``TensorBoard``...) or ``(name, callback)`` pairs. They are copied at
-        fit, so the objects passed here are never modified.
+        fit, so the objects passed here are never modified; one that cannot
+        be deep-copied (``TensorBoard`` and its ``SummaryWriter``) is rebuilt
+        around the same parameter objects. Without a validation split
+        (``early_stopping=False``), a callback that monitors
+        ``"valid_loss"`` or ``"valid_loss_best"`` (the defaults of skorch's
+        ``EarlyStopping`` and ``Checkpoint``) monitors ``"train_loss"`` or
+        ``"train_loss_best"`` instead.
 
     device : str or torch.device, default="auto"
         Where to train and infer: ``"auto"`` picks CUDA, then MPS, then the
@@ -177,5 +199,6 @@ def fill_doc(cls):
     cls.__doc__ = cls.__doc__.format(
         training_parameters=shared,
         training_attributes=TRAINING_ATTRIBUTES,
+        encoder_decoder_parameters=ENCODER_DECODER_PARAMETERS,
     )
     return cls

@@ -3,6 +3,7 @@
 import copy
 import math
 import numbers
+import pickle
 import warnings
 
 import numpy as np
@@ -27,8 +28,32 @@ from ._validation import validate_samples
 INFERENCE_BATCH_SIZE = 4096
 
 
+# The constraint of a parameter that takes a user's own network (see
+# skgen._blocks.user_network): a torch module instance or class, or None.
+MODULE_OR_CLASS = [torch.nn.Module, type, None]
+
 # The max_iter constraint of a family that trains for a number of steps.
 MAX_ITER_OR_AUTO = [Interval(numbers.Integral, 1, None, closed="left"), StrOptions({"auto"})]
+
+
+# What a callback's monitor of the validation loss watches when a fit has
+# no validation split (early_stopping=False): the training loss.
+TRAINING_MONITORS = {"valid_loss": "train_loss", "valid_loss_best": "train_loss_best"}
+
+
+def copy_callback(callback):
+    """A copy of a skorch callback that fitting may change.
+
+    A deep copy where one can be made; otherwise (a callback holding a lock,
+    a file or a writer) a new instance of its class built from the same
+    parameter objects, which is what ``sklearn.base.clone`` does to an
+    estimator, without copying the parameters.
+    """
+    try:
+        return copy.deepcopy(callback)
+    except (TypeError, AttributeError, RuntimeError, copy.Error, pickle.PicklingError):
+        params = callback.get_params(deep=False)
+        return type(callback)(**params)
 
 
 def auto_epochs(steps, n_samples, batch_size):
@@ -270,7 +295,8 @@ class BaseNeuralEstimator(BaseEstimator):
             init_gen = torch.Generator().manual_seed(int(rng.randint(np.iinfo(np.int32).max)))
             module = init_parameters_(self._new_module(X.shape[1], sample_shape), init_gen)
             net = self._make_net(module, self._build_objective(), device, batch_size,
-                                 callbacks=self._user_callbacks(), max_epochs=epochs)
+                                 callbacks=self._user_callbacks(valid is not None),
+                                 max_epochs=epochs)
             state = None
         else:
             net = self.net_
@@ -384,7 +410,18 @@ class BaseNeuralEstimator(BaseEstimator):
         for group in net.optimizer_.param_groups:
             group["lr"] = self.learning_rate_init
 
-    def _user_callbacks(self):
+    def _user_callbacks(self, validation):
+        """Copies of the ``callbacks`` parameter for a fresh net.
+
+        Fitting must not mutate the user's objects (sklearn convention), so
+        each callback is deep-copied. One that cannot be (a ``TensorBoard``
+        holding a ``SummaryWriter`` and its thread lock) is rebuilt from its
+        parameters, which are shared rather than copied, like skorch's own
+        use of the instance. Without a validation split (``validation``
+        False), a monitor of the validation loss (skorch's ``Checkpoint``
+        and ``EarlyStopping`` defaults) watches the training loss instead,
+        as scikit-learn's MLPs do without ``early_stopping``.
+        """
         callbacks = []
         for i, cb in enumerate(self.callbacks or []):
             named = isinstance(cb, tuple) and len(cb) == 2 and isinstance(cb[0], str)
@@ -394,8 +431,10 @@ class BaseNeuralEstimator(BaseEstimator):
                     "The 'callbacks' parameter must be a list of skorch callbacks "
                     f"or (name, callback) pairs. Got {cb!r} at index {i}."
                 )
-            # Fitting must not mutate the user's objects (sklearn convention).
-            callbacks.append(copy.deepcopy(cb))
+            obj = copy_callback(obj)
+            if not validation and getattr(obj, "monitor", None) in TRAINING_MONITORS:
+                obj.monitor = TRAINING_MONITORS[obj.monitor]
+            callbacks.append((cb[0], obj) if named else obj)
         return callbacks
 
     def _split_validation(self, data, rng, n_valid=None):

@@ -23,9 +23,13 @@ import math
 
 import torch
 from skorch import NeuralNet
-from skorch.callbacks import Callback, EpochTimer
+from skorch.callbacks import Callback, Checkpoint, EpochTimer, TrainEndCheckpoint
 
 _BATCH_EVENTS = ("on_batch_begin", "on_batch_end", "on_grad_computed")
+# Callbacks that read the per-batch history (skorch's checkpoints name
+# their files from ``history[-1, "batches", -1]``): with one of them the
+# loop records every batch, as with a batch-event callback.
+_READ_BATCH_HISTORY = (Checkpoint, TrainEndCheckpoint)
 
 
 class NonFiniteLoss(Exception):
@@ -226,6 +230,8 @@ class TrainingNet(NeuralNet):
 
     def _callbacks_use_batch_events(self):
         for _, cb in self.callbacks_:
+            if isinstance(cb, _READ_BATCH_HISTORY):
+                return True
             for event in _BATCH_EVENTS:
                 if getattr(type(cb), event) is not getattr(Callback, event):
                     return True
