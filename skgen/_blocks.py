@@ -6,6 +6,7 @@ module from an explicit ``torch.Generator`` so that estimators are
 reproducible without touching torch's global random state.
 """
 
+import copy
 import inspect
 import math
 
@@ -54,6 +55,8 @@ _DETERMINISTIC_RESET = (
     nn.BatchNorm2d,
     nn.LayerNorm,
     nn.GroupNorm,
+    nn.InstanceNorm1d,
+    nn.InstanceNorm2d,
 )
 
 
@@ -81,6 +84,10 @@ def init_parameters_(module, generator):
                 nn.init.uniform_(sub.bias, -bound, bound, generator=generator)
         elif isinstance(sub, _DETERMINISTIC_RESET):
             sub.reset_parameters()
+        elif isinstance(sub, nn.Embedding):  # torch's own scheme: N(0, 1)
+            nn.init.normal_(sub.weight, generator=generator)
+            if sub.padding_idx is not None:
+                sub.weight[sub.padding_idx].zero_()
         elif own:
             reset = getattr(sub, "reset_parameters", None)
             if reset is None or "generator" not in inspect.signature(reset).parameters:
@@ -228,3 +235,91 @@ def update_ema_(average, model, decay, n_updates):
         p_avg.lerp_(p, rate)
     for b_avg, b in zip(average.buffers(), model.buffers()):
         b_avg.copy_(b)
+
+
+# -- user-supplied networks ----------------------------------------------
+# skgen's networks pass flat rows (images channels-last) between them; a
+# user's module gets and returns tensors in torch's layout instead:
+# (batch, n_features) for vectors, (batch, channels, height, width) for
+# images, (batch,) or (batch, 1) for one score per sample.
+
+def _to_torch_layout(x, shape):
+    if len(shape) == 3:
+        c, h, w = shape
+        return x.reshape(-1, h, w, c).permute(0, 3, 1, 2)
+    return x
+
+
+def _to_flat(out, shape):
+    if len(shape) == 3:
+        return out.permute(0, 2, 3, 1).reshape(out.shape[0], -1)
+    if not shape:
+        return out.reshape(out.shape[0])
+    return out
+
+
+class UserNetwork(nn.Module):
+    """A user's module behind the flat-row interface of skgen's networks.
+
+    ``in_shape`` and ``out_shape`` are the torch shapes of one input and one
+    output: ``(n,)`` for vectors, ``(channels, height, width)`` for images,
+    ``()`` for a score. Extra arguments (a condition, a timestep) are passed
+    on after the input, those that are None left out; a ``generator``
+    keyword (skgen's own dropout) is not.
+    """
+
+    def __init__(self, module, in_shape, out_shape):
+        super().__init__()
+        self.module = module
+        self.in_shape = tuple(in_shape)
+        self.out_shape = tuple(out_shape)
+
+    def forward(self, x, *extras, generator=None):
+        out = self.module(_to_torch_layout(x, self.in_shape),
+                          *(e for e in extras if e is not None))
+        return _to_flat(out, self.out_shape)
+
+
+def _describe(shape):
+    return "(batch, " + ", ".join(str(s) for s in shape) + ")" if shape else "(batch,)"
+
+
+def user_network(spec, name, in_shape, out_shape, extras=()):
+    """Wrap the module ``spec`` (an instance or a subclass) as a ``UserNetwork``.
+
+    An instance is deep-copied and a subclass called without arguments, so
+    the user's object is never trained. One forward pass on a batch of two
+    zeros (in eval mode, without gradients) materialises lazy layers and
+    checks the output's shape, so that a module that does not fit the data
+    fails at once with a ``ValueError`` naming ``name``. ``extras`` are the
+    extra arguments of that pass (one per sample, batch of two).
+    """
+    if isinstance(spec, nn.Module):
+        module = copy.deepcopy(spec)
+    elif isinstance(spec, type) and issubclass(spec, nn.Module):
+        module = spec()
+    else:
+        raise ValueError(f"The '{name}' parameter must be a torch.nn.Module instance or "
+                         f"subclass, or None. Got {spec!r} instead.")
+    x = torch.zeros(2, *in_shape)
+    was_training = module.training
+    module.eval()
+    try:
+        with torch.no_grad():
+            out = module(x, *extras)
+    except Exception as exc:  # the user's code: any error, reworded
+        given = " and ".join(["a batch of shape " + _describe(in_shape)]
+                             + [f"a tensor of shape {_describe(tuple(e.shape[1:]))}"
+                                for e in extras])
+        raise ValueError(f"The '{name}' module failed when called with {given}: "
+                         f"{type(exc).__name__}: {exc}") from exc
+    finally:
+        module.train(was_training)
+    allowed = [(2, *out_shape)] + ([(2, 1)] if not out_shape else [])
+    if not torch.is_tensor(out) or tuple(out.shape) not in allowed:
+        got = tuple(out.shape) if torch.is_tensor(out) else type(out).__name__
+        raise ValueError(
+            f"The '{name}' module must map a batch of shape {_describe(in_shape)} to "
+            f"{' or '.join(_describe(a[1:]) for a in allowed)}; on a batch of 2 it "
+            f"returned {got}.")
+    return UserNetwork(module, in_shape, out_shape)

@@ -35,6 +35,8 @@ def test_example_runs(path, tmp_path, monkeypatch, capsys):
         for name in ("PCA", "LinearAutoencoder", "StackedAutoencoder", "SparseAutoencoder",
                      "DenoisingAutoencoder", "ConvolutionalAutoencoder"):
             assert name in out
+    if path.name == "plot_custom_networks.py":
+        assert "built-in  networks" in out and "your own  networks" in out
     if path.name == "plot_real_digits_28x28.py":
         for name in ("real (training)", "VAE", "DCGAN", "DDPM (U-Net)", "KernelDensity"):
             assert name in out

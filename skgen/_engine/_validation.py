@@ -89,3 +89,64 @@ def resolve_architecture(estimator, sample_shape, *, image, vector):
     if len(sample_shape) > 1 or estimator.image_shape is not None:
         return image
     return vector
+
+
+def resolve_image_shape(estimator, n_features, sample_shape):
+    """``(height, width, channels)`` of one sample, from X or ``image_shape``.
+
+    Image arrays give their own shape; flattened rows need
+    ``estimator.image_shape``, else they are read as 1 x n_features images.
+    """
+    name = type(estimator).__name__
+    image_shape = getattr(estimator, "image_shape", None)
+    if len(sample_shape) > 1:
+        shape = tuple(sample_shape) + (1,) * (3 - len(sample_shape))
+        if image_shape is not None:
+            given = tuple(image_shape) + (1,) * (3 - len(image_shape))
+            if given != shape:
+                raise ValueError(
+                    f"image_shape={tuple(image_shape)} does not match the "
+                    f"images in X, of shape {tuple(sample_shape)}."
+                )
+        return shape
+    if image_shape is None:
+        return (1, n_features, 1)
+    shape = tuple(image_shape)
+    if len(shape) not in (2, 3) or not all(
+        isinstance(s, numbers.Integral) and s >= 1 for s in shape
+    ):
+        raise ValueError(
+            f"The 'image_shape' parameter of {name} must be (height, width) or "
+            f"(height, width, channels) with positive ints. Got {image_shape!r}."
+        )
+    shape = shape + (1,) * (3 - len(shape))
+    if int(np.prod(shape)) != n_features:
+        raise ValueError(
+            f"image_shape={tuple(image_shape)} holds {int(np.prod(shape))} "
+            f"values but X has {n_features} features."
+        )
+    return shape
+
+
+def check_channels(estimator):
+    channels = estimator.channels
+    if len(channels) == 0 or not all(
+        isinstance(c, numbers.Integral) and c >= 1 for c in channels
+    ):
+        raise ValueError(
+            f"The 'channels' parameter of {type(estimator).__name__} must be a "
+            f"non-empty sequence of positive ints. Got {channels!r} instead."
+        )
+    return tuple(int(c) for c in channels)
+
+
+def sample_layout(estimator, n_features, sample_shape):
+    """Torch shape of one sample, as a user-supplied network sees it.
+
+    ``(channels, height, width)`` for image arrays and for rows with
+    ``image_shape``, else ``(n_features,)``.
+    """
+    if len(sample_shape) > 1 or getattr(estimator, "image_shape", None) is not None:
+        height, width, channels = resolve_image_shape(estimator, n_features, sample_shape)
+        return (channels, height, width)
+    return (n_features,)

@@ -9,15 +9,25 @@ from sklearn.base import ClassNamePrefixFeaturesOutMixin, TransformerMixin
 from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_is_fitted
 
-from .._blocks import HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS
-from .._engine._estimator import INFERENCE_BATCH_SIZE, BaseNeuralEstimator
-from .._engine._validation import check_layer_sizes, validate_codings, validate_samples
 from sklearn.utils._param_validation import StrOptions
+
+from .._blocks import HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS, user_network
+from .._engine._estimator import INFERENCE_BATCH_SIZE, MODULE_OR_CLASS, BaseNeuralEstimator
+from .._engine._validation import (
+    check_layer_sizes,
+    sample_layout,
+    validate_codings,
+    validate_samples,
+)
 from ..exceptions import DataRangeWarning
+from ._networks import EncoderDecoderNet
 from ._objectives import ReconstructionObjective
 
 # What each bounded output activation can reconstruct.
 OUTPUT_RANGES = {"sigmoid": (0.0, 1.0), "tanh": (-1.0, 1.0)}
+
+# A user's own encoder and decoder (see skgen._blocks.user_network).
+CUSTOM_NETWORK_CONSTRAINTS = {"encoder": MODULE_OR_CLASS, "decoder": MODULE_OR_CLASS}
 
 DENSE_CONSTRAINTS = {
     "hidden_layer_sizes": ["array-like"],
@@ -68,6 +78,40 @@ class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseNeu
                     f"Scale X into [{low:g}, {high:g}] (for example with MinMaxScaler"
                     f"{'(feature_range=(-1, 1))' if low else ''}) or set "
                     "output_activation=None.", DataRangeWarning)
+
+    def _build_module(self, n_features, sample_shape):
+        encoder = getattr(self, "encoder", None)
+        decoder = getattr(self, "decoder", None)
+        if encoder is None and decoder is None:
+            return self._build_network(n_features, sample_shape)
+        layout = sample_layout(self, n_features, sample_shape)
+        codings = (self.n_components,)
+        extras = self._condition_example()
+        # The built-in network supplies the half the user did not give.
+        built = (self._build_network(n_features, sample_shape)
+                 if encoder is None or decoder is None else None)
+        return self._assemble_network(
+            built.encoder if encoder is None else user_network(
+                encoder, "encoder", layout, (self._encoder_width(),), extras),
+            built.decoder if decoder is None else user_network(
+                decoder, "decoder", codings, layout, extras),
+        )
+
+    def _build_network(self, n_features, sample_shape):
+        """The built-in network of this autoencoder."""
+        raise NotImplementedError
+
+    def _encoder_width(self):
+        """Outputs of the encoder per sample."""
+        return self.n_components
+
+    def _condition_example(self):
+        """Extra arguments of the encoder and decoder, for a batch of two."""
+        return ()
+
+    def _assemble_network(self, encoder, decoder):
+        """The whole network from an encoder and a decoder on flat rows."""
+        return EncoderDecoderNet(encoder, decoder)
 
     def _build_objective(self):
         return ReconstructionObjective()

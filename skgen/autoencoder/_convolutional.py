@@ -1,63 +1,12 @@
 """Convolutional autoencoder for image arrays."""
 
-import numbers
-
-import numpy as np
 from sklearn.utils._param_validation import StrOptions
 
 from .._blocks import HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS
 from .._engine._docs import fill_doc
-from ._base import BaseAutoencoder
+from .._engine._validation import check_channels, resolve_image_shape
+from ._base import CUSTOM_NETWORK_CONSTRAINTS, BaseAutoencoder
 from ._networks import ConvAutoencoderNet
-
-
-def resolve_image_shape(estimator, n_features, sample_shape):
-    """``(height, width, channels)`` of one sample, from X or ``image_shape``.
-
-    Image arrays give their own shape; flattened rows need
-    ``estimator.image_shape``, else they are read as 1 x n_features images.
-    """
-    name = type(estimator).__name__
-    image_shape = estimator.image_shape
-    if len(sample_shape) > 1:
-        shape = tuple(sample_shape) + (1,) * (3 - len(sample_shape))
-        if image_shape is not None:
-            given = tuple(image_shape) + (1,) * (3 - len(image_shape))
-            if given != shape:
-                raise ValueError(
-                    f"image_shape={tuple(image_shape)} does not match the "
-                    f"images in X, of shape {tuple(sample_shape)}."
-                )
-        return shape
-    if image_shape is None:
-        return (1, n_features, 1)
-    shape = tuple(image_shape)
-    if len(shape) not in (2, 3) or not all(
-        isinstance(s, numbers.Integral) and s >= 1 for s in shape
-    ):
-        raise ValueError(
-            f"The 'image_shape' parameter of {name} must be (height, width) or "
-            f"(height, width, channels) with positive ints. Got {image_shape!r}."
-        )
-    shape = shape + (1,) * (3 - len(shape))
-    if int(np.prod(shape)) != n_features:
-        raise ValueError(
-            f"image_shape={tuple(image_shape)} holds {int(np.prod(shape))} "
-            f"values but X has {n_features} features."
-        )
-    return shape
-
-
-def check_channels(estimator):
-    channels = estimator.channels
-    if len(channels) == 0 or not all(
-        isinstance(c, numbers.Integral) and c >= 1 for c in channels
-    ):
-        raise ValueError(
-            f"The 'channels' parameter of {type(estimator).__name__} must be a "
-            f"non-empty sequence of positive ints. Got {channels!r} instead."
-        )
-    return tuple(int(c) for c in channels)
 
 
 @fill_doc
@@ -96,6 +45,8 @@ class ConvolutionalAutoencoder(BaseAutoencoder):
         (:class:`~skgen.exceptions.DataRangeWarning`) when the data leave
         that range, since the reconstructions could never reach them.
 
+    {encoder_decoder_parameters}
+
     {training_parameters}
 
     Notes
@@ -132,6 +83,7 @@ class ConvolutionalAutoencoder(BaseAutoencoder):
     """
 
     _parameter_constraints = {
+        **CUSTOM_NETWORK_CONSTRAINTS,
         **BaseAutoencoder._parameter_constraints,
         "image_shape": ["array-like", None],
         "channels": ["array-like"],
@@ -139,7 +91,7 @@ class ConvolutionalAutoencoder(BaseAutoencoder):
         "output_activation": [StrOptions(set(OUTPUT_ACTIVATIONS)), None],
     }
     _module_params = ("n_components", "image_shape", "channels", "activation",
-                      "output_activation")
+                      "output_activation", "encoder", "decoder")
 
     def __init__(
         self,
@@ -149,6 +101,8 @@ class ConvolutionalAutoencoder(BaseAutoencoder):
         channels=(16, 32, 64),
         activation="relu",
         output_activation=None,
+        encoder=None,
+        decoder=None,
         max_iter=100,
         batch_size=32,
         learning_rate_init=0.001,
@@ -170,6 +124,8 @@ class ConvolutionalAutoencoder(BaseAutoencoder):
         self.channels = channels
         self.activation = activation
         self.output_activation = output_activation
+        self.encoder = encoder
+        self.decoder = decoder
         self.max_iter = max_iter
         self.batch_size = batch_size
         self.learning_rate_init = learning_rate_init
@@ -191,7 +147,7 @@ class ConvolutionalAutoencoder(BaseAutoencoder):
         resolve_image_shape(self, X.shape[1], sample_shape)
         check_channels(self)
 
-    def _build_module(self, n_features, sample_shape):
+    def _build_network(self, n_features, sample_shape):
         return ConvAutoencoderNet(
             resolve_image_shape(self, n_features, sample_shape), self.n_components,
             channels=tuple(int(c) for c in self.channels), activation=self.activation,

@@ -167,3 +167,21 @@ class ConvAutoencoderNet(nn.Module):
 
     def forward(self, x):
         return self.decoder(self.encoder(x))
+
+
+class EncoderDecoderNet(nn.Module):
+    """Any ``encoder`` and ``decoder`` on flat rows, as one autoencoder."""
+
+    def __init__(self, encoder, decoder):
+        super().__init__()
+        self.encoder = encoder
+        self.decoder = decoder
+
+    def encode(self, x):
+        return self.encoder(x)
+
+    def decode(self, z):
+        return self.decoder(z)
+
+    def forward(self, x):
+        return self.decoder(self.encoder(x))

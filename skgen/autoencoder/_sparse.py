@@ -5,7 +5,12 @@ import numbers
 from sklearn.utils._param_validation import Interval, StrOptions
 
 from .._engine._docs import fill_doc
-from ._base import DENSE_CONSTRAINTS, BaseAutoencoder, check_hidden_layer_sizes
+from ._base import (
+    CUSTOM_NETWORK_CONSTRAINTS,
+    DENSE_CONSTRAINTS,
+    BaseAutoencoder,
+    check_hidden_layer_sizes,
+)
 from ._networks import DenseAutoencoderNet
 from ._objectives import ReconstructionObjective
 
@@ -57,6 +62,8 @@ class SparseAutoencoder(BaseAutoencoder):
     sparsity_weight : float, default=0.01
         Weight of the penalty relative to the mean squared error.
 
+    {encoder_decoder_parameters}
+
     {training_parameters}
 
     Attributes
@@ -90,6 +97,7 @@ class SparseAutoencoder(BaseAutoencoder):
     """
 
     _parameter_constraints = {
+        **CUSTOM_NETWORK_CONSTRAINTS,
         **BaseAutoencoder._parameter_constraints,
         **DENSE_CONSTRAINTS,
         "sparsity": [StrOptions({"kl", "l1"})],
@@ -97,7 +105,7 @@ class SparseAutoencoder(BaseAutoencoder):
         "sparsity_weight": [Interval(numbers.Real, 0, None, closed="left")],
     }
     _module_params = ("n_components", "hidden_layer_sizes", "activation",
-                      "output_activation")
+                      "output_activation", "encoder", "decoder")
     _allow_overcomplete = True
 
     def __init__(
@@ -110,6 +118,8 @@ class SparseAutoencoder(BaseAutoencoder):
         sparsity="kl",
         sparsity_target=0.1,
         sparsity_weight=0.01,
+        encoder=None,
+        decoder=None,
         max_iter=200,
         batch_size=32,
         learning_rate_init=0.001,
@@ -133,6 +143,8 @@ class SparseAutoencoder(BaseAutoencoder):
         self.sparsity = sparsity
         self.sparsity_target = sparsity_target
         self.sparsity_weight = sparsity_weight
+        self.encoder = encoder
+        self.decoder = decoder
         self.max_iter = max_iter
         self.batch_size = batch_size
         self.learning_rate_init = learning_rate_init
@@ -149,7 +161,7 @@ class SparseAutoencoder(BaseAutoencoder):
         self.random_state = random_state
         self.verbose = verbose
 
-    def _build_module(self, n_features, sample_shape):
+    def _build_network(self, n_features, sample_shape):
         return _dense_module(self, n_features, "logistic")
 
     def _build_objective(self):
@@ -196,6 +208,8 @@ class DenoisingAutoencoder(BaseAutoencoder):
         Standard deviation of the Gaussian noise, in the units of ``X``, or
         the dropout probability (then below 1).
 
+    {encoder_decoder_parameters}
+
     {training_parameters}
 
     Attributes
@@ -232,13 +246,14 @@ class DenoisingAutoencoder(BaseAutoencoder):
     """
 
     _parameter_constraints = {
+        **CUSTOM_NETWORK_CONSTRAINTS,
         **BaseAutoencoder._parameter_constraints,
         **DENSE_CONSTRAINTS,
         "noise": [StrOptions({"gaussian", "dropout"})],
         "noise_level": [Interval(numbers.Real, 0, None, closed="left")],
     }
     _module_params = ("n_components", "hidden_layer_sizes", "activation",
-                      "output_activation")
+                      "output_activation", "encoder", "decoder")
     _allow_overcomplete = True
 
     def __init__(
@@ -250,6 +265,8 @@ class DenoisingAutoencoder(BaseAutoencoder):
         output_activation=None,
         noise="gaussian",
         noise_level=0.1,
+        encoder=None,
+        decoder=None,
         max_iter=200,
         batch_size=32,
         learning_rate_init=0.001,
@@ -272,6 +289,8 @@ class DenoisingAutoencoder(BaseAutoencoder):
         self.output_activation = output_activation
         self.noise = noise
         self.noise_level = noise_level
+        self.encoder = encoder
+        self.decoder = decoder
         self.max_iter = max_iter
         self.batch_size = batch_size
         self.learning_rate_init = learning_rate_init
@@ -296,7 +315,7 @@ class DenoisingAutoencoder(BaseAutoencoder):
                 "noise='dropout' and must be below 1."
             )
 
-    def _build_module(self, n_features, sample_shape):
+    def _build_network(self, n_features, sample_shape):
         return _dense_module(self, n_features, "identity")
 
     def _build_objective(self):

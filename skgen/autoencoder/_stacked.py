@@ -4,7 +4,12 @@ import torch
 
 from .._blocks import init_parameters_
 from .._engine._docs import fill_doc
-from ._base import DENSE_CONSTRAINTS, BaseAutoencoder, check_hidden_layer_sizes
+from ._base import (
+    CUSTOM_NETWORK_CONSTRAINTS,
+    DENSE_CONSTRAINTS,
+    BaseAutoencoder,
+    check_hidden_layer_sizes,
+)
 from ._networks import DenseAutoencoderNet
 from ._objectives import ReconstructionObjective
 
@@ -101,7 +106,7 @@ class LinearAutoencoder(BaseAutoencoder):
         self.random_state = random_state
         self.verbose = verbose
 
-    def _build_module(self, n_features, sample_shape):
+    def _build_network(self, n_features, sample_shape):
         return DenseAutoencoderNet([n_features, self.n_components], coding_activation="identity")
 
 
@@ -144,6 +149,8 @@ class StackedAutoencoder(BaseAutoencoder):
         ``loss_curve_`` count the fine-tuning epochs; the pretraining curves
         are in ``pretraining_loss_curves_``.
 
+    {encoder_decoder_parameters}
+
     {training_parameters}
 
     Attributes
@@ -185,13 +192,14 @@ class StackedAutoencoder(BaseAutoencoder):
     """
 
     _parameter_constraints = {
+        **CUSTOM_NETWORK_CONSTRAINTS,
         **BaseAutoencoder._parameter_constraints,
         **DENSE_CONSTRAINTS,
         "tied_weights": ["boolean"],
         "greedy_pretraining": ["boolean"],
     }
     _module_params = ("n_components", "hidden_layer_sizes", "activation",
-                      "output_activation", "tied_weights")
+                      "output_activation", "tied_weights", "encoder", "decoder")
 
     def __init__(
         self,
@@ -202,6 +210,8 @@ class StackedAutoencoder(BaseAutoencoder):
         output_activation=None,
         tied_weights=False,
         greedy_pretraining=False,
+        encoder=None,
+        decoder=None,
         max_iter=200,
         batch_size=32,
         learning_rate_init=0.001,
@@ -224,6 +234,8 @@ class StackedAutoencoder(BaseAutoencoder):
         self.output_activation = output_activation
         self.tied_weights = tied_weights
         self.greedy_pretraining = greedy_pretraining
+        self.encoder = encoder
+        self.decoder = decoder
         self.max_iter = max_iter
         self.batch_size = batch_size
         self.learning_rate_init = learning_rate_init
@@ -240,7 +252,17 @@ class StackedAutoencoder(BaseAutoencoder):
         self.random_state = random_state
         self.verbose = verbose
 
-    def _build_module(self, n_features, sample_shape):
+    def _check_data_params(self, X, sample_shape):
+        super()._check_data_params(X, sample_shape)
+        custom = [name for name in ("encoder", "decoder") if getattr(self, name) is not None]
+        for option in ("tied_weights", "greedy_pretraining"):
+            if custom and getattr(self, option):
+                raise ValueError(
+                    f"{option}=True needs the built-in layers, but {' and '.join(custom)} "
+                    f"{'is' if len(custom) == 1 else 'are'} your own module: set {option}=False "
+                    f"or {' and '.join(n + '=None' for n in custom)}.")
+
+    def _build_network(self, n_features, sample_shape):
         sizes = [n_features, *check_hidden_layer_sizes(self), self.n_components]
         return DenseAutoencoderNet(
             sizes, activation=self.activation, coding_activation="identity",

@@ -9,12 +9,23 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions, validate_params
 from sklearn.utils.validation import check_is_fitted
 
+from .._blocks import user_network
 from .._engine._callbacks import EpochProgressBar
 from .._engine._docs import auto_max_iter_doc, fill_doc
-from .._engine._estimator import INFERENCE_BATCH_SIZE, MAX_ITER_OR_AUTO, BaseNeuralEstimator
+from .._engine._estimator import (
+    INFERENCE_BATCH_SIZE,
+    MAX_ITER_OR_AUTO,
+    MODULE_OR_CLASS,
+    BaseNeuralEstimator,
+)
 from .._engine._torch import resolve_optimizer
-from .._engine._validation import resolve_architecture, validate_samples
-from ..autoencoder._convolutional import check_channels, resolve_image_shape
+from .._engine._validation import (
+    check_channels,
+    resolve_architecture,
+    resolve_image_shape,
+    sample_layout,
+    validate_samples,
+)
 from ._net import DiffusionTrainingNet
 from ._networks import DiffusionNet, ResidualMLP, UNet
 from ._objectives import DenoisingObjective, denoising_error
@@ -119,6 +130,16 @@ class DDPM(BaseNeuralEstimator):
         ``conditional=True``, so the same network also learns the
         unconditional model that guidance needs.
 
+    denoiser : torch.nn.Module instance or subclass, default=None
+        Your own network instead of the built-in one, called as
+        ``denoiser(x_t, t)`` (``denoiser(x_t, t, y)`` when conditional, ``y``
+        holding class indices and ``n_classes`` for "no label"). It returns
+        the ``prediction`` target shaped like ``x_t``, a batch in torch's
+        layout (``(batch, n_features)`` or ``(batch, channels, height,
+        width)``); ``t`` holds timesteps in ``[0, n_timesteps)``. Copied and
+        re-initialised from ``random_state`` at every fresh fit; see
+        :ref:`custom-networks`. None: built from ``architecture``.
+
     {training_parameters}
 
     Attributes
@@ -176,9 +197,11 @@ class DDPM(BaseNeuralEstimator):
         "n_inference_steps": [Interval(numbers.Integral, 1, None, closed="left"), None],
         "conditional": ["boolean"],
         "label_dropout": [Interval(numbers.Real, 0, 1, closed="left")],
+        "denoiser": MODULE_OR_CLASS,
     }
     _module_params = ("n_timesteps", "noise_schedule", "architecture", "hidden_width",
-                      "n_blocks", "channels", "image_shape", "conditional", "prediction")
+                      "n_blocks", "channels", "image_shape", "conditional", "prediction",
+                      "denoiser")
 
     def __init__(
         self,
@@ -197,6 +220,7 @@ class DDPM(BaseNeuralEstimator):
         n_inference_steps=None,
         conditional=False,
         label_dropout=0.1,
+        denoiser=None,
         max_iter="auto",
         batch_size=32,
         learning_rate_init=0.001,
@@ -227,6 +251,7 @@ class DDPM(BaseNeuralEstimator):
         self.n_inference_steps = n_inference_steps
         self.conditional = conditional
         self.label_dropout = label_dropout
+        self.denoiser = denoiser
         self.max_iter = max_iter
         self.batch_size = batch_size
         self.learning_rate_init = learning_rate_init
@@ -280,7 +305,11 @@ class DDPM(BaseNeuralEstimator):
 
     def _build_module(self, n_features, sample_shape):
         n_classes = len(self.classes_) if self.conditional else 0
-        if self.architecture_ == "unet":
+        if self.denoiser is not None:
+            layout = sample_layout(self, n_features, sample_shape)
+            example = (torch.zeros(2, dtype=torch.long),) * (2 if n_classes else 1)
+            denoiser = user_network(self.denoiser, "denoiser", layout, layout, example)
+        elif self.architecture_ == "unet":
             denoiser = UNet(resolve_image_shape(self, n_features, sample_shape),
                             check_channels(self), n_classes=n_classes)
         else:

@@ -9,12 +9,19 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions, validate_params
 from sklearn.utils.validation import check_is_fitted
 
-from ..autoencoder._convolutional import check_channels, resolve_image_shape
 from .._engine._callbacks import EpochProgressBar, HeldOutMonitor
 from .._engine._docs import auto_max_iter_doc, fill_doc
-from .._engine._estimator import MAX_ITER_OR_AUTO, BaseNeuralEstimator
+from .._blocks import user_network
+from .._engine._estimator import MAX_ITER_OR_AUTO, MODULE_OR_CLASS, BaseNeuralEstimator
 from .._engine._torch import resolve_optimizer
-from .._engine._validation import check_layer_sizes, resolve_architecture, validate_samples
+from .._engine._validation import (
+    check_channels,
+    check_layer_sizes,
+    resolve_architecture,
+    resolve_image_shape,
+    sample_layout,
+    validate_samples,
+)
 from ..metrics import mmd
 from ._net import AdversarialNet, heldout_mmd
 from ._networks import conv_gan, dense_gan
@@ -144,6 +151,26 @@ class GAN(BaseNeuralEstimator):
         losses do not say. ``None`` holds nothing out and records nothing.
         Only ``fit`` monitors, not ``partial_fit``.
 
+    generator : torch.nn.Module instance or subclass, default=None
+        Your own generator instead of the built-in one: a module that maps
+        ``(batch, n_components)`` noise to a batch of samples in torch's
+        layout, ``(batch, n_features)`` for rows and ``(batch, channels,
+        height, width)`` for images, in the scaled space the GAN trains in:
+        [-1, 1] for ``architecture="conv"`` (end it with a tanh), zero mean
+        and unit variance per feature for ``"dense"``. A conditional GAN
+        also passes the one-hot labels ``(batch, n_classes)`` as a second
+        argument. An instance is copied and a subclass called with no
+        arguments at every fresh fit, and its parameters are re-initialised
+        from ``random_state``; see :ref:`custom-networks`. None: built from
+        ``architecture`` and its parameters.
+
+    discriminator : torch.nn.Module instance or subclass, default=None
+        Your own discriminator: maps a batch of samples in the same layout
+        (and, when conditional, the one-hot labels) to one logit per sample,
+        ``(batch,)`` or ``(batch, 1)``. ``spectral_norm``, ``minibatch_std``
+        and ``dropout`` shape the built-in discriminator only. None: the
+        built-in discriminator.
+
     {training_parameters}
 
     Attributes
@@ -237,12 +264,14 @@ class GAN(BaseNeuralEstimator):
         "minibatch_std": ["boolean"],
         "ema_decay": [Interval(numbers.Real, 0, 1, closed="neither"), None],
         "conditional": ["boolean"],
+        "generator": MODULE_OR_CLASS,
+        "discriminator": MODULE_OR_CLASS,
         "learning_rate_init": [Interval(numbers.Real, 0, None, closed="neither"), tuple],
     }
     _module_params = ("n_components", "architecture", "image_shape", "channels",
                       "generator_hidden_layer_sizes",
                       "discriminator_hidden_layer_sizes", "spectral_norm", "minibatch_std",
-                      "conditional")
+                      "conditional", "generator", "discriminator")
 
     def __init__(
         self,
@@ -263,6 +292,8 @@ class GAN(BaseNeuralEstimator):
         ema_decay=0.999,
         conditional=False,
         validation_interval=10,
+        generator=None,
+        discriminator=None,
         max_iter="auto",
         batch_size="auto",
         learning_rate_init=0.001,
@@ -295,6 +326,8 @@ class GAN(BaseNeuralEstimator):
         self.ema_decay = ema_decay
         self.conditional = conditional
         self.validation_interval = validation_interval
+        self.generator = generator
+        self.discriminator = discriminator
         self.max_iter = max_iter
         self.batch_size = batch_size
         self.learning_rate_init = learning_rate_init
@@ -372,6 +405,15 @@ class GAN(BaseNeuralEstimator):
         common = dict(n_classes=n_classes, spectral_norm=self.spectral_norm,
                       minibatch_std=self.minibatch_std, dropout=dropout,
                       ema=self.ema_decay is not None)
+        if self.generator is not None or self.discriminator is not None:
+            layout = sample_layout(self, n_features, sample_shape)
+            labels = (torch.zeros(2, n_classes),) if n_classes else ()
+            if self.generator is not None:
+                common["generator"] = user_network(
+                    self.generator, "generator", (self.n_components,), layout, labels)
+            if self.discriminator is not None:
+                common["discriminator"] = user_network(
+                    self.discriminator, "discriminator", layout, (), labels)
         if conv:
             return conv_gan(resolve_image_shape(self, n_features, sample_shape),
                             self.n_components, check_channels(self), **common)

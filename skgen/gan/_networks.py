@@ -195,7 +195,7 @@ class GANNet(nn.Module):
         return net(z, self.condition(y, z.dtype))
 
     def discriminate(self, x, y=None, generator=None):
-        return self.discriminator(x, self.condition(y, x.dtype), generator)
+        return self.discriminator(x, self.condition(y, x.dtype), generator=generator)
 
     @torch.no_grad()
     def sync_ema(self):
@@ -208,29 +208,39 @@ class GANNet(nn.Module):
 
 
 def dense_gan(n_features, n_components, generator_sizes, discriminator_sizes, *,
-              n_classes, spectral_norm, minibatch_std, dropout, ema):
-    """The book's MLP GAN (ReLU generator, LeakyReLU critic)."""
-    generator = ConditionedMLP([n_components, *generator_sizes, n_features], "relu",
-                               n_condition=n_classes)
-    discriminator = Discriminator(n_features, discriminator_sizes, n_classes=n_classes,
-                                  spectral_norm=spectral_norm, minibatch_std=minibatch_std,
-                                  dropout=dropout)
+              n_classes, spectral_norm, minibatch_std, dropout, ema, generator=None,
+              discriminator=None):
+    """The book's MLP GAN (ReLU generator, LeakyReLU critic).
+
+    A ``generator`` or ``discriminator`` given (a user's network) replaces
+    the built-in one.
+    """
+    if generator is None:
+        generator = ConditionedMLP([n_components, *generator_sizes, n_features], "relu",
+                                   n_condition=n_classes)
+    if discriminator is None:
+        discriminator = Discriminator(n_features, discriminator_sizes, n_classes=n_classes,
+                                      spectral_norm=spectral_norm,
+                                      minibatch_std=minibatch_std, dropout=dropout)
     return GANNet(generator, discriminator, n_components, n_classes=n_classes, ema=ema)
 
 
 def conv_gan(image_shape, n_components, channels, *, n_classes, spectral_norm,
-             minibatch_std, dropout, ema):
+             minibatch_std, dropout, ema, generator=None, discriminator=None):
     """The book's DCGAN, for any image size.
 
     Generator: linear stem to the smallest feature maps, stride-2
     transposed 5x5 convolutions with batch norm and ReLU, a tanh output
     (data are scaled to [-1, 1]). Critic: :class:`ConvDiscriminator` with
-    the same ``channels``.
+    the same ``channels``. A ``generator`` or ``discriminator`` given
+    replaces the built-in one.
     """
-    generator = ConvDecoder(image_shape, n_components, channels=channels, activation="relu",
-                            output_activation="tanh", n_condition=n_classes, kernel_size=5,
-                            batch_norm=True)
-    discriminator = ConvDiscriminator(image_shape, channels, n_classes=n_classes,
-                                      spectral_norm=spectral_norm,
-                                      minibatch_std=minibatch_std, dropout=dropout)
+    if generator is None:
+        generator = ConvDecoder(image_shape, n_components, channels=channels,
+                                activation="relu", output_activation="tanh",
+                                n_condition=n_classes, kernel_size=5, batch_norm=True)
+    if discriminator is None:
+        discriminator = ConvDiscriminator(image_shape, channels, n_classes=n_classes,
+                                          spectral_norm=spectral_norm,
+                                          minibatch_std=minibatch_std, dropout=dropout)
     return GANNet(generator, discriminator, n_components, n_classes=n_classes, ema=ema)

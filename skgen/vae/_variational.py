@@ -12,11 +12,16 @@ from sklearn.utils.validation import check_is_fitted
 
 from .._blocks import HIDDEN_ACTIVATIONS
 from .._engine._docs import auto_max_iter_doc, fill_doc
-from .._engine._estimator import INFERENCE_BATCH_SIZE, MAX_ITER_OR_AUTO
-from .._engine._validation import resolve_architecture, validate_codings, validate_samples
+from .._engine._estimator import INFERENCE_BATCH_SIZE, MAX_ITER_OR_AUTO, MODULE_OR_CLASS
+from .._engine._validation import (
+    check_channels,
+    resolve_architecture,
+    resolve_image_shape,
+    validate_codings,
+    validate_samples,
+)
 from ..autoencoder._base import BaseAutoencoder, check_hidden_layer_sizes
-from ..autoencoder._convolutional import check_channels, resolve_image_shape
-from ._networks import conv_vae, dense_vae
+from ._networks import VAENet, conv_vae, dense_vae
 from ._objectives import ELBOObjective, decoder_mean, elbo, importance_bound
 
 # The draws behind score_samples are fixed, so scores are deterministic and
@@ -113,6 +118,25 @@ class VariationalAutoencoder(BaseAutoencoder):
         ``y`` to every step of a Pipeline; an unconditional VAE ignores
         ``y``.
 
+    encoder : torch.nn.Module instance or subclass, default=None
+        Your own encoder instead of the built-in one: a module that maps a
+        batch of samples to ``(batch, 2 * n_components)`` values, the
+        posterior means then the log-variances. Samples come in torch's
+        layout, ``(batch, n_features)`` for rows and ``(batch, channels,
+        height, width)`` for images. A conditional VAE also passes the
+        one-hot labels ``(batch, n_classes)`` as a second argument. An
+        instance is copied and a subclass called with no arguments at every
+        fresh fit, and its parameters are re-initialised from
+        ``random_state``; see :ref:`custom-networks`. None: built from
+        ``architecture`` and its parameters.
+
+    decoder : torch.nn.Module instance or subclass, default=None
+        Your own decoder: maps ``(batch, n_components)`` codings (and, when
+        conditional, the one-hot labels) to a batch of samples in the same
+        layout, holding the likelihood's parameters: the Gaussian means with
+        ``reconstruction_loss="mse"``, the Bernoulli logits (no sigmoid) with
+        ``"bce"``. None: the built-in decoder.
+
     {training_parameters}
 
     Attributes
@@ -199,6 +223,8 @@ class VariationalAutoencoder(BaseAutoencoder):
 
     _parameter_constraints = {
         **BaseAutoencoder._parameter_constraints,
+        "encoder": MODULE_OR_CLASS,
+        "decoder": MODULE_OR_CLASS,
         "hidden_layer_sizes": ["array-like"],
         "beta": [Interval(numbers.Real, 0, None, closed="left")],
         "reconstruction_loss": [StrOptions({"mse", "bce"})],
@@ -213,7 +239,7 @@ class VariationalAutoencoder(BaseAutoencoder):
     }
     _module_params = ("n_components", "hidden_layer_sizes", "reconstruction_loss",
                       "architecture", "image_shape", "channels", "activation",
-                      "conditional")
+                      "conditional", "encoder", "decoder")
     # The KL term regularises the codings, so a wide latent space is fine.
     _allow_overcomplete = True
 
@@ -231,6 +257,8 @@ class VariationalAutoencoder(BaseAutoencoder):
         sample_prior="mixture",
         n_prior_components=10,
         conditional=False,
+        encoder=None,
+        decoder=None,
         max_iter="auto",
         batch_size=32,
         learning_rate_init=0.001,
@@ -258,6 +286,8 @@ class VariationalAutoencoder(BaseAutoencoder):
         self.sample_prior = sample_prior
         self.n_prior_components = n_prior_components
         self.conditional = conditional
+        self.encoder = encoder
+        self.decoder = decoder
         self.max_iter = max_iter
         self.batch_size = batch_size
         self.learning_rate_init = learning_rate_init
@@ -296,7 +326,7 @@ class VariationalAutoencoder(BaseAutoencoder):
             check_channels(self)
         self._output_dtype = X.dtype
 
-    def _build_module(self, n_features, sample_shape):
+    def _build_network(self, n_features, sample_shape):
         n_classes = len(self.classes_) if self.conditional else 0
         gaussian = self.reconstruction_loss == "mse"
         if self.architecture_ == "conv":
@@ -305,6 +335,17 @@ class VariationalAutoencoder(BaseAutoencoder):
                             n_classes, gaussian)
         return dense_vae(n_features, self.n_components, check_hidden_layer_sizes(self),
                          self.activation, n_classes, gaussian)
+
+    def _encoder_width(self):
+        return 2 * self.n_components  # means, then log-variances
+
+    def _condition_example(self):
+        return (torch.zeros(2, len(self.classes_)),) if self.conditional else ()
+
+    def _assemble_network(self, encoder, decoder):
+        return VAENet(encoder, decoder, self.n_components,
+                      len(self.classes_) if self.conditional else 0,
+                      learn_variance=self.reconstruction_loss == "mse")
 
     def _build_objective(self):
         return ELBOObjective(beta=self.beta, likelihood=self.reconstruction_loss)
