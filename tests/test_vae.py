@@ -228,3 +228,35 @@ def test_max_iter_auto_trains_for_a_number_of_steps(monkeypatch):
     assert vae.fit(X).n_iter_ == 10  # ceil(30 / 3)
     with pytest.raises(ValueError, match="'max_iter' parameter of VariationalAutoencoder"):
         VAE(max_iter="longer").fit(X)
+
+
+def fewest_codings_within_one_std(cv_results):
+    """The refit rule of the user guide ("Which score tunes what")."""
+    mean = cv_results["mean_test_score"]
+    best = np.argmax(mean)
+    ok = mean >= mean[best] - cv_results["std_test_score"][best]
+    sizes = np.asarray(cv_results["param_n_components"], dtype=int)
+    return int(np.flatnonzero(ok)[np.argmin(sizes[ok])])
+
+
+def test_the_documented_search_finds_how_many_factors_made_the_data():
+    from sklearn.model_selection import GridSearchCV
+
+    from skgen import StackedAutoencoder
+
+    # 12 features made from 2 factors, through a fixed random network.
+    rng = np.random.default_rng(0)
+    z = rng.uniform(-1, 1, (450, 2))
+    X = np.tanh(z @ rng.normal(size=(2, 16))) @ rng.normal(size=(16, 12)) / 4
+    X += 0.05 * rng.normal(size=X.shape)
+    X = (X - X.min(0)) / (X.max(0) - X.min(0))
+    grid = {"n_components": [1, 2, 6]}
+    vae = GridSearchCV(VariationalAutoencoder(max_iter=150, random_state=0), grid, cv=3,
+                       refit=fewest_codings_within_one_std).fit(X)
+    assert vae.best_params_ == {"n_components": 2}
+    # The ELBO stops improving past the two factors; the reconstruction
+    # error of an autoencoder does not, so a search on it takes the most.
+    scores = vae.cv_results_["mean_test_score"]
+    assert scores[1] - scores[0] > 5 * abs(scores[2] - scores[1])
+    ae = GridSearchCV(StackedAutoencoder(max_iter=150, random_state=0), grid, cv=3).fit(X)
+    assert ae.best_params_ == {"n_components": 6}
