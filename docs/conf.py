@@ -3,7 +3,8 @@
 import skgen
 
 project = "scikit-generative"
-author = "skgen developers"
+author = "the scikit-generative developers"
+copyright = f"2026, {author}"
 release = skgen.__version__
 version = release
 
@@ -23,7 +24,17 @@ autodoc_default_options = {"members": True, "inherited-members": True}
 intersphinx_mapping = {}
 exclude_patterns = ["_build"]
 templates_path = ["_templates"]
-html_theme = "alabaster"
+# The theme of scikit-learn's own documentation.
+html_theme = "pydata_sphinx_theme"
+html_title = "scikit-generative"
+html_static_path = ["_static"]
+html_theme_options = {
+    "navbar_align": "left",
+    "show_toc_level": 2,
+    "secondary_sidebar_items": ["page-toc"],
+    "footer_start": ["copyright"],
+    "footer_end": ["sphinx-version"],
+}
 nitpicky = False
 
 # The example gallery: every script in examples/ runs and its figures are
