@@ -34,6 +34,27 @@ def small(cls, **params):
     return cls(**defaults)
 
 
+def gpu_rounding_checks(estimator):
+    """scikit-learn checks an estimator on a GPU may fail only by rounding.
+
+    For ``parametrize_with_checks(expected_failed_checks=...)``. On the CPU,
+    float64 input is computed in float64 and every check must pass. On a
+    GPU the network runs in float32, and cuBLAS may pick another kernel for
+    another batch size, so a row's result can change at float32 rounding
+    with the rows it is computed beside: the invariance checks (tolerance
+    1e-7) may then fail, and are marked as expected failures there.
+    """
+    import torch
+
+    on_gpu = estimator.get_params().get("device") in ("auto", "cuda") and \
+        torch.cuda.is_available()
+    if not on_gpu:
+        return {}
+    why = "float32 rounding on a GPU depends on the batch a row is computed in"
+    return {"check_methods_subset_invariance": why,
+            "check_methods_sample_order_invariance": why}
+
+
 @pytest.fixture(scope="session")
 def digits():
     """Digits scaled to [0, 1], split 80/20 (images and flat views)."""

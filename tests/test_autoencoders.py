@@ -39,7 +39,7 @@ def linear_vs_pca(digits):
 
 def test_linear_autoencoder_learns_the_pca_subspace(linear_vs_pca):
     ae, pca, _, _ = linear_vs_pca
-    decoder = ae.module_.decoder_linears[0].weight.detach().numpy()  # (64, k)
+    decoder = ae.module_.decoder_linears[0].weight.detach().cpu().numpy()  # (64, k)
     angles = np.degrees(subspace_angles(decoder, pca.components_.T))
     assert angles.max() < 10, angles
 
@@ -76,8 +76,8 @@ def test_tied_weights_share_the_encoder_weights(digits):
     n_untied = sum(p.numel() for p in untied.module_.parameters())
     assert n_untied - n_tied == 64 * 100 + 100 * 5
     # The decoder really uses the transposed encoder weight.
-    z = torch.randn(4, 5)
     module = tied.module_
+    z = torch.randn(4, 5, device=module.encoder_linears[1].weight.device)
     expected = torch.nn.functional.linear(z, module.encoder_linears[1].weight.t(),
                                           module.decoder_linears[1].bias)
     with torch.no_grad():

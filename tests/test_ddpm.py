@@ -15,6 +15,8 @@ from skgen.datasets import make_ring_of_gaussians
 from skgen.diffusion import NoiseSchedule
 from skgen.metrics import energy_distance
 
+from conftest import gpu_rounding_checks
+
 
 def small_ddpm(**params):
     defaults = dict(n_timesteps=20, hidden_width=16, n_blocks=1, max_iter=2, batch_size=32,
@@ -23,7 +25,8 @@ def small_ddpm(**params):
     return DDPM(**defaults)
 
 
-@parametrize_with_checks([small_ddpm(), small_ddpm(architecture="unet", channels=(4,))])
+@parametrize_with_checks([small_ddpm(), small_ddpm(architecture="unet", channels=(4,))],
+                         expected_failed_checks=gpu_rounding_checks)
 def test_sklearn_compatible_ddpm(estimator, check):
     check(estimator)
 
@@ -104,13 +107,16 @@ def test_reverse_steps_with_an_exact_denoiser_recover_the_data(eta, n_steps):
 def test_sampling_is_reproducible_shaped_and_scaled_like_the_data():
     rng = np.random.default_rng(0)
     images = (rng.random((60, 4, 3)) * 50 + 100).astype(np.float32)
-    ddpm = small_ddpm(max_iter=1).fit(images)
+    # Bit-for-bit equality is a CPU promise: CUDA kernels may sum in another
+    # order from run to run (see the GPU tests for what holds there).
+    ddpm = small_ddpm(max_iter=1, device="cpu").fit(images)
     a = ddpm.sample(7, random_state=0)
     assert a.shape == (7, 4, 3) and a.dtype == np.float32 and 60 < a.mean() < 190
     np.testing.assert_array_equal(a, ddpm.sample(7, random_state=0))
     assert not np.allclose(a, ddpm.sample(7, random_state=1))
     np.testing.assert_array_equal(pickle.loads(pickle.dumps(ddpm)).sample(7, random_state=0), a)
-    np.testing.assert_array_equal(small_ddpm(max_iter=1).fit(images).sample(7, random_state=0),
+    np.testing.assert_array_equal(small_ddpm(max_iter=1, device="cpu").fit(images).sample(
+                                      7, random_state=0),
                                   a)
     assert not hasattr(clone(ddpm), "net_")
     # DDIM is deterministic given the starting noise and differs from DDPM
@@ -148,7 +154,7 @@ def test_samples_are_produced_in_bounded_batches(monkeypatch, capsys):
 
 def test_ema_weights_are_used_for_sampling():
     X = np.random.default_rng(0).normal(size=(200, 2))
-    ddpm = small_ddpm(max_iter=3).fit(X)
+    ddpm = small_ddpm(max_iter=3, device="cpu").fit(X)  # the network meets CPU tensors
     module = ddpm.module_
     assert all(not p.requires_grad for p in module.denoiser_ema.parameters())
     x, t = torch.randn(4, 2), torch.tensor([3, 5, 7, 9])
@@ -172,7 +178,7 @@ def test_options_train_and_are_applied():
 def test_huber_loss_is_the_objective():
     from skgen.diffusion._objectives import DenoisingObjective
 
-    module = small_ddpm(max_iter=1).fit(np.zeros((10, 2)) + [[0, 1]]).module_
+    module = small_ddpm(max_iter=1, device="cpu").fit(np.zeros((10, 2)) + [[0, 1]]).module_
     schedule = NoiseSchedule(20)
     x = torch.randn(64, 2, generator=torch.Generator().manual_seed(0)) * 5
     losses = {}
@@ -254,7 +260,8 @@ def test_samples_match_2d_distributions(data):
         held_out = make_ring_of_gaussians(2000, random_state=1)[0]
     # max_iter="auto": about 10,000 steps. The ring's modes are sharp (std
     # 0.05 at radius 2): they need the less noisy gradients of larger batches.
-    ddpm = DDPM(random_state=0, batch_size=32 if data == "moons" else 128).fit(X)
+    # On the CPU: its margins were measured on the CPU's random streams.
+    ddpm = DDPM(random_state=0, batch_size=32 if data == "moons" else 128, device="cpu").fit(X)
     q = quality_check(ddpm, X, held_out)
     assert q["ancestral"] <= 2 * q["halves"], q
     # DDIM with 50 steps: within 20% of ancestral sampling, with 1/20 of the network passes
@@ -314,7 +321,7 @@ def test_add_noise_runs_the_forward_process_in_the_data_scale():
     rng = np.random.default_rng(0)
     X = rng.normal(5.0, [2.0, 0.5], size=(4000, 2))
     ddpm = small_ddpm(n_timesteps=50, max_iter=1).fit(X)
-    ab = ddpm.schedule_.alpha_bars.numpy()
+    ab = ddpm.schedule_.alpha_bars.cpu().numpy()
     for t in (0, 25, 49):
         noisy = ddpm.add_noise(X, t, random_state=1)
         # in standardised units: mean sqrt(ab) * x0, variance 1 - ab

@@ -14,6 +14,8 @@ from skgen.metrics import mode_coverage
 from skgen.gan._networks import Dropout, MinibatchStd, SpectralNormConv2d, SpectralNormLinear
 from skgen.gan._objectives import AdversarialObjective
 
+from conftest import gpu_rounding_checks
+
 
 def small_gan(**params):
     defaults = dict(n_components=4, generator_hidden_layer_sizes=(16,),
@@ -30,7 +32,7 @@ def small_dcgan(**params):
     return GAN(**defaults)
 
 
-@parametrize_with_checks([small_gan(), small_dcgan()])
+@parametrize_with_checks([small_gan(), small_dcgan()], expected_failed_checks=gpu_rounding_checks)
 def test_sklearn_compatible_gan(estimator, check):
     check(estimator)
 
@@ -78,7 +80,7 @@ def test_samples_keep_the_data_scale_dtype_and_image_shape():
 
 
 def test_ema_generator_is_used_for_sampling():
-    gan = small_gan(ema_decay=0.9, max_iter=3).fit(ring(300, 0))
+    gan = small_gan(ema_decay=0.9, max_iter=3, device="cpu").fit(ring(300, 0))
     module = gan.module_
     z = torch.randn(5, 4, generator=torch.Generator().manual_seed(0))
     with torch.no_grad():
@@ -90,7 +92,7 @@ def test_ema_generator_is_used_for_sampling():
 
 
 def test_one_sided_label_smoothing_changes_the_real_target():
-    module = small_gan().fit(ring(100, 0)).module_
+    module = small_gan(device="cpu").fit(ring(100, 0)).module_
     x = torch.randn(8, 2, generator=torch.Generator().manual_seed(1))
     gen = torch.Generator().manual_seed(0)
     with torch.no_grad():
@@ -127,7 +129,7 @@ def test_minibatch_std_adds_the_batch_spread_as_a_feature():
 
 
 def test_wasserstein_gp_penalises_critic_gradients():
-    gan = small_gan(loss="wasserstein-gp").fit(ring(200, 0))
+    gan = small_gan(loss="wasserstein-gp", device="cpu").fit(ring(200, 0))
     module = gan.module_
     with torch.no_grad():
         for p in module.discriminator.parameters():
@@ -252,11 +254,14 @@ def test_dcgan_players_follow_the_book():
 def test_dcgan_fit_is_reproducible_and_leaves_global_rngs_alone():
     X = np.random.default_rng(0).random((60, 8, 8))
     state = torch.random.get_rng_state()
-    a = small_dcgan(max_iter=3).fit(X).sample(5, random_state=0)
+    # Bit for bit on the CPU; cuDNN's convolutions may sum in another order
+    # from run to run (tests/test_gpu.py checks what holds on a GPU).
+    a = small_dcgan(max_iter=3, device="cpu").fit(X).sample(5, random_state=0)
     assert torch.equal(state, torch.random.get_rng_state())
     torch.rand(3)
-    np.testing.assert_array_equal(small_dcgan(max_iter=3).fit(X).sample(5, random_state=0), a)
-    assert not np.allclose(small_dcgan(max_iter=3, random_state=1).fit(X).sample(
+    np.testing.assert_array_equal(
+        small_dcgan(max_iter=3, device="cpu").fit(X).sample(5, random_state=0), a)
+    assert not np.allclose(small_dcgan(max_iter=3, random_state=1, device="cpu").fit(X).sample(
         5, random_state=0), a)
 
 
@@ -303,8 +308,9 @@ def test_quality_is_monitored_on_a_held_out_slice():
 
 
 def test_monitored_quality_improves_with_training():
+    # On the CPU: one seed's trajectory, measured on the CPU's random streams.
     gan = GAN(n_components=8, max_iter=60, batch_size=64, validation_interval=20,
-              random_state=0).fit(ring(2000, 0))
+              random_state=0, device="cpu").fit(ring(2000, 0))
     first, *_, last = gan.validation_scores_
     assert last > first, gan.validation_scores_
 
@@ -339,7 +345,7 @@ def test_warm_start_refuses_to_switch_ema_on_or_off():
 
 
 def test_r1_penalty_adds_the_squared_gradient_norm_on_real_data():
-    module = small_gan().fit(ring(100, 0)).module_
+    module = small_gan(device="cpu").fit(ring(100, 0)).module_
     x = torch.randn(8, 2, generator=torch.Generator().manual_seed(1))
     losses = [AdversarialObjective(loss="bce", r1_penalty=gamma).discriminator_loss(
         module, x, None, torch.Generator().manual_seed(0)) for gamma in (0.0, 4.0)]

@@ -105,3 +105,18 @@ def test_ddpm_trains_samples_and_scores_on_gpu(digits):
         np.testing.assert_array_equal(
             out, ddpm.sample(10, random_state=0, sampler="ddim", n_inference_steps=5))
         assert np.isfinite(ddpm.score_samples(X[:20])).all()
+
+
+@cuda
+def test_gpu_fit_is_reproducible_to_rounding_and_leaves_global_rngs_alone(digits):
+    # cuDNN may sum in another order from run to run: two fits with one
+    # random_state agree to float32 rounding on a GPU (bit for bit on the CPU).
+    X = digits["images_train"][:200]
+    cpu_state, cuda_state = torch.random.get_rng_state(), torch.cuda.get_rng_state()
+    a = small(ConvolutionalAutoencoder, device="cuda").fit(X).transform(X)
+    assert torch.equal(cpu_state, torch.random.get_rng_state())
+    assert torch.equal(cuda_state, torch.cuda.get_rng_state())
+    b = small(ConvolutionalAutoencoder, device="cuda").fit(X).transform(X)
+    np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-5)
+    c = small(ConvolutionalAutoencoder, device="cuda", random_state=1).fit(X).transform(X)
+    assert not np.allclose(a, c, rtol=1e-2)

@@ -147,6 +147,11 @@ class TrainingNet(NeuralNet):
     # Names of the extra losses ``fit_batch`` returns after the main one
     # (a GAN's discriminator loss); each is recorded as ``train_<name>``.
     extra_losses = ()
+    # ``module`` and ``criterion`` are passed as instances, the same objects
+    # as ``module_`` / ``criterion_``. Listing them here routes them through
+    # skorch's device-aware pickling too, so a net fitted on a GPU unpickles
+    # on a machine without one (skorch appends ``module_`` etc. itself).
+    cuda_dependent_attributes_ = ["module", "criterion"]
 
     def get_default_callbacks(self):
         # Loss recording is done by the loop itself (see run_single_epoch);
