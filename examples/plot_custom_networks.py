@@ -12,7 +12,8 @@ are initialised) is in the user guide's "Your own networks" page::
 
     python examples/plot_custom_networks.py
 
-Set ``SKGEN_EXAMPLES_FAST=1`` for a smoke run with a few epochs.
+Set ``SKGEN_EXAMPLES_FAST=1`` for a quick run with a few epochs, whose
+models are barely trained.
 """
 
 import os

@@ -11,7 +11,8 @@ distance of each sample set to the held-out data::
 
     python examples/plot_ddpm_2d.py
 
-Set ``SKGEN_EXAMPLES_FAST=1`` for a smoke run with a few epochs.
+Set ``SKGEN_EXAMPLES_FAST=1`` for a quick run with a few epochs, whose
+models are barely trained.
 """
 
 import os

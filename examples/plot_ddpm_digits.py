@@ -18,7 +18,8 @@ schedule, 1000 steps) on scikit-learn's 8x8 digits in rounds
 
     python examples/plot_ddpm_digits.py
 
-Set ``SKGEN_EXAMPLES_FAST=1`` for a smoke run with a few epochs.
+Set ``SKGEN_EXAMPLES_FAST=1`` for a quick run with a few epochs, whose
+models are barely trained.
 """
 
 import os

@@ -11,7 +11,8 @@ losses with the held-out MMD that each GAN records every 10 epochs::
 
     python examples/plot_gan_digits.py
 
-Set ``SKGEN_EXAMPLES_FAST=1`` for a smoke run with a few epochs.
+Set ``SKGEN_EXAMPLES_FAST=1`` for a quick run with a few epochs, whose
+models are barely trained.
 """
 
 import os

@@ -5,12 +5,13 @@ GAN mode collapse on a ring of Gaussians
 Trains the plain BCE GAN and the same GAN with each remedy (label
 smoothing, minibatch standard deviation, an EMA generator) on a ring of 8
 Gaussians, with the same budget and seed, and draws the samples of each
-over the data, titled with the modes covered.
-``bench/bench_gan_mode_collapse.py`` gives the numbers over several seeds::
+over the data, titled with the modes covered. One seed is one draw: the
+remedies are described in the GAN user guide, :doc:`/user_guide/gan`. Run it with::
 
     python examples/plot_gan_mode_collapse.py
 
-Set ``SKGEN_EXAMPLES_FAST=1`` for a smoke run with a few epochs.
+Set ``SKGEN_EXAMPLES_FAST=1`` for a quick run with a few epochs, whose
+models are barely trained.
 """
 
 import os

@@ -17,7 +17,7 @@ better)::
 
 On 2 CPU cores the full run takes about 35 minutes (the VAE about 7, the
 DCGAN 11, the DDPM's 10,000 training steps 13); with a GPU, a few minutes. Set
-``SKGEN_EXAMPLES_FAST=1`` for a smoke run on 500 images with one epoch each,
+``SKGEN_EXAMPLES_FAST=1`` for a quick run on 500 images with one epoch each,
 whose samples are noise.
 """
 
@@ -84,7 +84,7 @@ for name, images in samples.items():
 # Samples next to real digits
 # ---------------------------
 # Each panel shows 36 samples; the title gives the Frechet distance of 1,000
-# of them (200 in the smoke run) to the held-out digits.
+# of them (200 in the quick run) to the held-out digits.
 fig, axes = plt.subplots(1, 5, figsize=(20, 4.6))
 for ax, (name, images) in zip(axes, samples.items()):
     ImageGridDisplay(images[:36]).plot(ax=ax, n_cols=6, vmin=0, vmax=1,

@@ -9,7 +9,8 @@ training curves and the samples of a conditional VAE::
 
     python examples/plot_vae_digits.py
 
-Set ``SKGEN_EXAMPLES_FAST=1`` for a smoke run with a few epochs.
+Set ``SKGEN_EXAMPLES_FAST=1`` for a quick run with a few epochs, whose
+models are barely trained.
 """
 
 import os

@@ -11,8 +11,8 @@ digits over their reconstructions with
 
     python examples/quickstart.py [--n-components 10] [--output quickstart.png]
 
-Set ``SKGEN_EXAMPLES_FAST=1`` for a smoke run with a few epochs (the test
-suite and the documentation build of CI do).
+Set ``SKGEN_EXAMPLES_FAST=1`` for a quick run with a few epochs, whose
+models are barely trained.
 """
 
 import argparse
