@@ -37,9 +37,15 @@ html_theme_options = {
 }
 nitpicky = False
 
-# The example gallery: every script in examples/ runs and its figures are
-# shown. SKGEN_EXAMPLES_FAST=1 (CI sets it) cuts the epochs so the build
-# takes about a minute; without it the figures come from full training.
+# The example gallery. Its outputs (docs/auto_examples/) are committed from a
+# build at full settings, about an hour on 2 CPU cores:
+#     python -m sphinx -b html docs docs/_build/html
+# sphinx-gallery re-runs an example only when its source no longer matches
+# the committed .md5, so CI's build (SKGEN_EXAMPLES_FAST=1, a few epochs)
+# shows the full-settings figures and takes about a minute. After editing an
+# example, rebuild without SKGEN_EXAMPLES_FAST and commit docs/auto_examples/
+# (tests/test_examples.py checks that the committed outputs are current, and
+# runs every example itself).
 sphinx_gallery_conf = {
     "examples_dirs": "../examples",
     "gallery_dirs": "auto_examples",

@@ -50,6 +50,28 @@ def test_example_is_a_gallery_page(path):
     assert len(lines) > 2 and set(lines[1]) == {"="} and len(lines[1]) >= len(lines[0])
 
 
+GALLERY = Path(__file__).parents[1] / "docs" / "auto_examples"
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=[p.name for p in EXAMPLES])
+def test_the_committed_gallery_output_is_current(path):
+    """The docs show figures of a full-settings build, committed under
+    docs/auto_examples/; sphinx-gallery reuses them while the example's
+    source matches their md5 (see docs/conf.py). An edited example needs
+    that build again."""
+    import hashlib
+
+    # sphinx-gallery's own hash: the text with universal newlines, as UTF-8.
+    digest = hashlib.md5(path.read_text(encoding="utf-8").encode("utf-8")).hexdigest()
+    recorded = GALLERY / f"{path.name}.md5"
+    assert recorded.exists(), f"no committed gallery output for {path.name}"
+    assert recorded.read_text() == digest, (
+        f"{path.name} changed since its gallery figures were built: rebuild the docs "
+        "without SKGEN_EXAMPLES_FAST and commit docs/auto_examples/")
+    figures = list((GALLERY / "images").glob(f"sphx_glr_{path.stem}_*.png"))
+    assert figures and all(f.stat().st_size > 10_000 for f in figures)
+
+
 def test_readme_example_runs_and_the_autoencoder_is_competitive(capsys):
     readme = (Path(__file__).parents[1] / "README.md").read_text()
     code = readme.split("```python\n", 1)[1].split("```", 1)[0]
