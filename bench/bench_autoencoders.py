@@ -14,8 +14,12 @@ A second plain loop with torch's default NAdam settings shows what the
 multi-tensor optimizer buys. Finally ``transform`` throughput is compared
 with ``PCA(30).transform``.
 
+Each skgen row is one training option against the same plain loop: float32
+(the default), ``mixed_precision="bf16"`` and ``compile=True`` (whose first
+epoch, spent compiling, is not timed).
+
 Run: ``python bench/bench_autoencoders.py [--epochs 3] [--rounds 3]
-[--n-samples 55000] [--device auto]``
+[--n-samples 55000] [--device auto] [--variants float32 bf16 compile]``
 """
 
 import argparse
@@ -58,12 +62,19 @@ def plain_epochs(X, batch_size, epochs, device, optimizer_kwargs, seed=0):
     return times
 
 
-def skgen_epochs(X, batch_size, epochs, device):
+# skgen's training options timed against the same plain loop: float32 (the
+# default), bf16 autocast, and torch.compile (its first epoch, which waits
+# for the compiler, is run but not timed).
+VARIANTS = {"float32": {}, "bf16": {"mixed_precision": "bf16"}, "compile": {"compile": True}}
+
+
+def skgen_epochs(X, batch_size, epochs, device, **params):
+    warmup = 1 if params.get("compile") else 0
     ae = StackedAutoencoder(30, hidden_layer_sizes=(100,), optimizer="nadam",
-                            batch_size=batch_size, max_iter=epochs, device=device,
-                            random_state=0)
+                            batch_size=batch_size, max_iter=epochs + warmup, device=device,
+                            random_state=0, **params)
     ae.fit(X)
-    return list(ae.net_.history[:, "dur"]), ae
+    return list(ae.net_.history[:, "dur"])[warmup:], ae
 
 
 def main():
@@ -73,26 +84,36 @@ def main():
     parser.add_argument("--n-samples", type=int, default=55_000)
     parser.add_argument("--batch-sizes", type=int, nargs="+", default=[32, 256])
     parser.add_argument("--device", default="auto")
+    parser.add_argument("--variants", nargs="+", default=list(VARIANTS), choices=VARIANTS)
     args = parser.parse_args()
     device = resolve_device(args.device)
     X = fashion_like(args.n_samples)
     print(f"torch {torch.__version__} on {device} ({torch.get_num_threads()} threads); "
           f"X {X.shape} {X.dtype}; {args.rounds} rounds x {args.epochs} epochs, medians")
     fast = {"foreach": True}
-    header = (f"{'batch':>6}{'plain s/ep':>12}{'skgen s/ep':>12}{'ratio (median)':>16}"
-              f"{'ratio (min)':>13}{'skgen samples/s':>17}{'plain, default NAdam s/ep':>27}")
+    header = (f"{'batch':>6}{'skgen':>9}{'plain s/ep':>12}{'skgen s/ep':>12}"
+              f"{'ratio (median)':>16}{'ratio (min)':>13}{'skgen samples/s':>17}"
+              f"{'plain, default NAdam s/ep':>27}")
     print(header)
     ae = None
     for bs in args.batch_sizes:
-        plain, ours, default = [], [], []
+        plain, default = [], []
+        ours = {name: [] for name in args.variants}
         for _ in range(args.rounds):
             plain += plain_epochs(X, bs, args.epochs, device, fast)
-            times, ae = skgen_epochs(X, bs, args.epochs, device)
-            ours += times
+            for name in args.variants:
+                times, fitted = skgen_epochs(X, bs, args.epochs, device, **VARIANTS[name])
+                ours[name] += times
+                if name == "float32":
+                    ae = fitted
             default += plain_epochs(X, bs, args.epochs, device, {"foreach": False})
-        p, s, d = (statistics.median(v) for v in (plain, ours, default))
-        print(f"{bs:>6}{p:>12.3f}{s:>12.3f}{s / p:>16.3f}{min(ours) / min(plain):>13.3f}"
-              f"{len(X) / s:>17,.0f}{d:>27.3f}", flush=True)
+        p, d = statistics.median(plain), statistics.median(default)
+        for name, times in ours.items():
+            s = statistics.median(times)
+            print(f"{bs:>6}{name:>9}{p:>12.3f}{s:>12.3f}{s / p:>16.3f}"
+                  f"{min(times) / min(plain):>13.3f}{len(X) / s:>17,.0f}{d:>27.3f}", flush=True)
+    if ae is None:
+        ae = skgen_epochs(X, args.batch_sizes[0], 1, device)[1]
 
     pca = PCA(30, random_state=0).fit(X)
     rows = {}

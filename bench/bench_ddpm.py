@@ -13,8 +13,13 @@ and with DDIM over 10, 25, 50 and 100 steps. Each row gives the time and
 the energy distance (V-statistic) to 1,000 held-out points; the first row
 is the same distance between two held-out halves, the floor.
 
+Each skgen row is one training option: float32 (the default),
+``mixed_precision="bf16"`` and ``compile=True`` (whose first epoch, spent
+compiling, is not timed).
+
 Run: ``python bench/bench_ddpm.py [--rounds 5] [--architecture mlp|unet]
-[--n-samples 20000] [--batch-size 128] [--skip-sampling]``
+[--n-samples 20000] [--batch-size 128] [--skip-sampling]
+[--variants float32 bf16 compile]``
 """
 
 import argparse
@@ -32,6 +37,10 @@ from skgen._engine._torch import resolve_device
 from skgen.diffusion import NoiseSchedule
 from skgen.diffusion._networks import DiffusionNet, ResidualMLP, UNet
 from skgen.metrics import energy_distance
+
+
+# skgen's training options timed against the same plain (float32) loop.
+VARIANTS = {"float32": {}, "bf16": {"mixed_precision": "bf16"}, "compile": {"compile": True}}
 
 
 def plain_epoch(X, batch_size, device, architecture, seed=0):
@@ -73,18 +82,25 @@ def training_table(args, device):
     bs = args.batch_size
     print(f"{args.architecture} denoiser; X {X.shape}; batch {bs}; {args.rounds} rounds x 1 "
           "epoch, medians")
-    plain, ours = [], []
+    plain = []
+    ours = {name: [] for name in args.variants}
     for _ in range(args.rounds):
         plain.append(plain_epoch(X, bs, device, args.architecture))
-        ddpm = DDPM(architecture=args.architecture, batch_size=bs, max_iter=1, device=device,
-                    random_state=0).fit(shaped)
-        ours += list(ddpm.net_.history[:, "dur"])
-    p, s = statistics.median(plain), statistics.median(ours)
+        for name in args.variants:
+            # compile's first epoch waits for the compiler: run, not timed.
+            warmup = 1 if name == "compile" else 0
+            ddpm = DDPM(architecture=args.architecture, batch_size=bs, max_iter=1 + warmup,
+                        device=device, random_state=0, **VARIANTS[name]).fit(shaped)
+            ours[name] += list(ddpm.net_.history[:, "dur"])[warmup:]
+    p = statistics.median(plain)
     steps = -(-len(X) // bs)
-    print(f"{'plain s/ep':>12}{'skgen s/ep':>12}{'ratio (median)':>16}{'ratio (min)':>13}"
-          f"{'skgen steps/s':>15}{'plain steps/s':>15}")
-    print(f"{p:>12.3f}{s:>12.3f}{s / p:>16.3f}{min(ours) / min(plain):>13.3f}"
-          f"{steps / s:>15,.1f}{steps / p:>15,.1f}\n", flush=True)
+    print(f"{'skgen':<9}{'plain s/ep':>12}{'skgen s/ep':>12}{'ratio (median)':>16}"
+          f"{'ratio (min)':>13}{'skgen steps/s':>15}{'plain steps/s':>15}")
+    for name, times in ours.items():
+        s = statistics.median(times)
+        print(f"{name:<9}{p:>12.3f}{s:>12.3f}{s / p:>16.3f}{min(times) / min(plain):>13.3f}"
+              f"{steps / s:>15,.1f}{steps / p:>15,.1f}", flush=True)
+    print()
 
 
 def sampling_table(device):
@@ -115,6 +131,7 @@ def main():
     parser.add_argument("--architecture", choices=["mlp", "unet"], default="mlp")
     parser.add_argument("--device", default="auto")
     parser.add_argument("--skip-sampling", action="store_true")
+    parser.add_argument("--variants", nargs="+", default=list(VARIANTS), choices=VARIANTS)
     args = parser.parse_args()
     device = resolve_device(args.device)
     print(f"torch {torch.__version__} on {device} ({torch.get_num_threads()} threads)")

@@ -218,6 +218,19 @@ class ConditionedMLP(nn.Module):
         return self.net(_with_condition(x, condition))
 
 
+def dropout(x, p, generator=None):
+    """Inverted dropout whose mask is drawn from ``generator``.
+
+    Zeroes each entry with probability ``p`` and scales the others by
+    ``1 / (1 - p)``. ``nn.Dropout`` draws from torch's global RNG, which
+    would make fits depend on (and change) the global state.
+    """
+    if p == 0.0:
+        return x
+    keep = torch.rand(x.shape, generator=generator, device=x.device) >= p
+    return x * keep / (1.0 - p)
+
+
 @torch.no_grad()
 def update_ema_(average, model, decay, n_updates):
     """Average ``model``'s weights into its copy ``average``, in place.

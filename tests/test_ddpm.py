@@ -211,7 +211,7 @@ def test_ddpm_errors():
     with pytest.raises(ValueError, match="y was passed to sample, but this DDPM is not "
                                          "conditional"):
         ddpm.sample(2, y=0)
-    with pytest.raises(ValueError, match="switching ema_decay between None and a float"):
+    with pytest.raises(ValueError, match="after changing ema_decay from .a float. to None"):
         small_ddpm(warm_start=True).fit(X).set_params(ema_decay=None).fit(X)
     with pytest.raises(ValueError, match="'n_timesteps' parameter of DDPM"):
         small_ddpm(n_timesteps=1).fit(X)
@@ -312,7 +312,7 @@ def test_trajectory_records_the_reverse_process():
     np.testing.assert_array_equal(out, ddpm.sample(6, random_state=0, n_inference_steps=4,
                                                    sampler="ddim"))
     # the start is standard noise mapped to the data's scale
-    start = (path[0] - ddpm._mean) / ddpm._scale
+    start = ddpm._scaler.transform(path[0])
     assert np.abs(start).max() < 5 and not np.allclose(path[0], out)
 
 
@@ -325,7 +325,7 @@ def test_add_noise_runs_the_forward_process_in_the_data_scale():
     for t in (0, 25, 49):
         noisy = ddpm.add_noise(X, t, random_state=1)
         # in standardised units: mean sqrt(ab) * x0, variance 1 - ab
-        z, z0 = (noisy - ddpm._mean) / ddpm._scale, (X - ddpm._mean) / ddpm._scale
+        z, z0 = ddpm._scaler.transform(noisy), ddpm._scaler.transform(X)
         resid = z - np.sqrt(ab[t]) * z0
         np.testing.assert_allclose(resid.mean(0), 0, atol=4 * np.sqrt((1 - ab[t]) / 4000) + 1e-6)
         np.testing.assert_allclose(resid.var(0), 1 - ab[t], rtol=0.1, atol=1e-6)

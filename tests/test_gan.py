@@ -334,12 +334,12 @@ def test_warm_start_refuses_to_switch_ema_on_or_off():
     gan = GAN(n_components=2, generator_hidden_layer_sizes=(8,),
               discriminator_hidden_layer_sizes=(8,), max_iter=1, validation_interval=None,
               warm_start=True, ema_decay=None, random_state=0).fit(X)
-    with pytest.raises(ValueError, match="switching ema_decay between None and a float"):
+    with pytest.raises(ValueError, match="after changing ema_decay from None to .a float."):
         gan.set_params(ema_decay=0.9).fit(X)
     # The failed call left the fitted model, and its random stream, as they were.
     assert gan.module_.generator_ema is None and gan.n_iter_ == 1
     state = gan._rng.get_state()[1].copy()
-    with pytest.raises(ValueError, match="switching ema_decay"):
+    with pytest.raises(ValueError, match="after changing ema_decay"):
         gan.fit(X)
     np.testing.assert_array_equal(gan._rng.get_state()[1], state)
 
@@ -439,5 +439,5 @@ def test_partial_fit_widens_the_sampling_range():
     gan = small_gan(validation_interval=None).fit(X)
     assert gan.sample(300, random_state=0).max() <= 1.0
     gan.partial_fit(X + 5.0)
-    np.testing.assert_array_equal(gan._data_range[1], (X + 5.0).max(0))
-    np.testing.assert_array_equal(gan._data_range[0], X.min(0))
+    np.testing.assert_array_equal(gan._scaler.high, (X + 5.0).max(0))
+    np.testing.assert_array_equal(gan._scaler.low, X.min(0))

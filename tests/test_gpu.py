@@ -120,3 +120,47 @@ def test_gpu_fit_is_reproducible_to_rounding_and_leaves_global_rngs_alone(digits
     np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-5)
     c = small(ConvolutionalAutoencoder, device="cuda", random_state=1).fit(X).transform(X)
     assert not np.allclose(a, c, rtol=1e-2)
+
+
+@cuda
+@pytest.mark.parametrize("precision", ["fp16", "bf16"])
+@pytest.mark.parametrize("model", ["wgan-gp", "dcgan-r1", "ddpm-unet", "vae-conv"])
+def test_mixed_precision_on_gpu_trains_float32_weights(precision, model, digits):
+    from skgen import DDPM, GAN
+
+    if precision == "bf16" and not torch.cuda.is_bf16_supported():
+        pytest.skip("this GPU has no bfloat16")
+    X = digits["images_train"][:512]
+    make = {
+        "wgan-gp": lambda **p: GAN(n_components=8, loss="wasserstein-gp", n_critic=2,
+                                   max_iter=2, **p),
+        "dcgan-r1": lambda **p: GAN(n_components=8, architecture="conv", channels=(8,),
+                                    max_iter=2, **p),
+        "ddpm-unet": lambda **p: DDPM(n_timesteps=50, channels=(8,), max_iter=2, **p),
+        "vae-conv": lambda **p: small(VariationalAutoencoder, architecture="conv",
+                                      channels=(8,), **p),
+    }[model]
+    full = make(device="cuda", random_state=0).fit(X)
+    mixed = make(device="cuda", random_state=0, mixed_precision=precision).fit(X)
+    assert np.all(np.isfinite(mixed.loss_curve_))
+    np.testing.assert_allclose(mixed.loss_curve_, full.loss_curve_, rtol=0.1, atol=0.05)
+    assert all(p.dtype == torch.float32 for p in mixed.module_.parameters())
+    scaler = mixed.net_.grad_scaler_
+    assert (scaler is not None) == (precision == "fp16")
+    if scaler is not None:
+        assert scaler.get_scale() > 1.0  # loss scaling ran and did not collapse
+    out = mixed.sample(8, random_state=0) if hasattr(mixed, "sample") else None
+    assert out is None or (out.dtype == X.dtype and np.all(np.isfinite(out)))
+
+
+@cuda
+def test_compile_on_gpu_trains_like_eager(digits):
+    from skgen import DDPM
+
+    X = digits["images_train"][:512]
+    make = lambda **p: DDPM(n_timesteps=50, channels=(8,), max_iter=2, device="cuda",  # noqa
+                            random_state=0, **p)
+    eager, compiled = make().fit(X), make(compile=True).fit(X)
+    np.testing.assert_allclose(compiled.loss_curve_, eager.loss_curve_, rtol=0.05)
+    assert list(compiled.module_.state_dict()) == list(eager.module_.state_dict())
+    pickle.loads(pickle.dumps(compiled)).sample(4, random_state=0)

@@ -139,6 +139,21 @@ default="adam"
         Where to train and infer: ``"auto"`` picks CUDA, then MPS, then the
         CPU. Can be changed with ``set_params`` after fitting.
 
+    mixed_precision : {"bf16", "fp16"}, default=None
+        Train with automatic mixed precision: the losses and the networks'
+        forward passes run under ``torch.autocast`` in bfloat16 (``"bf16"``:
+        the CPU and recent GPUs) or float16 (``"fp16"``: CUDA only, with
+        ``torch.amp.GradScaler`` loss scaling). Weights, optimizer state and
+        outputs stay float32, and inference (``transform``, ``sample``...)
+        runs in float32. None trains in float32. See :ref:`performance-tips`.
+
+    compile : bool, default=False
+        Compile the networks' forward passes with ``torch.compile`` while
+        training (skorch's name). The first batches of each ``fit`` call
+        wait for the compiler (seconds to minutes); it pays off on a GPU
+        and for long fits. Parameter names, ``state_dict`` keys and pickles
+        are those of the plain network, and inference runs uncompiled.
+
     random_state : int, RandomState instance or None, default=None
         Seeds weight initialisation, shuffling, validation split and every
         random draw of training through a local ``torch.Generator``; the

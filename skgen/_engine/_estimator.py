@@ -10,22 +10,36 @@ import numpy as np
 import torch
 from skorch.callbacks import Callback
 from sklearn.base import BaseEstimator, _fit_context
-from sklearn.preprocessing import LabelEncoder
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.validation import column_or_1d
 
 from .._blocks import init_parameters_
 from ..exceptions import TrainingDivergedError
 from ._callbacks import EarlyStopper, EpochProgressBar, restore_snapshot, snapshot
 from ._net import NonFiniteLoss, TensorData, TrainingNet
-from ._torch import OPTIMIZERS, optimizer_to, resolve_device, resolve_optimizer
+from ._torch import (
+    OPTIMIZERS,
+    PRECISIONS,
+    check_mixed_precision,
+    optimizer_to,
+    resolve_device,
+    resolve_optimizer,
+    torch_generator,
+)
 from ._validation import validate_samples
 
 # Rows per forward pass at inference: large enough to amortise Python
 # overhead, small enough to keep memory bounded for any input size.
 INFERENCE_BATCH_SIZE = 4096
+
+
+def tensor_batches(*tensors, batch_size=INFERENCE_BATCH_SIZE):
+    """Slices of at most ``batch_size`` rows of ``tensors`` (None passes
+    through as None), for passes over training data already on its device."""
+    n = tensors[0].shape[0]
+    for start in range(0, n, batch_size):
+        yield tuple(None if t is None else t[start:start + batch_size] for t in tensors)
 
 
 # The constraint of a parameter that takes a user's own network (see
@@ -64,9 +78,15 @@ def auto_epochs(steps, n_samples, batch_size):
 class BaseNeuralEstimator(BaseEstimator):
     """What every skgen estimator shares: parameters, training, devices.
 
+    The base owns the skorch net's whole life: ``_make_net`` builds it (of
+    class ``_net_class``) on a fresh fit, ``_configure_net`` applies the
+    parameters to it on fresh and warm-started fits alike, and
+    ``TrainingNet.fit_batch`` is the one training step.
+
     A family class provides ``_build_module(n_features, sample_shape)`` (the
     torch network) and ``_build_objective()`` (the loss module), and may
-    override the hooks ``_check_data_params``, ``_before_training`` and
+    override the hooks ``_fit_data_state``, ``_family_callbacks``,
+    ``_optimizer_defaults``, ``_configure_net``, ``_before_training`` and
     ``_after_training``. Names of parameters that define the network's shape
     go in ``_module_params`` so that a warm start refuses to change them.
     """
@@ -85,10 +105,17 @@ class BaseNeuralEstimator(BaseEstimator):
         "warm_start": ["boolean"],
         "callbacks": [list, None],
         "device": [str, torch.device],
+        "mixed_precision": [StrOptions(set(PRECISIONS)), None],
+        "compile": ["boolean"],
         "random_state": ["random_state"],
         "verbose": ["verbose"],
     }
     _module_params = ()
+    # The skorch net class of a fresh fit.
+    _net_class = TrainingNet
+    # A DataScaler that _fit_data_state sets when the network works on
+    # scaled data (GAN, DDPM); _preprocess and continued fits use it.
+    _scaler = None
     # Optimizer steps (batches) of one fit with max_iter="auto", for a
     # family whose quality follows the number of steps, not of epochs: a
     # number, or a dict keyed by ``architecture_``. Such a family uses the
@@ -144,69 +171,21 @@ class BaseNeuralEstimator(BaseEstimator):
 
     # -- hooks -------------------------------------------------------------
     def _validate_targets(self, y, *, reset):
-        """Encoded labels of a conditional model, else None (y is ignored)."""
-        if getattr(self, "conditional", False):
-            return self._conditional_targets(y, reset=reset)
+        """Encoded labels of a conditional model (``ConditionalMixin``),
+        else None: ``y`` is ignored."""
         return None
 
-    # -- class labels of conditional models (``self.conditional``) ---------
-    def _conditional_targets(self, y, *, reset):
-        """Encode the labels of a conditional fit; learn ``classes_`` on reset."""
-        name = type(self).__name__
-        if y is None:
-            raise ValueError(f"{name}(conditional=True) needs class labels: call fit(X, y).")
-        y = column_or_1d(y, warn=True)
-        if reset:
-            classes = LabelEncoder().fit(y).classes_
-            if len(classes) < 2:
-                raise ValueError(
-                    f"A conditional {name} needs at least 2 classes in y; got {len(classes)}."
-                )
-            self.classes_ = classes
-        return self._encode_labels(y)
+    def _fit_data_state(self, X, sample_shape):
+        """Learn what the training data fixes, before anything is built.
 
-    def _encode_labels(self, y):
-        y = np.asarray(y)
-        unknown = np.setdiff1d(np.unique(y), self.classes_)
-        if unknown.size:
-            raise ValueError(
-                f"y contains labels {unknown.tolist()} not seen during fit; the classes "
-                f"are {self.classes_.tolist()}."
-            )
-        return np.searchsorted(self.classes_, y)
-
-    def _labels_for(self, y, n_samples, method):
-        """Encoded labels for a method of a conditional model, else None.
-
-        A single label stands for ``n_samples`` copies of it.
+        Runs on a fresh fit only: checks parameters against the data and
+        sets the fitted state the network depends on (``architecture_``, a
+        ``DataScaler`` in ``_scaler``, ...).
         """
-        if not self.conditional:
-            if y is not None and method == "sample":
-                raise ValueError(
-                    f"y was passed to sample, but this {type(self).__name__} is not "
-                    "conditional: fit it with conditional=True and class labels to draw "
-                    "given classes."
-                )
-            return None
-        if y is None:
-            raise ValueError(
-                f"This {type(self).__name__} is conditional (conditional=True): pass the "
-                f"class labels, {method}(..., y=...)."
-            )
-        y = np.asarray(y)
-        if y.ndim == 0:
-            y = np.repeat(y.reshape(1), n_samples)
-        y = column_or_1d(y)
-        if len(y) != n_samples:
-            raise ValueError(f"y has {len(y)} labels but {n_samples} samples are asked for.")
-        return self._encode_labels(y)
-
-    def _check_data_params(self, X, sample_shape):
-        """Checks of parameters against the data, before anything is built."""
 
     def _preprocess(self, X):
-        """Map validated training data to what the network trains on."""
-        return X
+        """Map validated data to the space the network trains in."""
+        return X if self._scaler is None else self._scaler.transform(X)
 
     def _monitor_holdout(self, n_samples, incremental):
         """Rows to hold out for a ``HeldOutMonitor`` (0: none)."""
@@ -227,10 +206,39 @@ class BaseNeuralEstimator(BaseEstimator):
     def _after_training(self, net, train):
         """Called after every successful training call."""
 
-    def _extend_data_params(self, X):
+    def _extend_data_state(self, X):
         """Called after a successful continued fit (warm start or
         ``partial_fit``) with its validated data: widen what
-        ``_check_data_params`` learnt from the first fit's data."""
+        ``_fit_data_state`` learnt from the first fit's data."""
+        if self._scaler is not None:
+            self._scaler.extend(X)
+
+    def _family_callbacks(self):
+        """Callbacks a family adds to every fresh net, as (name, callback)."""
+        return []
+
+    def _optimizer_defaults(self, optimizer):
+        """Keyword arguments the family gives ``optimizer`` unless
+        ``optimizer_params`` sets them."""
+        return {}
+
+    def _configure_net(self, net):
+        """Apply the current parameters to a fresh or warm-started net.
+
+        What a warm start may change without changing the network's shape
+        (learning rate, precision, a family's loss settings) is set here,
+        so that fresh and continued fits read the parameters in one place.
+        """
+        net.set_learning_rate(self.learning_rate_init)
+        net.compile_networks = self.compile
+        device = torch.device(net.device)
+        dtype = check_mixed_precision(self.mixed_precision, device)
+        if dtype != net.autocast_dtype or (dtype == torch.float16) != (
+                net.grad_scaler_ is not None):
+            # A new loss scale with fp16; kept across warm starts.
+            net.autocast_dtype = dtype
+            net.grad_scaler_ = (torch.amp.GradScaler(device.type)
+                                if dtype == torch.float16 else None)
 
     # -- fitting -----------------------------------------------------------
     def __sklearn_is_fitted__(self):
@@ -269,7 +277,7 @@ class BaseNeuralEstimator(BaseEstimator):
             )
         device = resolve_device(self.device)
         if fresh:
-            self._check_data_params(X, sample_shape)
+            self._fit_data_state(X, sample_shape)
             rng = check_random_state(self.random_state)
         else:
             self._check_warm_start()
@@ -286,23 +294,21 @@ class BaseNeuralEstimator(BaseEstimator):
         if device.type != "cpu":
             train, valid, monitor = (None if part is None else tuple(t.to(device) for t in part)
                                      for part in (train, valid, monitor))
-        generator = torch.Generator(device=device).manual_seed(
-            int(rng.randint(np.iinfo(np.int32).max))
-        )
+        generator = torch_generator(rng, device)
         batch_size = self._batch_size(train[0].shape[0])
         epochs = 1 if incremental else self._n_epochs(train[0].shape[0], batch_size)
         if fresh:
-            init_gen = torch.Generator().manual_seed(int(rng.randint(np.iinfo(np.int32).max)))
-            module = init_parameters_(self._new_module(X.shape[1], sample_shape), init_gen)
+            module = init_parameters_(self._new_module(X.shape[1], sample_shape),
+                                      torch_generator(rng))
+            callbacks = self._user_callbacks(valid is not None) + self._family_callbacks()
             net = self._make_net(module, self._build_objective(), device, batch_size,
-                                 callbacks=self._user_callbacks(valid is not None),
-                                 max_epochs=epochs)
+                                 callbacks=callbacks, max_epochs=epochs)
             state = None
         else:
             net = self.net_
             self._move_net(device)
             net.batch_size = batch_size
-            self._update_learning_rates(net)
+            self._configure_net(net)
             state = snapshot(net)
         net.generator_ = generator
         # partial_fit has no horizon to decay over: it keeps the rate constant.
@@ -321,11 +327,11 @@ class BaseNeuralEstimator(BaseEstimator):
             net.generator_ = net.monitor_data_ = None
         self._after_training(net, train)
         if not fresh:
-            self._extend_data_params(X)
+            self._extend_data_state(X)
         self.net_ = net
         self._rng = rng
         self._sample_shape = sample_shape
-        self._module_signature = self._current_module_signature()
+        self._module_signature = self._module_signature_items()
         self._set_history_attributes(early, stopper)
         if early and not stopper.stopped:
             warnings.warn(
@@ -367,11 +373,14 @@ class BaseNeuralEstimator(BaseEstimator):
 
     def _make_net(self, module, objective, device, batch_size, *, callbacks, desc=None,
                   max_epochs=None):
+        """The skorch net (``_net_class``) of a fresh fit, configured."""
         optimizer, kwargs = resolve_optimizer(self.optimizer, self.optimizer_params, device)
+        for key, value in self._optimizer_defaults(optimizer).items():
+            kwargs.setdefault(key, value)
         callbacks = list(callbacks)
         if self.verbose:
             callbacks.append(("skgen_progress", EpochProgressBar(desc or type(self).__name__)))
-        net = TrainingNet(
+        net = self._net_class(
             module=module,
             criterion=objective,
             optimizer=optimizer,
@@ -384,7 +393,9 @@ class BaseNeuralEstimator(BaseEstimator):
             verbose=0,
             **{f"optimizer__{k}": v for k, v in kwargs.items()},
         )
-        return net.initialize()
+        net.initialize()
+        self._configure_net(net)
+        return net
 
     def _train_module(self, module, objective, train, generator, *, desc):
         """Train a stand-alone network with this estimator's settings.
@@ -404,11 +415,6 @@ class BaseNeuralEstimator(BaseEstimator):
         finally:
             net.generator_ = None
         return list(net.history[:, "train_loss"])
-
-    def _update_learning_rates(self, net):
-        """Apply ``learning_rate_init`` to a net trained further."""
-        for group in net.optimizer_.param_groups:
-            group["lr"] = self.learning_rate_init
 
     def _user_callbacks(self, validation):
         """Copies of the ``callbacks`` parameter for a fresh net.
@@ -459,11 +465,12 @@ class BaseNeuralEstimator(BaseEstimator):
             return min(size, n_samples)
         return min(self.batch_size, n_samples)
 
-    def _current_module_signature(self):
+    def _module_signature_items(self):
+        """What fixes the network's shape: a warm start must not change it."""
         return {name: getattr(self, name) for name in self._module_params}
 
     def _check_warm_start(self):
-        current = self._current_module_signature()
+        current = self._module_signature_items()
         changed = {k: (self._module_signature[k], v) for k, v in current.items()
                    if self._module_signature[k] != v}
         if changed:

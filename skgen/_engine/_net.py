@@ -16,14 +16,20 @@ costs time or does not fit generative models:
   (skorch's ``ProgressBar``, batch-wise ``LRScheduler``, ...) switch the
   epoch back to skorch's own per-batch loop, so they see what they expect;
 * early stopping is decided by an object the loop asks after each epoch,
-  not by raising ``KeyboardInterrupt``.
+  not by raising ``KeyboardInterrupt``;
+* both epoch paths run the one training step, ``fit_batch``: a family's
+  optimizer updates (``batch_updates``, each through ``update``, where
+  mixed precision and loss scaling apply), then the loss scale and the
+  EMA. A per-step feature is written there once.
 """
 
+import contextlib
 import math
 
 import torch
 from skorch import NeuralNet
 from skorch.callbacks import Callback, Checkpoint, EpochTimer, TrainEndCheckpoint
+from skorch.utils import TeeGenerator
 
 _BATCH_EVENTS = ("on_batch_begin", "on_batch_end", "on_grad_computed")
 # Callbacks that read the per-batch history (skorch's checkpoints name
@@ -147,6 +153,15 @@ class TrainingNet(NeuralNet):
     # Names of the extra losses ``fit_batch`` returns after the main one
     # (a GAN's discriminator loss); each is recorded as ``train_<name>``.
     extra_losses = ()
+    # Set by the estimator on fresh and warm-started nets: the EMA decay of
+    # a module with ``update_ema`` (None: no EMA), the autocast dtype of
+    # mixed precision (None: float32) and fp16's ``torch.amp.GradScaler``.
+    ema_decay = None
+    autocast_dtype = None
+    grad_scaler_ = None
+    # Whether training runs the networks' forward passes through
+    # torch.compile (see ``compiled``).
+    compile_networks = False
     # ``module`` and ``criterion`` are passed as instances, the same objects
     # as ``module_`` / ``criterion_``. Listing them here routes them through
     # skorch's device-aware pickling too, so a net fitted on a GPU unpickles
@@ -170,12 +185,60 @@ class TrainingNet(NeuralNet):
             generator=self.generator_, device=torch.device(self.device),
         )
 
-    # -- steps (used by skorch's per-batch loop) ---------------------------
-    def train_step_single(self, batch, **fit_params):
+    # -- the training step ------------------------------------------------
+    def set_learning_rate(self, lr):
+        """Give every parameter group the learning rate ``lr``."""
+        for name in self._optimizers:
+            for group in getattr(self, name + "_").param_groups:
+                group["lr"] = lr
+
+    def _autocast(self):
+        if self.autocast_dtype is None:
+            return contextlib.nullcontext()
+        return torch.autocast(torch.device(self.device).type, dtype=self.autocast_dtype)
+
+    def update(self, optimizer, loss_fn, batch):
+        """One optimizer update: ``loss_fn()`` under mixed precision, its
+        gradient (scaled with fp16), callbacks' ``on_grad_computed``, the
+        step. Returns the detached loss."""
+        optimizer.zero_grad(set_to_none=True)
+        with self._autocast():
+            loss = loss_fn()
+        scaler = self.grad_scaler_
+        (loss if scaler is None else scaler.scale(loss)).backward()
+        if self._batch_events:
+            self.notify("on_grad_computed", batch=batch, training=True,
+                        named_parameters=TeeGenerator(self.get_all_learnable_params()))
+        if scaler is None:
+            optimizer.step()
+        else:
+            scaler.step(optimizer)
+        return loss.detach()
+
+    def batch_updates(self, batch):
+        """The optimizer updates of one batch; returns their losses, the
+        main one first, then those named in ``extra_losses``. Estimators
+        with several optimizers (GANs) override this."""
+        return [self.update(self.optimizer_, lambda: self.criterion_(
+            self.module_, batch, generator=self.generator_, training=True), batch)]
+
+    def fit_batch(self, batch):
+        """The one training step of both epoch paths: the batch's updates,
+        the loss scale, the EMA. Returns the losses as a 1-D tensor."""
+        losses = self.batch_updates(batch)
+        if self.grad_scaler_ is not None:
+            self.grad_scaler_.update()
+        if self.ema_decay is not None:
+            self.module_.update_ema(self.ema_decay)
+        return torch.stack([loss.float().reshape(()) for loss in losses])
+
+    def train_step(self, batch, **fit_params):
+        # skorch's per-batch loop (used when a callback listens to batches).
         self._set_training(True)
-        loss = self.criterion_(self.module_, batch, generator=self.generator_, training=True)
-        loss.backward()
-        return {"loss": loss, "y_pred": None}
+        losses = self.fit_batch(batch)
+        for name, value in zip(self.extra_losses, losses[1:]):
+            self.history.record_batch(f"train_{name}", value.item())
+        return {"loss": losses[0], "y_pred": None}
 
     def validation_step(self, batch, **fit_params):
         self._set_training(False)
@@ -221,12 +284,54 @@ class TrainingNet(NeuralNet):
             early_stopping.restore(self)
         return self
 
+    @contextlib.contextmanager
+    def compiled(self):
+        """Run the trainable networks' forward passes compiled, for a while.
+
+        With ``compile_networks``, each direct sub-network of the module
+        that has trainable parameters (encoder, decoder, generator,
+        discriminator, denoiser; not an EMA copy) gets a ``forward`` that
+        ``torch.compile`` compiled, as an instance attribute, so parameter
+        names and ``state_dict`` keys do not change. The random draws of the
+        objectives (noise, timesteps, shuffling) stay outside the compiled
+        regions. On exit the plain ``forward`` is back: inference, copies and
+        pickles never see compiled code.
+        """
+        children = []
+        if self.compile_networks:
+            children = [child for child in self.module_.children()
+                        if any(p.requires_grad for p in child.parameters())]
+            for child in children:
+                cache = self.compiled_forwards_.get(id(child))
+                if cache is None or cache[0] is not child:
+                    cache = self.compiled_forwards_[id(child)] = (
+                        child, torch.compile(type(child).forward))
+                compiled = cache[1]
+                child.forward = compiled.__get__(child)
+        try:
+            yield
+        finally:
+            for child in children:
+                del child.forward
+
+    def __getstate__(self):
+        state = super().__getstate__()
+        # Compiled code does not pickle, and fp16's loss scale holds a CUDA
+        # tensor outside skorch's device mapping: a continued fit makes new
+        # ones (the scale then starts over).
+        state.pop("compiled_forwards_", None)
+        state["grad_scaler_"] = None
+        return state
+
     def partial_fit(self, X, y=None, classes=None, **fit_params):
         if not self.initialized_:
             self.initialize()
+        if not hasattr(self, "compiled_forwards_"):
+            self.compiled_forwards_ = {}
         self.notify("on_train_begin", X=X, y=y, epochs=fit_params.get("epochs"))
         try:
-            self.fit_loop(X, y, **fit_params)
+            with self.compiled():
+                self.fit_loop(X, y, **fit_params)
         except KeyboardInterrupt:
             # skorch's own EarlyStopping callback stops this way; honour it.
             pass
@@ -268,19 +373,6 @@ class TrainingNet(NeuralNet):
         best = self.best_losses_.get(prefix, math.inf)
         self.history.record(f"{prefix}_loss_best", loss < best)
         self.best_losses_[prefix] = min(loss, best)
-
-    def fit_batch(self, batch):
-        """One optimisation step on ``batch``; returns the detached loss.
-
-        Estimators whose objective needs several optimizers (GANs)
-        override this.
-        """
-        optimizer = self.optimizer_
-        optimizer.zero_grad(set_to_none=True)
-        loss = self.criterion_(self.module_, batch, generator=self.generator_, training=True)
-        loss.backward()
-        optimizer.step()
-        return loss.detach()
 
     def _run_epoch_fast(self, iterator, training):
         self._set_training(training)

@@ -1,8 +1,10 @@
-"""Device and optimizer resolution."""
+"""Devices, optimizers, precision and local random generators."""
 
 import inspect
 
+import numpy as np
 import torch
+from sklearn.utils import check_random_state
 
 OPTIMIZERS = {
     "adam": torch.optim.Adam,
@@ -108,3 +110,39 @@ def optimizer_to(optimizer, device):
                     if not fused:
                         continue
                 state[key] = value.to(device)
+
+
+def torch_generator(random_state, device="cpu"):
+    """A ``torch.Generator`` on ``device`` seeded from ``random_state``.
+
+    ``random_state`` is anything ``check_random_state`` takes; one integer
+    is drawn from it, so a shared ``RandomState`` advances by one draw.
+    Every random draw of skgen goes through such a generator, never through
+    torch's global one.
+    """
+    rng = check_random_state(random_state)
+    seed = int(rng.randint(np.iinfo(np.int32).max))
+    return torch.Generator(device=device).manual_seed(seed)
+
+
+# mixed_precision values (accelerate's names) and their autocast dtypes.
+PRECISIONS = {"bf16": torch.bfloat16, "fp16": torch.float16}
+
+
+def check_mixed_precision(mixed_precision, device):
+    """The autocast dtype of ``mixed_precision`` on ``device`` (None: off).
+
+    float16 needs loss scaling and a CUDA device; bfloat16 runs on the CPU
+    and on recent GPUs.
+    """
+    if mixed_precision is None:
+        return None
+    if mixed_precision == "fp16" and device.type != "cuda":
+        raise ValueError(
+            f"mixed_precision='fp16' needs a CUDA device, but this fit runs on "
+            f"{device.type!r}. Use mixed_precision='bf16' or None.")
+    if mixed_precision == "bf16" and device.type == "cuda" and not torch.cuda.is_bf16_supported():
+        raise ValueError(
+            "mixed_precision='bf16' needs a GPU with bfloat16 support (Ampere or "
+            "newer); this one has none. Use mixed_precision='fp16'.")
+    return PRECISIONS[mixed_precision]

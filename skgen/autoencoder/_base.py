@@ -1,24 +1,16 @@
 """What every autoencoder shares: the transformer interface."""
 
-import numbers
 import warnings
 
 import numpy as np
 import torch
-from sklearn.base import ClassNamePrefixFeaturesOutMixin, TransformerMixin
-from sklearn.utils._param_validation import Interval
+from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.validation import check_is_fitted
 
-from sklearn.utils._param_validation import StrOptions
-
-from .._blocks import HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS, user_network
-from .._engine._estimator import INFERENCE_BATCH_SIZE, MODULE_OR_CLASS, BaseNeuralEstimator
-from .._engine._validation import (
-    check_layer_sizes,
-    sample_layout,
-    validate_codings,
-    validate_samples,
-)
+from .._blocks import HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS
+from .._engine._estimator import MODULE_OR_CLASS, tensor_batches
+from .._engine._transformer import EncoderDecoderTransformer
+from .._engine._validation import validate_codings, validate_samples
 from ..exceptions import DataRangeWarning
 from ._networks import EncoderDecoderNet
 from ._objectives import ReconstructionObjective
@@ -36,11 +28,7 @@ DENSE_CONSTRAINTS = {
 }
 
 
-def check_hidden_layer_sizes(estimator):
-    return check_layer_sizes(estimator, "hidden_layer_sizes")
-
-
-class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseNeuralEstimator):
+class BaseAutoencoder(EncoderDecoderTransformer):
     """Base class of the autoencoders: a transformer like ``PCA``.
 
     ``transform`` gives the codings, ``inverse_transform`` decodes codings
@@ -48,17 +36,12 @@ class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseNeu
     is the negative reconstruction MSE of each sample.
     """
 
-    _parameter_constraints = {
-        "n_components": [Interval(numbers.Integral, 1, None, closed="left")],
-        **BaseNeuralEstimator._parameter_constraints,
-    }
-    _module_params = ("n_components",)
     # Undercomplete autoencoders refuse n_components > n_features: with a
     # wider code they can learn the identity. Sparse and denoising ones
     # regularise the code and may be overcomplete.
     _allow_overcomplete = False
 
-    def _check_data_params(self, X, sample_shape):
+    def _fit_data_state(self, X, sample_shape):
         n_features = X.shape[1]
         if not self._allow_overcomplete and self.n_components > n_features:
             raise ValueError(
@@ -79,38 +62,7 @@ class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseNeu
                     f"{'(feature_range=(-1, 1))' if low else ''}) or set "
                     "output_activation=None.", DataRangeWarning)
 
-    def _build_module(self, n_features, sample_shape):
-        encoder = getattr(self, "encoder", None)
-        decoder = getattr(self, "decoder", None)
-        if encoder is None and decoder is None:
-            return self._build_network(n_features, sample_shape)
-        layout = sample_layout(self, n_features, sample_shape)
-        codings = (self.n_components,)
-        extras = self._condition_example()
-        # The built-in network supplies the half the user did not give.
-        built = (self._build_network(n_features, sample_shape)
-                 if encoder is None or decoder is None else None)
-        return self._assemble_network(
-            built.encoder if encoder is None else user_network(
-                encoder, "encoder", layout, (self._encoder_width(),), extras),
-            built.decoder if decoder is None else user_network(
-                decoder, "decoder", codings, layout, extras),
-        )
-
-    def _build_network(self, n_features, sample_shape):
-        """The built-in network of this autoencoder."""
-        raise NotImplementedError
-
-    def _encoder_width(self):
-        """Outputs of the encoder per sample."""
-        return self.n_components
-
-    def _condition_example(self):
-        """Extra arguments of the encoder and decoder, for a batch of two."""
-        return ()
-
     def _assemble_network(self, encoder, decoder):
-        """The whole network from an encoder and a decoder on flat rows."""
         return EncoderDecoderNet(encoder, decoder)
 
     def _build_objective(self):
@@ -122,15 +74,10 @@ class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseNeu
         total = 0.0
         x = train[0]
         with torch.inference_mode():
-            for start in range(0, x.shape[0], INFERENCE_BATCH_SIZE):
-                batch = x[start:start + INFERENCE_BATCH_SIZE]
+            for batch, in tensor_batches(x):
                 total += ((module(batch) - batch) ** 2).mean(1).sum().item()
         self.reconstruction_error_ = total / x.shape[0]
         self.n_components_ = self.n_components
-
-    @property
-    def _n_features_out(self):
-        return self.n_components_
 
     def transform(self, X):
         """Encode ``X`` into its codings.
@@ -187,25 +134,3 @@ class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseNeu
         return self._forward_batches(
             lambda m, b: -((m(b) - b) ** 2).mean(1), X, np.float64
         )
-
-    def score(self, X, y=None):
-        """Mean of :meth:`score_samples`, so model selection needs no labels.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features) or image array
-            Data shaped like the training data.
-        y : Ignored
-            Not used, present for API consistency.
-
-        Returns
-        -------
-        score : float
-            Negative mean squared reconstruction error.
-        """
-        return float(np.mean(self.score_samples(X)))
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.transformer_tags.preserves_dtype = ["float64", "float32"]
-        return tags

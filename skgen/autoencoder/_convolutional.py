@@ -116,6 +116,8 @@ class ConvolutionalAutoencoder(BaseAutoencoder):
         warm_start=False,
         callbacks=None,
         device="auto",
+        mixed_precision=None,
+        compile=False,
         random_state=None,
         verbose=0,
     ):
@@ -139,11 +141,13 @@ class ConvolutionalAutoencoder(BaseAutoencoder):
         self.warm_start = warm_start
         self.callbacks = callbacks
         self.device = device
+        self.mixed_precision = mixed_precision
+        self.compile = compile
         self.random_state = random_state
         self.verbose = verbose
 
-    def _check_data_params(self, X, sample_shape):
-        super()._check_data_params(X, sample_shape)
+    def _fit_data_state(self, X, sample_shape):
+        super()._fit_data_state(X, sample_shape)
         resolve_image_shape(self, X.shape[1], sample_shape)
         check_channels(self)
 

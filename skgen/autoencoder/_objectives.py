@@ -4,6 +4,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from .._blocks import dropout
+
 _EPS = 1e-6
 
 
@@ -18,8 +20,7 @@ def corrupt(x, noise, level, generator):
     if noise == "gaussian":
         return x + level * torch.randn(x.shape, generator=generator, device=x.device,
                                        dtype=x.dtype)
-    keep = torch.rand(x.shape, generator=generator, device=x.device) >= level
-    return x * keep / (1.0 - level)
+    return dropout(x, level, generator)
 
 
 def kl_sparsity(codings, target):

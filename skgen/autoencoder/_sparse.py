@@ -5,18 +5,18 @@ import numbers
 from sklearn.utils._param_validation import Interval, StrOptions
 
 from .._engine._docs import fill_doc
+from .._engine._validation import check_layer_sizes
 from ._base import (
     CUSTOM_NETWORK_CONSTRAINTS,
     DENSE_CONSTRAINTS,
     BaseAutoencoder,
-    check_hidden_layer_sizes,
 )
 from ._networks import DenseAutoencoderNet
 from ._objectives import ReconstructionObjective
 
 
 def _dense_module(estimator, n_features, coding_activation):
-    sizes = [n_features, *check_hidden_layer_sizes(estimator), estimator.n_components]
+    sizes = [n_features, *check_layer_sizes(estimator), estimator.n_components]
     return DenseAutoencoderNet(
         sizes, activation=estimator.activation, coding_activation=coding_activation,
         output_activation=estimator.output_activation,
@@ -133,6 +133,8 @@ class SparseAutoencoder(BaseAutoencoder):
         warm_start=False,
         callbacks=None,
         device="auto",
+        mixed_precision=None,
+        compile=False,
         random_state=None,
         verbose=0,
     ):
@@ -158,6 +160,8 @@ class SparseAutoencoder(BaseAutoencoder):
         self.warm_start = warm_start
         self.callbacks = callbacks
         self.device = device
+        self.mixed_precision = mixed_precision
+        self.compile = compile
         self.random_state = random_state
         self.verbose = verbose
 
@@ -280,6 +284,8 @@ class DenoisingAutoencoder(BaseAutoencoder):
         warm_start=False,
         callbacks=None,
         device="auto",
+        mixed_precision=None,
+        compile=False,
         random_state=None,
         verbose=0,
     ):
@@ -304,11 +310,13 @@ class DenoisingAutoencoder(BaseAutoencoder):
         self.warm_start = warm_start
         self.callbacks = callbacks
         self.device = device
+        self.mixed_precision = mixed_precision
+        self.compile = compile
         self.random_state = random_state
         self.verbose = verbose
 
-    def _check_data_params(self, X, sample_shape):
-        super()._check_data_params(X, sample_shape)
+    def _fit_data_state(self, X, sample_shape):
+        super()._fit_data_state(X, sample_shape)
         if self.noise == "dropout" and self.noise_level >= 1:
             raise ValueError(
                 f"noise_level={self.noise_level} is a dropout probability with "

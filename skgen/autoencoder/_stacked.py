@@ -4,11 +4,11 @@ import torch
 
 from .._blocks import init_parameters_
 from .._engine._docs import fill_doc
+from .._engine._validation import check_layer_sizes
 from ._base import (
     CUSTOM_NETWORK_CONSTRAINTS,
     DENSE_CONSTRAINTS,
     BaseAutoencoder,
-    check_hidden_layer_sizes,
 )
 from ._networks import DenseAutoencoderNet
 from ._objectives import ReconstructionObjective
@@ -86,6 +86,8 @@ class LinearAutoencoder(BaseAutoencoder):
         warm_start=False,
         callbacks=None,
         device="auto",
+        mixed_precision=None,
+        compile=False,
         random_state=None,
         verbose=0,
     ):
@@ -103,6 +105,8 @@ class LinearAutoencoder(BaseAutoencoder):
         self.warm_start = warm_start
         self.callbacks = callbacks
         self.device = device
+        self.mixed_precision = mixed_precision
+        self.compile = compile
         self.random_state = random_state
         self.verbose = verbose
 
@@ -225,6 +229,8 @@ class StackedAutoencoder(BaseAutoencoder):
         warm_start=False,
         callbacks=None,
         device="auto",
+        mixed_precision=None,
+        compile=False,
         random_state=None,
         verbose=0,
     ):
@@ -249,11 +255,13 @@ class StackedAutoencoder(BaseAutoencoder):
         self.warm_start = warm_start
         self.callbacks = callbacks
         self.device = device
+        self.mixed_precision = mixed_precision
+        self.compile = compile
         self.random_state = random_state
         self.verbose = verbose
 
-    def _check_data_params(self, X, sample_shape):
-        super()._check_data_params(X, sample_shape)
+    def _fit_data_state(self, X, sample_shape):
+        super()._fit_data_state(X, sample_shape)
         custom = [name for name in ("encoder", "decoder") if getattr(self, name) is not None]
         for option in ("tied_weights", "greedy_pretraining"):
             if custom and getattr(self, option):
@@ -263,7 +271,7 @@ class StackedAutoencoder(BaseAutoencoder):
                     f"or {' and '.join(n + '=None' for n in custom)}.")
 
     def _build_network(self, n_features, sample_shape):
-        sizes = [n_features, *check_hidden_layer_sizes(self), self.n_components]
+        sizes = [n_features, *check_layer_sizes(self), self.n_components]
         return DenseAutoencoderNet(
             sizes, activation=self.activation, coding_activation="identity",
             output_activation=self.output_activation, tied_weights=self.tied_weights,

@@ -5,12 +5,10 @@ import sys
 
 import numpy as np
 import torch
-from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions, validate_params
 from sklearn.utils.validation import check_is_fitted
 
 from .._blocks import user_network
-from .._engine._callbacks import EpochProgressBar
 from .._engine._docs import auto_max_iter_doc, fill_doc
 from .._engine._estimator import (
     INFERENCE_BATCH_SIZE,
@@ -18,7 +16,9 @@ from .._engine._estimator import (
     MODULE_OR_CLASS,
     BaseNeuralEstimator,
 )
-from .._engine._torch import resolve_optimizer
+from .._engine._mixins import ConditionalMixin, EMAMixin
+from .._engine._scaling import DataScaler
+from .._engine._torch import torch_generator
 from .._engine._validation import (
     check_channels,
     resolve_architecture,
@@ -26,7 +26,6 @@ from .._engine._validation import (
     sample_layout,
     validate_samples,
 )
-from ._net import DiffusionTrainingNet
 from ._networks import DiffusionNet, ResidualMLP, UNet
 from ._objectives import DenoisingObjective, denoising_error
 from ._schedule import NoiseSchedule
@@ -43,7 +42,7 @@ AUTO_TRAINING_STEPS = 10_000
 
 
 @fill_doc
-class DDPM(BaseNeuralEstimator):
+class DDPM(ConditionalMixin, EMAMixin, BaseNeuralEstimator):
     """Denoising diffusion probabilistic model, with fast DDIM sampling.
 
     Training adds Gaussian noise to each example at a random step of a fixed
@@ -234,6 +233,8 @@ class DDPM(BaseNeuralEstimator):
         warm_start=False,
         callbacks=None,
         device="auto",
+        mixed_precision=None,
+        compile=False,
         random_state=None,
         verbose=0,
     ):
@@ -265,6 +266,8 @@ class DDPM(BaseNeuralEstimator):
         self.warm_start = warm_start
         self.callbacks = callbacks
         self.device = device
+        self.mixed_precision = mixed_precision
+        self.compile = compile
         self.random_state = random_state
         self.verbose = verbose
 
@@ -274,37 +277,20 @@ class DDPM(BaseNeuralEstimator):
         "it trained for, not the number of epochs.")
 
     # -- fitting -----------------------------------------------------------
-    def _check_data_params(self, X, sample_shape):
+    def _fit_data_state(self, X, sample_shape):
         self.architecture_ = resolve_architecture(self, sample_shape, image="unet",
                                                   vector="mlp")
-        if self.architecture_ == "unet":
+        unet = self.architecture_ == "unet"
+        if unet:
             resolve_image_shape(self, X.shape[1], sample_shape)
             check_channels(self)
-            lo, hi = X.min(), X.max()
-            self._mean = np.asarray((hi + lo) / 2)
-            self._scale = np.asarray((hi - lo) / 2 if hi > lo else 1.0)
-        else:
-            self._mean = X.mean(0)
-            scale = X.std(0)
-            self._scale = np.where(scale > 1e-8, scale, 1.0)
-        # Reverse steps keep the predicted clean sample inside the training
-        # data's range (in the scaled space): [-1, 1] for images, each
-        # column's range for vectors. Without this bound, an error in the
-        # noise predicted at the last, almost pure-noise steps of the cosine
-        # schedule is multiplied by 1 / sqrt(alpha_bar) (thousands) and
-        # sampling diverges.
-        if self.architecture_ == "unet":
-            self._clip = (-1.0, 1.0)
-        else:
-            scaled = self._preprocess(X)
-            self._clip = (scaled.min(0), scaled.max(0))
-        self._output_dtype = X.dtype
-
-    def _preprocess(self, X):
-        return (X - self._mean) / self._scale
+        # Images: all pixels together to [-1, 1]; vectors: each feature
+        # standardised. Reverse steps keep the predicted clean sample inside
+        # the training data's range in that space (see _build_objective).
+        self._scaler = DataScaler(images=unet).fit(X)
 
     def _build_module(self, n_features, sample_shape):
-        n_classes = len(self.classes_) if self.conditional else 0
+        n_classes = self._n_classes
         if self.denoiser is not None:
             layout = sample_layout(self, n_features, sample_shape)
             example = (torch.zeros(2, dtype=torch.long),) * (2 if n_classes else 1)
@@ -318,38 +304,14 @@ class DDPM(BaseNeuralEstimator):
         return DiffusionNet(denoiser, n_classes, ema=self.ema_decay is not None)
 
     def _build_objective(self):
+        # Without the clip range, an error in the noise predicted at the
+        # last, almost pure-noise steps of the cosine schedule is multiplied
+        # by 1 / sqrt(alpha_bar) (thousands) and sampling diverges.
         schedule = NoiseSchedule(
             self.n_timesteps, self.noise_schedule, prediction=self.prediction,
-            clip_range=self._clip)
+            clip_range=self._scaler.scaled_range())
         return DenoisingObjective(schedule, loss=self.loss,
                                   label_dropout=self.label_dropout if self.conditional else 0.0)
-
-    def _make_net(self, module, objective, device, batch_size, *, callbacks, desc=None,
-                  max_epochs=None):
-        optimizer, kwargs = resolve_optimizer(self.optimizer, self.optimizer_params, device)
-        callbacks = list(callbacks)
-        if self.verbose:
-            callbacks.append(("skgen_progress", EpochProgressBar(desc or "DDPM")))
-        module.sync_ema()
-        net = DiffusionTrainingNet(
-            module=module, criterion=objective, optimizer=optimizer,
-            lr=self.learning_rate_init, max_epochs=max_epochs or self.max_iter,
-            batch_size=batch_size, train_split=None, callbacks=callbacks,
-            device=str(device), verbose=0,
-            **{f"optimizer__{k}": v for k, v in kwargs.items()},
-        )
-        net.ema_decay = self.ema_decay
-        return net.initialize()
-
-    def _update_learning_rates(self, net):
-        super()._update_learning_rates(net)
-        if (self.ema_decay is None) != (net.module_.denoiser_ema is None):
-            raise ValueError(
-                "DDPM cannot continue training (warm_start or partial_fit) after "
-                "switching ema_decay between None and a float. Set warm_start=False "
-                "or call fit to start over."
-            )
-        net.ema_decay = self.ema_decay
 
     @property
     def schedule_(self):
@@ -397,16 +359,15 @@ class DDPM(BaseNeuralEstimator):
             raise ValueError(
                 f"timesteps must be an int or one int per sample ({X.shape[0]}) in "
                 f"[0, {n_steps - 1}]; got {timesteps!r}.")
-        rng = check_random_state(random_state)
-        gen = torch.Generator().manual_seed(int(rng.randint(np.iinfo(np.int32).max)))
+        gen = torch_generator(random_state)
         x0 = torch.as_tensor(self._preprocess(X))
         noise = torch.randn(x0.shape, generator=gen, dtype=x0.dtype)
         device = schedule.alpha_bars.device  # no side effect on the fitted schedule
         with torch.inference_mode():
             x_t = schedule.add_noise(x0.to(device), noise.to(device),
                                      torch.as_tensor(t, device=device)).cpu().numpy()
-        out = x_t * self._scale + self._mean
-        return out.astype(self._output_dtype).reshape((X.shape[0], *self._sample_shape))
+        out = self._scaler.inverse_transform_(x_t.astype(self._scaler.dtype), clip=False)
+        return out.reshape((X.shape[0], *self._sample_shape))
 
     # -- generation ----------------------------------------------------------
     def _sampling_plan(self, sampler, n_inference_steps):
@@ -476,13 +437,12 @@ class DDPM(BaseNeuralEstimator):
         module.eval()
         schedule = self.schedule_
         timesteps = schedule.inference_timesteps(steps)
-        rng = check_random_state(random_state)
-        gen = torch.Generator(device=device).manual_seed(
-            int(rng.randint(np.iinfo(np.int32).max)))
+        gen = torch_generator(random_state, device)
         n_features = int(np.prod(self._sample_shape))
-        out = np.empty((n_samples, n_features), dtype=self._output_dtype)
+        dtype = self._scaler.dtype
+        out = np.empty((n_samples, n_features), dtype=dtype)
         trajectory = (np.empty((len(timesteps) + 1, n_samples, n_features),
-                               dtype=self._output_dtype) if return_trajectory else None)
+                               dtype=dtype) if return_trajectory else None)
         guided = labels is not None and guidance_scale != 1.0
         bar = None
         if self.verbose:
@@ -515,8 +475,8 @@ class DDPM(BaseNeuralEstimator):
             if bar is not None:
                 bar.close()
         for arr in (out,) if trajectory is None else (out, trajectory):
-            arr *= np.asarray(self._scale, dtype=arr.dtype)  # in place, no copy
-            arr += np.asarray(self._mean, dtype=arr.dtype)
+            # In place, no copy; reverse steps already bound the clean sample.
+            self._scaler.inverse_transform_(arr, clip=False)
         out = out.reshape((n_samples, *self._sample_shape))
         if trajectory is None:
             return out

@@ -78,9 +78,8 @@ class NoiseSchedule(nn.Module):
         self.n_timesteps = int(n_timesteps)
         self.kind = kind
         self.prediction = prediction
-        self.clip_range = None
-        if clip_range is not None:
-            self.clip_range = True
+        self._clipped = clip_range is not None
+        if self._clipped:
             self.register_buffer("clip_low", torch.as_tensor(clip_range[0], dtype=torch.float32))
             self.register_buffer("clip_high",
                                  torch.as_tensor(clip_range[1], dtype=torch.float32))
@@ -97,6 +96,11 @@ class NoiseSchedule(nn.Module):
         return out.reshape(-1, *([1] * (like.dim() - 1)))
 
     # -- forward process ----------------------------------------------------
+    @property
+    def clip_range(self):
+        """The ``(low, high)`` bound tensors of the clean sample, or None."""
+        return (self.clip_low, self.clip_high) if self._clipped else None
+
     def add_noise(self, x0, noise, t):
         """Sample ``q(x_t | x_0)``: ``sqrt(ab) * x0 + sqrt(1 - ab) * noise``."""
         ab = self._at(self.alpha_bars, t, x0)
@@ -118,7 +122,7 @@ class NoiseSchedule(nn.Module):
         else:
             x0 = ab.sqrt() * x_t - (1.0 - ab).sqrt() * model_output
             eps = (1.0 - ab).sqrt() * x_t + ab.sqrt() * model_output
-        if self.clip_range is not None:
+        if self._clipped:
             x0 = torch.clamp(x0, self.clip_low.to(x0.dtype), self.clip_high.to(x0.dtype))
             eps = (x_t - ab.sqrt() * x0) / (1.0 - ab).sqrt()
         return x0, eps

@@ -5,15 +5,16 @@ import numbers
 
 import numpy as np
 import torch
-from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions, validate_params
 from sklearn.utils.validation import check_is_fitted
 
-from .._engine._callbacks import EpochProgressBar, HeldOutMonitor
+from .._engine._callbacks import HeldOutMonitor
 from .._engine._docs import auto_max_iter_doc, fill_doc
 from .._blocks import user_network
 from .._engine._estimator import MAX_ITER_OR_AUTO, MODULE_OR_CLASS, BaseNeuralEstimator
-from .._engine._torch import resolve_optimizer
+from .._engine._mixins import ConditionalMixin, EMAMixin
+from .._engine._scaling import DataScaler
+from .._engine._torch import torch_generator
 from .._engine._validation import (
     check_channels,
     check_layer_sizes,
@@ -49,7 +50,7 @@ AUTO_R1_PENALTY = {"dense": 10.0, "conv": 1.0}
 
 
 @fill_doc
-class GAN(BaseNeuralEstimator):
+class GAN(ConditionalMixin, EMAMixin, BaseNeuralEstimator):
     """Generative adversarial network with the usual remedies for instability.
 
     A generator maps noise codings to samples; a discriminator learns to
@@ -307,6 +308,8 @@ class GAN(BaseNeuralEstimator):
         warm_start=False,
         callbacks=None,
         device="auto",
+        mixed_precision=None,
+        compile=False,
         random_state=None,
         verbose=0,
     ):
@@ -341,6 +344,8 @@ class GAN(BaseNeuralEstimator):
         self.warm_start = warm_start
         self.callbacks = callbacks
         self.device = device
+        self.mixed_precision = mixed_precision
+        self.compile = compile
         self.random_state = random_state
         self.verbose = verbose
 
@@ -353,7 +358,9 @@ class GAN(BaseNeuralEstimator):
         batch_size=AUTO_BATCH_SIZE)
 
     # -- fitting -----------------------------------------------------------
-    def _check_data_params(self, X, sample_shape):
+    _net_class = AdversarialNet
+
+    def _fit_data_state(self, X, sample_shape):
         if self.early_stopping:
             raise ValueError("GAN does not support early_stopping=True: adversarial losses "
                              "do not measure sample quality.")
@@ -364,24 +371,17 @@ class GAN(BaseNeuralEstimator):
                              f"(generator, discriminator) of them; got {lr!r}.")
         self.architecture_ = resolve_architecture(self, sample_shape, image="conv",
                                                   vector="dense")
-        if self.architecture_ == "conv":
+        conv = self.architecture_ == "conv"
+        if conv:
             resolve_image_shape(self, X.shape[1], sample_shape)
             check_channels(self)
-            # All pixels together to [-1, 1], the generator's tanh range.
-            lo, hi = X.min(), X.max()
-            self._mean = np.asarray((hi + lo) / 2)
-            self._scale = np.asarray((hi - lo) / 2 if hi > lo else 1.0)
         else:
             check_layer_sizes(self, "generator_hidden_layer_sizes")
             check_layer_sizes(self, "discriminator_hidden_layer_sizes")
-            # Each feature to zero mean and unit variance.
-            self._mean = X.mean(0)
-            scale = X.std(0)
-            self._scale = np.where(scale > 1e-8, scale, 1.0)
-        # Samples stay inside each feature's training range (the DCGAN's
-        # tanh already bounds them to the pixels' range).
-        self._data_range = (X.min(0), X.max(0))
-        self._output_dtype = X.dtype
+        # Images: all pixels together to [-1, 1], the generator's tanh range;
+        # vectors: each feature standardised. Samples are clipped to each
+        # feature's training range (the DCGAN's tanh already bounds them).
+        self._scaler = DataScaler(images=conv).fit(X)
 
     def _monitor_holdout(self, n_samples, incremental):
         if self.validation_interval is None or incremental:
@@ -397,7 +397,7 @@ class GAN(BaseNeuralEstimator):
         return n_valid
 
     def _build_module(self, n_features, sample_shape):
-        n_classes = len(self.classes_) if self.conditional else 0
+        n_classes = self._n_classes
         conv = self.architecture_ == "conv"
         dropout = self.dropout
         if dropout == "auto":
@@ -430,60 +430,25 @@ class GAN(BaseNeuralEstimator):
         return AdversarialObjective(loss=self.loss, label_smoothing=self.label_smoothing,
                                     r1_penalty=self._r1_penalty())
 
-    def _make_net(self, module, objective, device, batch_size, *, callbacks, desc=None,
-                  max_epochs=None):
-        optimizer, kwargs = resolve_optimizer(self.optimizer, self.optimizer_params, device)
-        if "betas" in inspect.signature(optimizer).parameters and "betas" not in (
-                self.optimizer_params or {}):
-            kwargs["betas"] = GAN_ADAM_BETAS
-        callbacks = list(callbacks)
-        if self.validation_interval is not None:
-            callbacks.append(("skgen_monitor", HeldOutMonitor(self.validation_interval, "mmd",
-                                                              heldout_mmd)))
-        if self.verbose:
-            callbacks.append(("skgen_progress", EpochProgressBar(desc or "GAN")))
-        module.sync_ema()
-        lr = self.learning_rate_init
-        net = AdversarialNet(
-            module=module, criterion=objective, optimizer=optimizer,
-            lr=tuple(lr) if isinstance(lr, tuple) else lr,
-            max_epochs=max_epochs or self.max_iter, batch_size=batch_size,
-            train_split=None, callbacks=callbacks, device=str(device), verbose=0,
-            **{f"optimizer__{k}": v for k, v in kwargs.items()},
-        )
+    def _family_callbacks(self):
+        if self.validation_interval is None:
+            return []
+        return [("skgen_monitor", HeldOutMonitor(self.validation_interval, "mmd", heldout_mmd))]
+
+    def _optimizer_defaults(self, optimizer):
+        if "betas" in inspect.signature(optimizer).parameters:
+            return {"betas": GAN_ADAM_BETAS}
+        return {}
+
+    def _configure_net(self, net):
+        super()._configure_net(net)
         net.n_critic = self.n_critic
-        net.ema_decay = self.ema_decay
-        return net.initialize()
-
-    def _check_warm_start(self):
-        super()._check_warm_start()
-        if (self.ema_decay is None) != (self.net_.module_.generator_ema is None):
-            raise ValueError(
-                "GAN cannot continue training (warm_start or partial_fit) after "
-                "switching ema_decay between None and a float. Set warm_start=False "
-                "or call fit to start over."
-            )
-
-    def _update_learning_rates(self, net):
-        lr = self.learning_rate_init
-        lr_g, lr_d = lr if isinstance(lr, tuple) else (lr, lr)
-        for opt, value in ((net.optimizer_, lr_g), (net.optimizer_discriminator_, lr_d)):
-            for group in opt.param_groups:
-                group["lr"] = value
-        net.n_critic, net.ema_decay = self.n_critic, self.ema_decay
         objective = net.criterion_
         objective.loss, objective.label_smoothing = self.loss, self.label_smoothing
         objective.r1_penalty = self._r1_penalty()
         for name, cb in net.callbacks_:
             if name == "skgen_monitor" and self.validation_interval is not None:
                 cb.interval = self.validation_interval
-
-    def _preprocess(self, X):
-        return (X - self._mean) / self._scale
-
-    def _extend_data_params(self, X):
-        low, high = self._data_range
-        self._data_range = (np.minimum(low, X.min(0)), np.maximum(high, X.max(0)))
 
     def _after_training(self, net, train):
         history = net.history
@@ -527,17 +492,12 @@ class GAN(BaseNeuralEstimator):
         """
         check_is_fitted(self)
         labels = self._labels_for(y, n_samples, "sample")
-        rng = check_random_state(random_state)
-        gen = torch.Generator().manual_seed(int(rng.randint(np.iinfo(np.int32).max)))
-        z = torch.randn((n_samples, self.n_components), generator=gen).numpy()
-        dtype = self._output_dtype
+        z = torch.randn((n_samples, self.n_components),
+                        generator=torch_generator(random_state)).numpy()
         out = self._forward_batches(lambda m, b, *yb: m.generate(b, *yb, ema=True), z,
-                                    dtype, labels=labels)
-        out *= self._scale.astype(dtype)  # back to the data's scale, in place
-        out += self._mean.astype(dtype)
-        low, high = self._data_range
-        np.clip(out, low.astype(dtype), high.astype(dtype), out=out)
-        return out.reshape((n_samples, *self._sample_shape))
+                                    self._scaler.dtype, labels=labels)
+        # Back to the data's scale and range, in place.
+        return self._scaler.inverse_transform_(out).reshape((n_samples, *self._sample_shape))
 
     def score(self, X, y=None):
         """Negative squared MMD between ``X`` and as many samples (higher is better).
@@ -563,5 +523,5 @@ class GAN(BaseNeuralEstimator):
         X, _ = validate_samples(self, X, reset=False)
         samples = self.sample(X.shape[0], random_state=0,
                               y=y if self.conditional else None)
-        to_std = lambda a: (a.reshape(len(a), -1) - self._mean) / self._scale  # noqa: E731
-        return -mmd(to_std(X), to_std(samples))
+        return -mmd(self._scaler.transform(X), self._scaler.transform(
+            samples.reshape(len(samples), -1)))

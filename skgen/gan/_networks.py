@@ -6,7 +6,14 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from .._blocks import ConditionedMLP, ConvDecoder, conv_layer_args, conv_sizes, update_ema_
+from .._blocks import (
+    ConditionedMLP,
+    ConvDecoder,
+    conv_layer_args,
+    conv_sizes,
+    dropout,
+    update_ema_,
+)
 
 
 class _SpectralNormMixin:
@@ -62,21 +69,16 @@ class SpectralNormConv2d(_SpectralNormMixin, nn.Conv2d):
 
 
 class Dropout(nn.Module):
-    """Dropout whose mask is drawn from an explicit ``torch.Generator``.
-
-    ``nn.Dropout`` draws from torch's global RNG, which would make fits
-    depend on (and change) the global state.
-    """
+    """``skgen._blocks.dropout`` as a layer (active in train mode only)."""
 
     def __init__(self, p):
         super().__init__()
         self.p = float(p)
 
     def forward(self, x, generator=None):
-        if not self.training or self.p == 0.0:
+        if not self.training:
             return x
-        keep = torch.rand(x.shape, generator=generator, device=x.device) >= self.p
-        return x * keep / (1.0 - self.p)
+        return dropout(x, self.p, generator)
 
     def extra_repr(self):
         return f"p={self.p}"

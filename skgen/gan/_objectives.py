@@ -12,6 +12,19 @@ from torch import nn
 GRADIENT_PENALTY_WEIGHT = 10.0
 
 
+def input_gradient(scores, x, grad_scaler=None):
+    """The gradient of ``scores.sum()`` with respect to ``x``, kept in the
+    graph (for a gradient penalty). Under fp16 loss scaling the scores are
+    scaled before the gradient and the gradient unscaled after, so small
+    gradients do not underflow (PyTorch's AMP recipe for gradient
+    penalties)."""
+    if grad_scaler is None:
+        grad, = torch.autograd.grad(scores.sum(), x, create_graph=True)
+        return grad
+    grad, = torch.autograd.grad(grad_scaler.scale(scores.sum()), x, create_graph=True)
+    return grad / grad_scaler.get_scale()
+
+
 class AdversarialObjective(nn.Module):
     """Discriminator and generator losses of one adversarial step.
 
@@ -19,6 +32,9 @@ class AdversarialObjective(nn.Module):
     ``1 - label_smoothing`` (Salimans et al. 2016). ``r1_penalty`` adds
     ``r1_penalty / 2`` times the mean squared norm of the discriminator's
     gradient with respect to the real samples (any loss).
+
+    ``AdversarialNet`` calls ``discriminator_loss`` and ``generator_loss``
+    with their own optimizers; there is no single ``forward`` loss.
     """
 
     def __init__(self, *, loss="bce", label_smoothing=0.0, r1_penalty=0.0):
@@ -30,21 +46,21 @@ class AdversarialObjective(nn.Module):
     def noise(self, module, n, generator, device):
         return torch.randn((n, module.n_components), generator=generator, device=device)
 
-    def discriminator_loss(self, module, x, y, generator):
+    def discriminator_loss(self, module, x, y, generator, grad_scaler=None):
         with torch.no_grad():
             fake = module.generate(self.noise(module, x.shape[0], generator, x.device), y)
         if self.r1_penalty:
             x = x.detach().requires_grad_(True)
         real_score = module.discriminate(x, y, generator)
         fake_score = module.discriminate(fake, y, generator)
-        loss = self._loss(module, x, y, fake, real_score, fake_score, generator)
+        loss = self._loss(module, x, y, fake, real_score, fake_score, generator, grad_scaler)
         if self.r1_penalty:
             # The gradient of the same real-data pass: no extra forward.
-            grad, = torch.autograd.grad(real_score.sum(), x, create_graph=True)
+            grad = input_gradient(real_score, x, grad_scaler)
             loss = loss + self.r1_penalty / 2 * grad.pow(2).flatten(1).sum(1).mean()
         return loss
 
-    def _loss(self, module, x, y, fake, real_score, fake_score, generator):
+    def _loss(self, module, x, y, fake, real_score, fake_score, generator, grad_scaler):
         if self.loss == "bce":
             target = torch.full_like(real_score, 1.0 - self.label_smoothing)
             return (F.binary_cross_entropy_with_logits(real_score, target)
@@ -55,8 +71,7 @@ class AdversarialObjective(nn.Module):
         x = x.detach()
         alpha = torch.rand((x.shape[0], 1), generator=generator, device=x.device)
         mixed = (alpha * x + (1 - alpha) * fake).requires_grad_(True)
-        grad, = torch.autograd.grad(module.discriminate(mixed, y, generator).sum(), mixed,
-                                    create_graph=True)
+        grad = input_gradient(module.discriminate(mixed, y, generator), mixed, grad_scaler)
         penalty = ((grad.norm(dim=1) - 1.0) ** 2).mean()
         return fake_score.mean() - real_score.mean() + GRADIENT_PENALTY_WEIGHT * penalty
 
@@ -66,8 +81,3 @@ class AdversarialObjective(nn.Module):
         if self.loss == "bce":  # non-saturating
             return F.binary_cross_entropy_with_logits(fake_score, torch.ones_like(fake_score))
         return -fake_score.mean()
-
-    def forward(self, module, batch, *, generator=None, training=True):
-        # The loss reported for evaluation: the generator's.
-        x, y = batch
-        return self.generator_loss(module, x.shape[0], y, generator, x.device)

@@ -22,12 +22,14 @@ class VAENet(nn.Module):
     n_classes : int
         Number of classes of a conditional VAE (labels enter as one-hot
         vectors), 0 for an unconditional one.
-    learn_variance : bool
-        Keep one observation log-variance shared by all features (Gaussian
-        likelihood).
+    gaussian : bool
+        A Gaussian likelihood: the module keeps its observation
+        log-variance, one shared by all features, as the buffer
+        ``log_variance``. It is not learnt by gradient: the objective sets it
+        in closed form (see ``ELBOObjective``). False: Bernoulli, no variance.
     """
 
-    def __init__(self, encoder, decoder, n_components, n_classes=0, learn_variance=False):
+    def __init__(self, encoder, decoder, n_components, n_classes=0, gaussian=False):
         super().__init__()
         self.encoder = encoder
         self.decoder = decoder
@@ -35,7 +37,7 @@ class VAENet(nn.Module):
         self.n_classes = n_classes
         # The Gaussian likelihood's log-variance: set in closed form (see
         # ELBOObjective), kept as a buffer so it follows the device.
-        if learn_variance:
+        if gaussian:
             self.register_buffer("log_variance", torch.zeros(()))
         else:
             self.log_variance = None
@@ -59,18 +61,18 @@ class VAENet(nn.Module):
 
 
 def dense_vae(n_features, n_components, hidden_layer_sizes, activation, n_classes,
-              learn_variance):
+              gaussian):
     sizes = list(hidden_layer_sizes)
     encoder = ConditionedMLP([n_features, *sizes, 2 * n_components], activation,
                              n_condition=n_classes)
     decoder = ConditionedMLP([n_components, *sizes[::-1], n_features], activation,
                              n_condition=n_classes)
-    return VAENet(encoder, decoder, n_components, n_classes, learn_variance)
+    return VAENet(encoder, decoder, n_components, n_classes, gaussian)
 
 
-def conv_vae(image_shape, n_components, channels, activation, n_classes, learn_variance):
+def conv_vae(image_shape, n_components, channels, activation, n_classes, gaussian):
     encoder = ConvEncoder(image_shape, 2 * n_components, channels=channels,
                           activation=activation, n_condition=n_classes)
     decoder = ConvDecoder(image_shape, n_components, channels=channels,
                           activation=activation, n_condition=n_classes)
-    return VAENet(encoder, decoder, n_components, n_classes, learn_variance)
+    return VAENet(encoder, decoder, n_components, n_classes, gaussian)

@@ -43,7 +43,7 @@ def kl_to_standard_normal(mean, log_var):
     return 0.5 * (mean ** 2 + torch.exp(log_var) - 1.0 - log_var).sum(-1)
 
 
-def decoder_mean(module, params, likelihood):
+def decoder_mean(params, likelihood):
     """The mean of ``p(x | z)``: what reconstructions and samples show."""
     return torch.sigmoid(params) if likelihood == "bce" else params
 
@@ -57,7 +57,7 @@ class ELBOObjective(nn.Module):
     same estimate.
     """
 
-    def __init__(self, *, beta=1.0, likelihood="bce"):
+    def __init__(self, *, beta=1.0, likelihood="mse"):
         super().__init__()
         self.beta = beta
         self.likelihood = likelihood

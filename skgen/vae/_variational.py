@@ -12,15 +12,23 @@ from sklearn.utils.validation import check_is_fitted
 
 from .._blocks import HIDDEN_ACTIVATIONS
 from .._engine._docs import auto_max_iter_doc, fill_doc
-from .._engine._estimator import INFERENCE_BATCH_SIZE, MAX_ITER_OR_AUTO, MODULE_OR_CLASS
+from .._engine._estimator import (
+    INFERENCE_BATCH_SIZE,
+    MAX_ITER_OR_AUTO,
+    MODULE_OR_CLASS,
+    tensor_batches,
+)
+from .._engine._mixins import ConditionalMixin
+from .._engine._torch import torch_generator
+from .._engine._transformer import EncoderDecoderTransformer
 from .._engine._validation import (
     check_channels,
+    check_layer_sizes,
     resolve_architecture,
     resolve_image_shape,
     validate_codings,
     validate_samples,
 )
-from ..autoencoder._base import BaseAutoencoder, check_hidden_layer_sizes
 from ._networks import VAENet, conv_vae, dense_vae
 from ._objectives import ELBOObjective, decoder_mean, elbo, importance_bound
 
@@ -35,7 +43,7 @@ AUTO_TRAINING_STEPS = {"dense": 6_000, "conv": 20_000}
 
 
 @fill_doc
-class VariationalAutoencoder(BaseAutoencoder):
+class VariationalAutoencoder(ConditionalMixin, EncoderDecoderTransformer):
     """Variational autoencoder (VAE): a transformer that also samples.
 
     The encoder outputs a mean and a log-variance per coding; training draws
@@ -222,7 +230,7 @@ class VariationalAutoencoder(BaseAutoencoder):
     """
 
     _parameter_constraints = {
-        **BaseAutoencoder._parameter_constraints,
+        **EncoderDecoderTransformer._parameter_constraints,
         "encoder": MODULE_OR_CLASS,
         "decoder": MODULE_OR_CLASS,
         "hidden_layer_sizes": ["array-like"],
@@ -272,6 +280,8 @@ class VariationalAutoencoder(BaseAutoencoder):
         warm_start=False,
         callbacks=None,
         device="auto",
+        mixed_precision=None,
+        compile=False,
         random_state=None,
         verbose=0,
     ):
@@ -301,6 +311,8 @@ class VariationalAutoencoder(BaseAutoencoder):
         self.warm_start = warm_start
         self.callbacks = callbacks
         self.device = device
+        self.mixed_precision = mixed_precision
+        self.compile = compile
         self.random_state = random_state
         self.verbose = verbose
 
@@ -310,7 +322,7 @@ class VariationalAutoencoder(BaseAutoencoder):
         "few updates, on a large one more than the samples need (see Notes).")
 
     # -- fitting hooks -----------------------------------------------------
-    def _check_data_params(self, X, sample_shape):
+    def _fit_data_state(self, X, sample_shape):
         if self.reconstruction_loss == "bce" and (X.min() < 0 or X.max() > 1):
             raise ValueError(
                 "reconstruction_loss='bce' models each feature as a probability and "
@@ -318,34 +330,33 @@ class VariationalAutoencoder(BaseAutoencoder):
                 "Scale it (for example with MinMaxScaler) or use "
                 "reconstruction_loss='mse'."
             )
-        check_hidden_layer_sizes(self)
+        check_layer_sizes(self)
         self.architecture_ = resolve_architecture(self, sample_shape, image="conv",
                                                   vector="dense")
         if self.architecture_ == "conv":
             resolve_image_shape(self, X.shape[1], sample_shape)
             check_channels(self)
-        self._output_dtype = X.dtype
+        self._output_dtype = X.dtype  # samples are returned in it
 
     def _build_network(self, n_features, sample_shape):
-        n_classes = len(self.classes_) if self.conditional else 0
+        n_classes = self._n_classes
         gaussian = self.reconstruction_loss == "mse"
         if self.architecture_ == "conv":
             return conv_vae(resolve_image_shape(self, n_features, sample_shape),
                             self.n_components, check_channels(self), self.activation,
                             n_classes, gaussian)
-        return dense_vae(n_features, self.n_components, check_hidden_layer_sizes(self),
+        return dense_vae(n_features, self.n_components, check_layer_sizes(self),
                          self.activation, n_classes, gaussian)
 
     def _encoder_width(self):
         return 2 * self.n_components  # means, then log-variances
 
     def _condition_example(self):
-        return (torch.zeros(2, len(self.classes_)),) if self.conditional else ()
+        return (torch.zeros(2, self._n_classes),) if self.conditional else ()
 
     def _assemble_network(self, encoder, decoder):
-        return VAENet(encoder, decoder, self.n_components,
-                      len(self.classes_) if self.conditional else 0,
-                      learn_variance=self.reconstruction_loss == "mse")
+        return VAENet(encoder, decoder, self.n_components, self._n_classes,
+                      gaussian=self.reconstruction_loss == "mse")
 
     def _build_objective(self):
         return ELBOObjective(beta=self.beta, likelihood=self.reconstruction_loss)
@@ -361,11 +372,8 @@ class VariationalAutoencoder(BaseAutoencoder):
         x, y = train[0], (train[1] if len(train) > 1 else None)
         module.eval()
         with torch.no_grad():
-            codes = torch.cat([
-                module.encode(x[i:i + INFERENCE_BATCH_SIZE],
-                              None if y is None else y[i:i + INFERENCE_BATCH_SIZE])[0]
-                for i in range(0, x.shape[0], INFERENCE_BATCH_SIZE)
-            ]).to("cpu", torch.float64).numpy()
+            codes = torch.cat([module.encode(xb, yb)[0] for xb, yb in tensor_batches(x, y)])
+            codes = codes.to("cpu", torch.float64).numpy()
         # No more components than distinct codings (k-means would warn).
         n = min(self.n_prior_components, len(np.unique(codes, axis=0)))
         # A fixed seed: the mixture is a function of the trained network.
@@ -383,9 +391,7 @@ class VariationalAutoencoder(BaseAutoencoder):
         module.eval()
         total = 0.0
         with torch.no_grad():
-            for start in range(0, x.shape[0], INFERENCE_BATCH_SIZE):
-                xb = x[start:start + INFERENCE_BATCH_SIZE]
-                yb = None if y is None else y[start:start + INFERENCE_BATCH_SIZE]
+            for xb, yb in tensor_batches(x, y):
                 mean, log_var = module.encode(xb, yb)
                 eps = torch.randn(mean.shape, generator=gen, device=x.device)
                 params = module.decode(mean + torch.exp(0.5 * log_var) * eps, yb)
@@ -434,7 +440,7 @@ class VariationalAutoencoder(BaseAutoencoder):
         labels = self._labels_for(y, Z.shape[0], "inverse_transform")
         loss = self.reconstruction_loss
         out = self._forward_batches(
-            lambda m, b, *yb: decoder_mean(m, m.decode(b, *yb), loss), Z, Z.dtype,
+            lambda m, b, *yb: decoder_mean(m.decode(b, *yb), loss), Z, Z.dtype,
             labels=labels)
         return out.reshape((-1, *self._sample_shape))
 
@@ -469,9 +475,8 @@ class VariationalAutoencoder(BaseAutoencoder):
         rng = check_random_state(random_state)
         mixture = getattr(self, "latent_mixture_", None)
         if mixture is None:
-            generator = torch.Generator().manual_seed(
-                int(rng.randint(np.iinfo(np.int32).max)))
-            z = torch.randn((n_samples, self.n_components_), generator=generator).numpy()
+            z = torch.randn((n_samples, self.n_components_),
+                            generator=torch_generator(rng)).numpy()
         else:
             # Drawn here rather than by GaussianMixture.sample, which takes
             # no random_state and returns the draws sorted by component.
@@ -482,7 +487,7 @@ class VariationalAutoencoder(BaseAutoencoder):
                  + np.einsum("nij,nj->ni", chol[component], eps)).astype(np.float32)
         loss = self.reconstruction_loss
         out = self._forward_batches(
-            lambda m, b, *yb: decoder_mean(m, m.decode(b, *yb), loss),
+            lambda m, b, *yb: decoder_mean(m.decode(b, *yb), loss),
             z, self._output_dtype, labels=labels)
         return out.reshape((n_samples, *self._sample_shape))
 

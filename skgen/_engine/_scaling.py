@@ -1,0 +1,63 @@
+"""The map between the data and a generator's working space."""
+
+import numpy as np
+
+
+class DataScaler:
+    """An affine map of training data to the space a generator works in.
+
+    ``images=True``: every value by one map onto ``[-1, 1]`` (the range of
+    a ``tanh`` output and of image diffusion models); ``images=False``: each
+    feature to zero mean and unit variance. The scaler also keeps each
+    feature's training range, which samples are clipped to, and the data's
+    dtype, which samples are returned in.
+
+    Attributes
+    ----------
+    mean, scale : ndarray
+        ``scaled = (X - mean) / scale``.
+    low, high : ndarray of shape (n_features,)
+        Each feature's training range (widened by :meth:`extend`).
+    dtype : numpy dtype
+        The training data's dtype.
+    """
+
+    def __init__(self, images):
+        self.images = images
+
+    def fit(self, X):
+        if self.images:
+            lo, hi = X.min(), X.max()
+            self.mean = np.asarray((hi + lo) / 2)
+            self.scale = np.asarray((hi - lo) / 2 if hi > lo else 1.0)
+        else:
+            self.mean = X.mean(0)
+            scale = X.std(0)
+            self.scale = np.where(scale > 1e-8, scale, 1.0)
+        self.low, self.high = X.min(0), X.max(0)
+        self.dtype = X.dtype
+        return self
+
+    def extend(self, X):
+        """Widen the training range to include ``X`` (a continued fit)."""
+        self.low, self.high = np.minimum(self.low, X.min(0)), np.maximum(self.high, X.max(0))
+
+    def transform(self, X):
+        return (X - self.mean) / self.scale
+
+    def scaled_range(self):
+        """The training range in the scaled space: ``[-1, 1]`` for images,
+        each feature's own range otherwise."""
+        if self.images:
+            return -1.0, 1.0
+        return self.transform(self.low), self.transform(self.high)
+
+    def inverse_transform_(self, out, *, clip=True):
+        """Map scaled rows back to the data's scale, in place (and clip
+        them to the training range); ``out`` has the data's dtype."""
+        dtype = out.dtype
+        out *= self.scale.astype(dtype)
+        out += self.mean.astype(dtype)
+        if clip:
+            np.clip(out, self.low.astype(dtype), self.high.astype(dtype), out=out)
+        return out

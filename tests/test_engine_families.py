@@ -1,0 +1,209 @@
+"""What the one training engine gives every family, not only the autoencoders.
+
+Each family (autoencoders, the VAE, the GAN, the DDPM) runs here on its
+vector and its image architecture: the same training step, warm-start
+mechanism, precision and randomness rules hold for all of them.
+"""
+
+import pickle
+
+import numpy as np
+import pytest
+import torch
+from skorch.callbacks import Callback
+
+from skgen import DDPM, GAN, StackedAutoencoder, VariationalAutoencoder
+from skgen.gan._objectives import input_gradient
+
+from conftest import small
+
+IMAGES = {"image_shape": (8, 8)}
+
+
+def family(cls, **defaults):
+    """A factory of small, CPU-pinned estimators: keyword arguments win."""
+    def make(**params):
+        if cls in (StackedAutoencoder, VariationalAutoencoder):
+            return small(cls, **{"device": "cpu", **defaults, **params})
+        return cls(**{"batch_size": 64, "random_state": 0, "device": "cpu", **defaults,
+                      **params})
+    return make
+
+
+FAMILIES = {
+    "StackedAutoencoder": family(StackedAutoencoder),
+    "VAE-dense": family(VariationalAutoencoder),
+    "VAE-conv": family(VariationalAutoencoder, architecture="conv", channels=(4,), **IMAGES),
+    "GAN-dense": family(GAN, n_components=4, generator_hidden_layer_sizes=(16,),
+                        discriminator_hidden_layer_sizes=(16,), max_iter=3),
+    "DCGAN": family(GAN, n_components=4, architecture="conv", channels=(4,), max_iter=2,
+                    **IMAGES),
+    "DDPM-mlp": family(DDPM, n_timesteps=20, hidden_width=16, n_blocks=1, max_iter=3),
+    "DDPM-unet": family(DDPM, n_timesteps=20, architecture="unet", channels=(4,), max_iter=2,
+                        **IMAGES),
+}
+
+
+def output(est, X):
+    """What a fitted model gives: codings, or samples from a fixed seed."""
+    if hasattr(est, "transform"):
+        return est.transform(X)
+    return est.sample(16, random_state=0)
+
+
+def weights(est):
+    return {k: v.detach().clone() for k, v in est.module_.state_dict().items()}
+
+
+@pytest.fixture(scope="module")
+def X(digits):
+    return digits["X_train"][:256]
+
+
+class _BatchListener(Callback):
+    """Listens to batch events: the fit runs skorch's per-batch loop."""
+
+    def on_batch_end(self, net, **kwargs):
+        self.n = getattr(self, "n", 0) + 1
+
+
+class _GradRecorder(Callback):
+    def on_grad_computed(self, net, named_parameters, batch=None, training=False, **kw):
+        grads = [p.grad for _, p in named_parameters if p.grad is not None]
+        self.calls = getattr(self, "calls", 0) + 1
+        self.finite = getattr(self, "finite", True) and all(
+            bool(torch.isfinite(g).all()) for g in grads) and bool(grads)
+
+
+@pytest.mark.parametrize("name", FAMILIES)
+def test_both_epoch_paths_run_the_same_training_step(name, X):
+    # The fast loop and skorch's per-batch loop (used when a callback
+    # listens to batches) share one step, EMA and extra losses included:
+    # the weights come out identical.
+    fast = FAMILIES[name]().fit(X)
+    listener = _BatchListener()
+    slow = FAMILIES[name](callbacks=[("listener", listener)]).fit(X)
+    assert dict(slow.net_.callbacks_)["listener"].n == len(slow.net_.history[-1, "batches"]) \
+        * slow.n_iter_
+    for key, value in weights(fast).items():
+        torch.testing.assert_close(weights(slow)[key], value, rtol=0, atol=0, msg=key)
+    np.testing.assert_allclose(fast.loss_curve_, slow.loss_curve_, rtol=1e-5)
+    if isinstance(fast, GAN):
+        np.testing.assert_allclose(fast.discriminator_loss_curve_,
+                                   slow.discriminator_loss_curve_, rtol=1e-5)
+
+
+@pytest.mark.parametrize("name", FAMILIES)
+def test_callbacks_see_the_gradients_of_every_update(name, X):
+    recorder = _GradRecorder()
+    est = FAMILIES[name](callbacks=[("grads", recorder)]).fit(X)
+    seen = dict(est.net_.callbacks_)["grads"]
+    updates_per_batch = 2 if isinstance(est, GAN) else 1  # discriminator, generator
+    n_batches = sum(len(row["batches"]) for row in est.net_.history)
+    assert seen.calls == updates_per_batch * n_batches and seen.finite
+
+
+@pytest.mark.parametrize("name", FAMILIES)
+def test_fit_is_reproducible_and_leaves_global_rngs_alone(name, X):
+    torch_state = torch.random.get_rng_state()
+    np_state = np.random.get_state()[1].copy()
+    a = output(FAMILIES[name]().fit(X), X)
+    assert torch.equal(torch_state, torch.random.get_rng_state())
+    np.testing.assert_array_equal(np_state, np.random.get_state()[1])
+    torch.rand(3)
+    b = output(FAMILIES[name]().fit(X), X)
+    np.testing.assert_array_equal(a, b)
+    c = output(FAMILIES[name](random_state=1).fit(X), X)
+    assert not np.allclose(a, c)
+
+
+@pytest.mark.parametrize("name", FAMILIES)
+def test_bf16_mixed_precision_trains_close_to_float32(name, X):
+    full = FAMILIES[name]().fit(X)
+    mixed = FAMILIES[name](mixed_precision="bf16").fit(X)
+    assert np.all(np.isfinite(mixed.loss_curve_))
+    # bfloat16 keeps about 3 significant digits: close, not equal.
+    np.testing.assert_allclose(mixed.loss_curve_, full.loss_curve_, rtol=0.05, atol=0.02)
+    assert mixed.loss_curve_ != full.loss_curve_
+    # Weights stay float32, and outputs come in the data's dtype.
+    assert all(p.dtype == torch.float32 for p in mixed.module_.parameters())
+    out = output(mixed, X)
+    assert out.dtype == X.dtype and np.all(np.isfinite(out))
+
+
+@pytest.mark.parametrize("name", ["StackedAutoencoder", "GAN-dense", "DDPM-mlp"])
+def test_mixed_precision_can_change_on_a_warm_start(name, X):
+    est = FAMILIES[name](warm_start=True).fit(X)
+    est.set_params(mixed_precision="bf16").fit(X)
+    assert est.net_.autocast_dtype is torch.bfloat16
+    est.set_params(mixed_precision=None).fit(X)
+    assert est.net_.autocast_dtype is None and np.all(np.isfinite(est.loss_curve_))
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason="checks the CPU's error")
+def test_fp16_needs_cuda_and_leaves_the_estimator_unfitted(X):
+    est = FAMILIES["StackedAutoencoder"](mixed_precision="fp16")
+    with pytest.raises(ValueError, match="mixed_precision='fp16' needs a CUDA device"):
+        est.fit(X)
+    assert not hasattr(est, "net_")
+
+
+def test_fitted_estimators_pickle_with_mixed_precision(X):
+    est = FAMILIES["GAN-dense"](mixed_precision="bf16").fit(X)
+    again = pickle.loads(pickle.dumps(est))
+    np.testing.assert_array_equal(again.sample(8, random_state=0), est.sample(8, random_state=0))
+
+
+@pytest.mark.parametrize("name", ["GAN-dense", "DDPM-mlp"])
+@pytest.mark.parametrize("first, second", [(0.999, None), (None, 0.9)])
+def test_warm_start_cannot_switch_the_ema_on_or_off(name, first, second, X):
+    est = FAMILIES[name](warm_start=True, ema_decay=first).fit(X)
+    before = weights(est)
+    est.set_params(ema_decay=second)
+    with pytest.raises(ValueError, match="after changing ema_decay"):
+        est.fit(X)
+    for key, value in weights(est).items():
+        torch.testing.assert_close(value, before[key], rtol=0, atol=0)
+
+
+@pytest.mark.parametrize("name", ["GAN-dense", "DDPM-mlp"])
+def test_warm_start_applies_a_new_ema_decay(name, X):
+    est = FAMILIES[name](warm_start=True, ema_decay=0.999).fit(X)
+    est.set_params(ema_decay=0.5).fit(X)
+    assert est.net_.ema_decay == 0.5
+
+
+def test_gradient_penalty_input_gradient_is_unscaled_under_loss_scaling():
+    # fp16's loss scaling multiplies the scores before the penalty's
+    # gradient and divides it after: the penalty sees the true gradient.
+    x = torch.randn(6, 3, generator=torch.Generator().manual_seed(0)).requires_grad_(True)
+    scores = (x ** 3).sum(1)
+    scaler = torch.amp.GradScaler("cpu", init_scale=2.0 ** 12)
+    plain = input_gradient(scores, x)
+    scaled = input_gradient(scores, x, scaler)
+    torch.testing.assert_close(scaled, plain)
+    torch.testing.assert_close(plain, 3 * x.detach() ** 2)
+    assert scaled.requires_grad  # kept in the graph, for the penalty's own gradient
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", ["StackedAutoencoder", "DDPM-mlp"])
+def test_compile_trains_like_eager_without_graph_breaks_and_pickles(name, X):
+    from torch._dynamo.utils import counters
+
+    eager = FAMILIES[name]().fit(X)
+    counters.clear()
+    compiled = FAMILIES[name](compile=True).fit(X)
+    # skgen's own code compiles in one graph per network: no graph breaks.
+    assert not counters["graph_break"], dict(counters["graph_break"])
+    assert counters["stats"]["unique_graphs"] >= 1
+    np.testing.assert_allclose(compiled.loss_curve_, eager.loss_curve_, rtol=1e-4)
+    # Parameter names are the plain network's, and nothing compiled is
+    # left on the fitted network: it copies and pickles as usual.
+    assert list(compiled.module_.state_dict()) == list(eager.module_.state_dict())
+    assert all("forward" not in vars(m) for m in compiled.module_.modules())
+    again = pickle.loads(pickle.dumps(compiled))
+    np.testing.assert_array_equal(output(again, X), output(compiled, X))
+    # A warm start reuses the compiled code and keeps training.
+    compiled.set_params(warm_start=True).fit(X)
+    assert compiled.n_iter_ == 2 * eager.n_iter_
