@@ -175,6 +175,10 @@ class BaseNeuralEstimator(BaseEstimator):
         else None: ``y`` is ignored."""
         return None
 
+    def _check_params(self):
+        """Checks of parameters alone that constraints cannot express; run
+        by every fit, fresh or continued, before anything changes."""
+
     def _fit_data_state(self, X, sample_shape):
         """Learn what the training data fixes, before anything is built.
 
@@ -226,8 +230,8 @@ class BaseNeuralEstimator(BaseEstimator):
         """Apply the current parameters to a fresh or warm-started net.
 
         What a warm start may change without changing the network's shape
-        (learning rate, precision, a family's loss settings) is set here,
-        so that fresh and continued fits read the parameters in one place.
+        is set here: the learning rate, precision and compilation, and a
+        family's own settings (the GAN's loss, n_critic, EMA decay).
         """
         net.set_learning_rate(self.learning_rate_init)
         net.compile_networks = self.compile
@@ -276,6 +280,8 @@ class BaseNeuralEstimator(BaseEstimator):
                 f"X has {X.shape[0]} samples but y has {len(y)}: they must match."
             )
         device = resolve_device(self.device)
+        check_mixed_precision(self.mixed_precision, device)
+        self._check_params()
         if fresh:
             self._fit_data_state(X, sample_shape)
             rng = check_random_state(self.random_state)

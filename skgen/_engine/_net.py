@@ -199,20 +199,31 @@ class TrainingNet(NeuralNet):
 
     def update(self, optimizer, loss_fn, batch):
         """One optimizer update: ``loss_fn()`` under mixed precision, its
-        gradient (scaled with fp16), callbacks' ``on_grad_computed``, the
-        step. Returns the detached loss."""
+        gradient (scaled with fp16), callbacks' ``on_grad_computed`` with
+        the true (unscaled) gradients of this optimizer's parameters, the
+        step and, with fp16, the loss scale's update. Returns the detached
+        loss."""
         optimizer.zero_grad(set_to_none=True)
         with self._autocast():
             loss = loss_fn()
         scaler = self.grad_scaler_
         (loss if scaler is None else scaler.scale(loss)).backward()
         if self._batch_events:
+            if scaler is not None:
+                scaler.unscale_(optimizer)
+            own = {id(p) for group in optimizer.param_groups for p in group["params"]}
+            named = ((name, p) for name, p in self.module_.named_parameters()
+                     if id(p) in own and p.requires_grad)
             self.notify("on_grad_computed", batch=batch, training=True,
-                        named_parameters=TeeGenerator(self.get_all_learnable_params()))
+                        named_parameters=TeeGenerator(named))
         if scaler is None:
             optimizer.step()
         else:
+            # A step skipped for an inf/NaN gradient lowers the scale; one
+            # update per optimizer step, so a GAN's n_critic steps of one
+            # optimizer each get theirs.
             scaler.step(optimizer)
+            scaler.update()
         return loss.detach()
 
     def batch_updates(self, batch):
@@ -224,10 +235,8 @@ class TrainingNet(NeuralNet):
 
     def fit_batch(self, batch):
         """The one training step of both epoch paths: the batch's updates,
-        the loss scale, the EMA. Returns the losses as a 1-D tensor."""
+        then the EMA. Returns the losses as a 1-D tensor."""
         losses = self.batch_updates(batch)
-        if self.grad_scaler_ is not None:
-            self.grad_scaler_.update()
         if self.ema_decay is not None:
             self.module_.update_ema(self.ema_decay)
         return torch.stack([loss.float().reshape(()) for loss in losses])
@@ -298,17 +307,20 @@ class TrainingNet(NeuralNet):
         pickles never see compiled code.
         """
         children = []
-        if self.compile_networks:
-            children = [child for child in self.module_.children()
-                        if any(p.requires_grad for p in child.parameters())]
-            for child in children:
-                cache = self.compiled_forwards_.get(id(child))
-                if cache is None or cache[0] is not child:
-                    cache = self.compiled_forwards_[id(child)] = (
-                        child, torch.compile(type(child).forward))
-                compiled = cache[1]
-                child.forward = compiled.__get__(child)
         try:
+            if self.compile_networks:
+                for child in self.module_.children():
+                    # An EMA copy (no trainable parameter) is not compiled,
+                    # nor is a network whose own forward attribute is set.
+                    if "forward" in vars(child) or not any(
+                            p.requires_grad for p in child.parameters()):
+                        continue
+                    cache = self.compiled_forwards_.get(id(child))
+                    if cache is None or cache[0] is not child:
+                        cache = self.compiled_forwards_[id(child)] = (
+                            child, torch.compile(type(child).forward))
+                    child.forward = cache[1].__get__(child)
+                    children.append(child)
             yield
         finally:
             for child in children:

@@ -9,8 +9,9 @@ class DataScaler:
     ``images=True``: every value by one map onto ``[-1, 1]`` (the range of
     a ``tanh`` output and of image diffusion models); ``images=False``: each
     feature to zero mean and unit variance. The scaler also keeps each
-    feature's training range, which samples are clipped to, and the data's
-    dtype, which samples are returned in.
+    feature's training range (the GAN clips its samples to it; the DDPM
+    bounds its reverse steps by the first fit's range, ``scaled_range``)
+    and the data's dtype, which samples are returned in.
 
     Attributes
     ----------

@@ -360,7 +360,7 @@ class GAN(ConditionalMixin, EMAMixin, BaseNeuralEstimator):
     # -- fitting -----------------------------------------------------------
     _net_class = AdversarialNet
 
-    def _fit_data_state(self, X, sample_shape):
+    def _check_params(self):
         if self.early_stopping:
             raise ValueError("GAN does not support early_stopping=True: adversarial losses "
                              "do not measure sample quality.")
@@ -369,6 +369,8 @@ class GAN(ConditionalMixin, EMAMixin, BaseNeuralEstimator):
                 len(lr) == 2 and all(isinstance(v, numbers.Real) and v > 0 for v in lr)):
             raise ValueError("learning_rate_init must be a positive float or a pair "
                              f"(generator, discriminator) of them; got {lr!r}.")
+
+    def _fit_data_state(self, X, sample_shape):
         self.architecture_ = resolve_architecture(self, sample_shape, image="conv",
                                                   vector="dense")
         conv = self.architecture_ == "conv"

@@ -14,15 +14,22 @@ GRADIENT_PENALTY_WEIGHT = 10.0
 
 def input_gradient(scores, x, grad_scaler=None):
     """The gradient of ``scores.sum()`` with respect to ``x``, kept in the
-    graph (for a gradient penalty). Under fp16 loss scaling the scores are
-    scaled before the gradient and the gradient unscaled after, so small
-    gradients do not underflow (PyTorch's AMP recipe for gradient
-    penalties)."""
+    graph (for a gradient penalty).
+
+    Under fp16 loss scaling it follows PyTorch's AMP recipe for gradient
+    penalties: the gradient of the scaled scores, then unscaled, so that
+    small gradients do not underflow. The scale multiplies the scores'
+    mean, not their sum, so the gradient reaching each float16 score
+    (scale / batch size) stays below float16's largest value.
+    """
     if grad_scaler is None:
         grad, = torch.autograd.grad(scores.sum(), x, create_graph=True)
         return grad
-    grad, = torch.autograd.grad(grad_scaler.scale(scores.sum()), x, create_graph=True)
-    return grad / grad_scaler.get_scale()
+    n = scores.shape[0]
+    scale = grad_scaler.scale(torch.ones((), device=scores.device))  # no device sync
+    grad, = torch.autograd.grad(grad_scaler.scale(scores.float().mean()), x,
+                                create_graph=True)
+    return grad * (n / scale)
 
 
 class AdversarialObjective(nn.Module):

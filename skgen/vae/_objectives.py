@@ -65,8 +65,10 @@ class ELBOObjective(nn.Module):
     def forward(self, module, batch, *, generator=None, training=True):
         x, y = batch
         mean, log_var = module.encode(x, y)
+        # float32 draws (float64 for float64 scoring), also under autocast:
+        # mixed precision does not change the random stream.
         eps = torch.randn(mean.shape, generator=generator, device=mean.device,
-                          dtype=mean.dtype)
+                          dtype=torch.promote_types(mean.dtype, torch.float32))
         z = mean + torch.exp(0.5 * log_var) * eps
         params = module.decode(z, y)
         obs_log_var = None

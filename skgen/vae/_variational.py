@@ -248,8 +248,6 @@ class VariationalAutoencoder(ConditionalMixin, EncoderDecoderTransformer):
     _module_params = ("n_components", "hidden_layer_sizes", "reconstruction_loss",
                       "architecture", "image_shape", "channels", "activation",
                       "conditional", "encoder", "decoder")
-    # The KL term regularises the codings, so a wide latent space is fine.
-    _allow_overcomplete = True
 
     def __init__(
         self,
