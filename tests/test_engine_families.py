@@ -279,3 +279,24 @@ def test_gan_checks_its_parameters_on_a_warm_start_too(X):
     with pytest.raises(ValueError, match="learning_rate_init must be a positive float or a pair"):
         gan.set_params(early_stopping=False, learning_rate_init=(1e-3, -1.0)).fit(X)
     assert gan.n_iter_ == 3  # the fitted model is as it was
+
+
+@pytest.mark.parametrize("name, param, value, attribute", [
+    ("VAE-dense", "beta", 4.0, "beta"),
+    ("GAN-dense", "loss", "hinge", "loss"),
+    ("DDPM-mlp", "loss", "huber", "loss"),
+])
+def test_a_warm_start_applies_changed_loss_settings(name, param, value, attribute, X):
+    est = FAMILIES[name](warm_start=True).fit(X)
+    before = est.loss_curve_[-1]
+    est.set_params(**{param: value}).fit(X)
+    assert getattr(est.net_.criterion_, attribute) == value
+    assert est.loss_curve_[-1] != before and np.all(np.isfinite(est.loss_curve_))
+
+
+def test_a_warm_start_applies_a_changed_sparsity_weight(X):
+    from skgen import SparseAutoencoder
+
+    est = small(SparseAutoencoder, warm_start=True, sparsity="kl", device="cpu").fit(X)
+    est.set_params(sparsity_weight=0.5).fit(X)
+    assert est.net_.criterion_.sparsity_weight == 0.5

@@ -231,7 +231,8 @@ class BaseNeuralEstimator(BaseEstimator):
 
         What a warm start may change without changing the network's shape
         is set here: the learning rate, precision and compilation, and a
-        family's own settings (the GAN's loss, n_critic, EMA decay).
+        family's own training settings (the GAN's n_critic, an EMA decay).
+        The objective is rebuilt from the parameters on a warm start.
         """
         net.set_learning_rate(self.learning_rate_init)
         net.compile_networks = self.compile
@@ -314,6 +315,11 @@ class BaseNeuralEstimator(BaseEstimator):
             net = self.net_
             self._move_net(device)
             net.batch_size = batch_size
+            # The objective holds no trained state: a warm start rebuilds it
+            # from the current parameters, so every loss setting that does
+            # not change the network (a VAE's beta, a sparse autoencoder's
+            # weight, a GAN's loss, a DDPM's loss) applies.
+            net.criterion = net.criterion_ = self._build_objective().to(device)
             self._configure_net(net)
             state = snapshot(net)
         net.generator_ = generator

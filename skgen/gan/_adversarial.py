@@ -445,9 +445,6 @@ class GAN(ConditionalMixin, EMAMixin, BaseNeuralEstimator):
     def _configure_net(self, net):
         super()._configure_net(net)
         net.n_critic = self.n_critic
-        objective = net.criterion_
-        objective.loss, objective.label_smoothing = self.loss, self.label_smoothing
-        objective.r1_penalty = self._r1_penalty()
         for name, cb in net.callbacks_:
             if name == "skgen_monitor" and self.validation_interval is not None:
                 cb.interval = self.validation_interval
