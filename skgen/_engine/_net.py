@@ -239,6 +239,8 @@ class TrainingNet(NeuralNet):
         losses = self.batch_updates(batch)
         if self.ema_decay is not None:
             self.module_.update_ema(self.ema_decay)
+        if len(losses) == 1:  # no stacking kernel on the common path
+            return losses[0].reshape(1)
         return torch.stack([loss.float().reshape(()) for loss in losses])
 
     def train_step(self, batch, **fit_params):
