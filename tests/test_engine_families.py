@@ -300,3 +300,12 @@ def test_a_warm_start_applies_a_changed_sparsity_weight(X):
     est = small(SparseAutoencoder, warm_start=True, sparsity="kl", device="cpu").fit(X)
     est.set_params(sparsity_weight=0.5).fit(X)
     assert est.net_.criterion_.sparsity_weight == 0.5
+
+
+@pytest.mark.parametrize("name", ["VAE-dense", "GAN-dense", "DDPM-mlp"])
+def test_a_warm_start_cannot_make_a_model_conditional(name, digits):
+    X, y = digits["X_train"][:256], digits["y_train"][:256]
+    est = FAMILIES[name](warm_start=True).fit(X)
+    with pytest.raises(ValueError, match="after changing conditional from False to True"):
+        est.set_params(conditional=True).fit(X, y)
+    assert not hasattr(est, "classes_")

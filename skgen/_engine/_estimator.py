@@ -274,6 +274,10 @@ class BaseNeuralEstimator(BaseEstimator):
             raise
 
     def _fit_unsafe(self, X, y, *, incremental, fresh):
+        if not fresh:
+            # First: a changed network (conditional=True, say) must get this
+            # error, not one from the labels' check of the old network.
+            self._check_warm_start()
         X, sample_shape = validate_samples(self, X, reset=fresh)
         y = self._validate_targets(y, reset=fresh)
         if y is not None and len(y) != X.shape[0]:
@@ -287,7 +291,6 @@ class BaseNeuralEstimator(BaseEstimator):
             self._fit_data_state(X, sample_shape)
             rng = check_random_state(self.random_state)
         else:
-            self._check_warm_start()
             rng = self._rng
         early = self.early_stopping and not incremental
         data = (torch.tensor(self._preprocess(X), dtype=torch.float32),)
