@@ -14,6 +14,7 @@ from .autoencoder import (
 )
 from .diffusion import DDPM
 from .gan import GAN
+from ._saving import load
 from .vae import VAE, VariationalAutoencoder
 
 __version__ = "0.1.0"
@@ -29,4 +30,5 @@ __all__ = [
     "VAE",
     "VariationalAutoencoder",
     "__version__",
+    "load",
 ]

@@ -15,6 +15,15 @@ from conftest import small
 cuda = pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU")
 
 
+def run_without_a_gpu(code):
+    """Run ``code`` in a fresh interpreter that sees no GPU; it prints ok."""
+    env = {"CUDA_VISIBLE_DEVICES": "", "PATH": "/usr/bin:/bin"}
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
+                         text=True, check=False)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "ok"
+
+
 @cuda
 @pytest.mark.parametrize("cls", [StackedAutoencoder, ConvolutionalAutoencoder,
                                  VariationalAutoencoder])
@@ -49,11 +58,7 @@ np.testing.assert_allclose(est.transform(X), np.load({str(tmp_path / 'expected.n
 est.partial_fit(X)
 print("ok")
 """
-    env = {"CUDA_VISIBLE_DEVICES": "", "PATH": "/usr/bin:/bin"}
-    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
-                         text=True, check=False)
-    assert out.returncode == 0, out.stderr
-    assert out.stdout.strip() == "ok"
+    run_without_a_gpu(code)
 
 
 @cuda
@@ -164,3 +169,34 @@ def test_compile_on_gpu_trains_like_eager(digits):
     np.testing.assert_allclose(compiled.loss_curve_, eager.loss_curve_, rtol=0.05)
     assert list(compiled.module_.state_dict()) == list(eager.module_.state_dict())
     pickle.loads(pickle.dumps(compiled)).sample(4, random_state=0)
+
+
+@cuda
+def test_a_model_saved_on_a_gpu_loads_without_one(digits, tmp_path):
+    from skgen import load
+
+    X = digits["images_train"][:256].astype(np.float32)
+    est = small(VariationalAutoencoder, device="cuda", channels=(4,)).fit(X)
+    est.save(tmp_path / "m", include_optimizer=True)
+    expected = {"transform": est.transform(X), "sample": est.sample(8, random_state=0)}
+    # Back on the GPU: the same outputs bit for bit, and training continues.
+    on_gpu = load(tmp_path / "m", device="cuda")
+    np.testing.assert_array_equal(on_gpu.transform(X), expected["transform"])
+    np.testing.assert_array_equal(on_gpu.sample(8, random_state=0), expected["sample"])
+    on_gpu.partial_fit(X)
+    np.save(tmp_path / "X.npy", X)
+    np.savez(tmp_path / "expected.npz", **expected)
+    # In a fresh interpreter that sees no GPU: it loads onto the CPU and
+    # agrees to float32 rounding.
+    code = f"""
+import numpy as np, torch, skgen
+assert not torch.cuda.is_available()
+est = skgen.load({str(tmp_path / 'm')!r})
+assert est.device == "cpu"
+X, expected = np.load({str(tmp_path / 'X.npy')!r}), np.load({str(tmp_path / 'expected.npz')!r})
+np.testing.assert_allclose(est.transform(X), expected["transform"], rtol=1e-4, atol=1e-4)
+np.testing.assert_allclose(est.sample(8, random_state=0), expected["sample"], atol=1e-4)
+est.partial_fit(X)
+print("ok")
+"""
+    run_without_a_gpu(code)

@@ -18,6 +18,7 @@ from .._blocks import init_parameters_
 from ..exceptions import TrainingDivergedError
 from ._callbacks import EarlyStopper, EpochProgressBar, restore_snapshot, snapshot
 from ._net import NonFiniteLoss, TensorData, TrainingNet
+from ._persistence import check_state_dict, restore_history, save_estimator
 from ._torch import (
     OPTIMIZERS,
     PRECISIONS,
@@ -510,6 +511,92 @@ class BaseNeuralEstimator(BaseEstimator):
             self.validation_scores_ = None
             self.best_validation_score_ = None
             self.best_loss_ = min(self.loss_curve_)
+
+    # -- saving and loading --------------------------------------------------
+    def save(self, path, *, include_optimizer=False):
+        """Save the fitted model to the directory ``path``, without pickle.
+
+        The directory gets ``config.json`` (the class, skgen's version,
+        ``get_params()`` and the small fitted attributes) and
+        ``model.safetensors`` (the weights, EMA weights included, and the
+        fitted arrays). :func:`skgen.load` reads it back without running
+        any code from the files. Files of an earlier save in ``path`` are
+        replaced.
+
+        Parameters
+        ----------
+        path : str or path-like
+            The directory to write; it is created if needed.
+        include_optimizer : bool, default=False
+            Also write the optimizers' state (``optimizer.safetensors``), so
+            that ``partial_fit`` or a warm start after loading continues
+            exactly as it would have without the round trip. Without it a
+            continued fit starts with fresh optimizer moments.
+
+        Returns
+        -------
+        path : pathlib.Path
+            The directory written.
+
+        Raises
+        ------
+        ValueError
+            When a parameter holds an object that JSON cannot store: a
+            callback (set ``callbacks=None`` first) or an optimizer class
+            outside ``torch.optim`` (pass one by name).
+        """
+        from .._saving import ESTIMATORS
+
+        return save_estimator(self, path, include_optimizer=include_optimizer, known=ESTIMATORS)
+
+    @classmethod
+    def _network_param_names(cls):
+        """Parameters that take a user's own network (saved by class only)."""
+        return [k for k, v in cls._parameter_constraints.items() if v is MODULE_OR_CLASS]
+
+    def _load_net(self, *, module_state, criterion_state, net_config, optimizer_state,
+                  device, source):
+        """Rebuild ``net_`` for :func:`skgen.load`: the network that the
+        parameters and the fitted attributes define, holding the saved
+        tensors, in a net built as a fresh fit builds it."""
+        module = self._new_module(self.n_features_in_, self._sample_shape)
+        check_state_dict(module, module_state, "network weights", source)
+        module.load_state_dict(module_state)
+        precision = self.mixed_precision
+        try:
+            check_mixed_precision(precision, device)
+        except ValueError:
+            # fp16 training needs CUDA, inference does not: the model loads,
+            # and a continued fit on this device raises the usual error.
+            self.mixed_precision = None
+        try:
+            net = self._make_net(module, self._build_objective(), device,
+                                 net_config["batch_size"], callbacks=self._family_callbacks(),
+                                 max_epochs=net_config["max_epochs"])
+        finally:
+            self.mixed_precision = precision
+        check_state_dict(net.criterion_, criterion_state, "objective buffers", source)
+        net.criterion_.load_state_dict(criterion_state)
+        net.history_ = restore_history(net_config["history"])
+        net.best_losses_ = dict(net_config["best_losses"])
+        if optimizer_state is not None:
+            expected = set(net._optimizers) | {"grad_scaler"}
+            if set(optimizer_state) != expected:
+                raise ValueError(f"The optimizer state saved in {source} has entries "
+                                 f"{sorted(optimizer_state)}; {type(self).__name__} has "
+                                 f"{sorted(expected)}.")
+            for name in net._optimizers:
+                saved = optimizer_state[name]
+                try:
+                    getattr(net, name + "_").load_state_dict({
+                        "state": {int(k): v for k, v in saved["state"].items()},
+                        "param_groups": saved["param_groups"]})
+                except (KeyError, TypeError, ValueError) as exc:
+                    raise ValueError(f"The state of '{name}' saved in {source} does not fit "
+                                     f"the network: {exc}") from None
+            if optimizer_state["grad_scaler"] is not None and net.grad_scaler_ is not None:
+                net.grad_scaler_.load_state_dict(optimizer_state["grad_scaler"])
+        self.net_ = net
 
     # -- devices and inference ---------------------------------------------
     def _move_net(self, device):

@@ -1,0 +1,532 @@
+"""Saving a fitted estimator without pickle: a JSON file and safetensors.
+
+A saved model is a directory:
+
+* ``config.json``: the estimator's class name, skgen's version, the format
+  version, ``get_params()``, the small fitted attributes and the net's
+  training record (history, batch size, best losses);
+* ``model.safetensors``: every tensor (the network's weights and buffers,
+  EMA weights included, the objective's buffers, and the numeric arrays of
+  the fitted attributes: per-feature scales, a latent mixture's means);
+* ``optimizer.safetensors``: the optimizers' state, only with
+  ``include_optimizer=True`` (their settings go in ``config.json``).
+
+Loading reads JSON and safetensors only, neither of which can run code, and
+builds objects from closed lists: estimator classes from the allow-list the
+caller passes (skgen's own), fitted-attribute objects from ``_OBJECTS``, an
+optimizer class only by its name in ``torch.optim``. A value is always
+data: a tagged JSON object (``{"__tuple__": [...]}``, ``{"__array__":
+"key"}``, ...) becomes a tuple, an array, a ``RandomState``, never an
+import. A user's own network cannot be rebuilt from data, so ``load``
+takes it from the caller (``networks=``).
+"""
+
+import json
+import os
+import re
+import warnings
+from pathlib import Path
+
+import numpy as np
+import torch
+from skorch.history import History
+from sklearn.mixture import GaussianMixture
+from sklearn.utils.validation import check_is_fitted
+
+from ._scaling import DataScaler
+from ._torch import resolve_device
+
+FORMAT = "skgen-model"
+FORMAT_VERSION = 1
+CONFIG_FILE = "config.json"
+WEIGHTS_FILE = "model.safetensors"
+OPTIMIZER_FILE = "optimizer.safetensors"
+_CONFIG_KEYS = {"format", "format_version", "skgen_version", "torch_version", "estimator",
+                "params", "attributes", "net", "optimizer"}
+_NET_KEYS = {"batch_size", "max_epochs", "history", "best_losses"}
+
+# Objects a fitted attribute may hold besides plain data, by class name:
+# rebuilt as ``cls.__new__(cls)`` with their attributes set, no code run.
+_OBJECTS = {"DataScaler": DataScaler, "GaussianMixture": GaussianMixture}
+# Fitted attribute names: public ``name_`` or private ``_name``, never dunders.
+_ATTRIBUTE_NAME = re.compile(r"^(_[a-z][a-z0-9_]*|[a-z][a-z0-9_]*_)$")
+_ARRAY_KINDS = set("biufUO")
+
+
+def _missing_safetensors():
+    return ImportError(
+        "Saving and loading skgen models needs the 'safetensors' package: "
+        "pip install safetensors.")
+
+
+def _safetensors_torch():
+    try:
+        import safetensors.torch
+    except ImportError:  # pragma: no cover - a dependency of skgen
+        raise _missing_safetensors() from None
+    return safetensors.torch
+
+
+# -- values <-> JSON ------------------------------------------------------
+class _Encoder:
+    """Turns parameters and fitted attributes into JSON plus tensors.
+
+    Arrays and tensors go to ``tensors`` under ``prefix`` + their path;
+    ``networks`` maps the ``id`` of each user network among the parameters
+    to the parameter's name: such a network is recorded by class only.
+    """
+
+    def __init__(self, tensors, owner, prefix="data.", networks=None):
+        self.tensors = tensors
+        self.owner = owner
+        self.prefix = prefix
+        self.networks = networks or {}
+
+    def __call__(self, value, path):
+        if value is None or isinstance(value, (bool, str)):
+            return value
+        if type(value) in (int, float):
+            return value
+        if id(value) in self.networks:
+            cls = value if isinstance(value, type) else type(value)
+            return {"__network__": self.networks[id(value)],
+                    "class": f"{cls.__module__}.{cls.__qualname__}"}
+        if isinstance(value, np.generic) and value.dtype.kind in "biuf":
+            return {"__scalar__": value.dtype.str, "value": value.item()}
+        if isinstance(value, list):
+            return [self(v, f"{path}[{i}]") for i, v in enumerate(value)]
+        if isinstance(value, tuple):
+            return {"__tuple__": [self(v, f"{path}[{i}]") for i, v in enumerate(value)]}
+        if isinstance(value, dict):
+            bad = [k for k in value if not isinstance(k, str)]
+            if bad:
+                raise TypeError(f"{self.owner}: {path} is a dict with keys {bad!r} that are not "
+                                "strings; it cannot be saved.")
+            return {"__dict__": {k: self(v, f"{path}.{k}") for k, v in value.items()}}
+        if isinstance(value, np.dtype):
+            return {"__dtype__": value.str}
+        if isinstance(value, np.ndarray):
+            return self._array(value, path)
+        if torch.is_tensor(value):
+            self.tensors[self.prefix + path] = value.detach().to("cpu").contiguous().clone()
+            return {"__tensor__": self.prefix + path}
+        if isinstance(value, np.random.RandomState):
+            _, keys, pos, has_gauss, cached = value.get_state()
+            return {"__random_state__": {"keys": keys.tolist(), "pos": int(pos),
+                                         "has_gauss": int(has_gauss),
+                                         "cached_gaussian": float(cached)}}
+        if isinstance(value, torch.device):
+            return {"__device__": str(value)}
+        if _OBJECTS.get(type(value).__name__) is type(value):
+            return {"__object__": type(value).__name__,
+                    "state": self(dict(vars(value)), path)["__dict__"]}
+        raise TypeError(
+            f"{self.owner}: {path} holds a {type(value).__module__}.{type(value).__qualname__}, "
+            "which skgen's save format cannot store. Use pickle (or joblib) for this model.")
+
+    def _array(self, value, path):
+        if value.dtype.kind in "biuf":
+            try:
+                # (np.ascontiguousarray would turn a 0-d array into 1-d.)
+                tensor = torch.from_numpy(np.array(value, order="C"))
+            except TypeError:  # a dtype torch has no tensor for
+                pass
+            else:
+                self.tensors[self.prefix + path] = tensor
+                return {"__array__": self.prefix + path}
+        if value.dtype.kind in "biufU" or (
+                value.dtype.kind == "O" and all(isinstance(v, str) for v in value.flat)):
+            return {"__list_array__": value.tolist(), "dtype": value.dtype.str}
+        raise TypeError(f"{self.owner}: {path} is an array of dtype {value.dtype} that "
+                        "cannot be saved. Use pickle (or joblib) for this model.")
+
+
+class _Decoder:
+    """The inverse of ``_Encoder``: JSON plus tensors back to values.
+
+    Anything that is not plain JSON data or one of the tags below is an
+    error naming its path; ``networks`` supplies the user's own networks.
+    """
+
+    def __init__(self, tensors, source, networks):
+        self.tensors = tensors
+        self.source = source
+        self.networks = networks
+
+    def error(self, path, what):
+        return ValueError(f"{self.source} cannot be loaded: {path} {what}.")
+
+    def __call__(self, value, path):
+        if value is None or isinstance(value, (bool, str, int, float)):
+            return value
+        if isinstance(value, list):
+            return [self(v, f"{path}[{i}]") for i, v in enumerate(value)]
+        if not isinstance(value, dict) or len(value) not in (1, 2):
+            raise self.error(path, f"has an unexpected value {_short(value)}")
+        tags = [key for key in value if key in _TAGS]
+        if len(tags) != 1 or set(value) != _TAGS[tags[0]]:
+            raise self.error(path, f"has an unknown entry {_short(value)}")
+        try:
+            return getattr(self, "_" + tags[0].strip("_"))(value, path)
+        except (TypeError, ValueError, OverflowError) as exc:
+            if str(exc).startswith(self.source):
+                raise
+            raise self.error(path, f"has an invalid value {_short(value)} ({exc})") from None
+
+    def _tuple(self, value, path):
+        return tuple(self(value["__tuple__"], path))
+
+    def _dict(self, value, path):
+        items = value["__dict__"]
+        if not isinstance(items, dict):
+            raise self.error(path, "is not a JSON object")
+        return {k: self(v, f"{path}.{k}") for k, v in items.items()}
+
+    def _scalar(self, value, path):
+        dtype = self._dtype({"__dtype__": value["__scalar__"]}, path)
+        if dtype.kind not in "biuf":
+            raise self.error(path, f"has a scalar of dtype {dtype}")
+        return dtype.type(value["value"])
+
+    def _dtype(self, value, path):
+        try:
+            dtype = np.dtype(value["__dtype__"])
+        except TypeError:
+            raise self.error(path, f"names an unknown dtype {value['__dtype__']!r}") from None
+        if dtype.kind not in _ARRAY_KINDS:
+            raise self.error(path, f"names an unsupported dtype {dtype}")
+        return dtype
+
+    def _tensor_at(self, key, path):
+        if not isinstance(key, str) or key not in self.tensors:
+            raise self.error(path, f"refers to a tensor {key!r} that {WEIGHTS_FILE} does not have")
+        return self.tensors[key]
+
+    def _array(self, value, path):
+        return self._tensor_at(value["__array__"], path).numpy().copy()
+
+    def _tensor(self, value, path):
+        return self._tensor_at(value["__tensor__"], path).clone()
+
+    def _list_array(self, value, path):
+        dtype = self._dtype({"__dtype__": value["dtype"]}, path)
+        return np.array(value["__list_array__"], dtype=dtype)
+
+    def _random_state(self, value, path):
+        state = value["__random_state__"]
+        try:
+            rng = np.random.RandomState()
+            rng.set_state(("MT19937", np.array(state["keys"], dtype=np.uint32),
+                           int(state["pos"]), int(state["has_gauss"]),
+                           float(state["cached_gaussian"])))
+        except (KeyError, TypeError, ValueError):
+            raise self.error(path, "is not a valid random state") from None
+        return rng
+
+    def _device(self, value, path):
+        return str(value["__device__"])
+
+    def _object(self, value, path):
+        cls = _OBJECTS.get(value["__object__"])
+        if cls is None:
+            raise self.error(path, f"names an object {value['__object__']!r} that skgen does "
+                                   f"not load (known: {sorted(_OBJECTS)})")
+        state = self._dict({"__dict__": value["state"]}, path)
+        obj = cls.__new__(cls)
+        obj.__dict__.update(state)
+        return obj
+
+    def _network(self, value, path):
+        name = value["__network__"]
+        if name not in self.networks:
+            raise self.error(path, f"is a custom network ({value['class']}) of the '{name}' "
+                                   f"parameter: pass it, load(path, networks={{'{name}': ...}})")
+        return self.networks[name]
+
+    def _optimizer(self, value, path):
+        name = value["__optimizer__"]
+        cls = getattr(torch.optim, name, None) if isinstance(name, str) else None
+        if not (isinstance(cls, type) and issubclass(cls, torch.optim.Optimizer)):
+            raise self.error(path, f"names an optimizer {name!r} that torch.optim does not have")
+        return cls
+
+
+_TAGS = {
+    "__tuple__": {"__tuple__"}, "__dict__": {"__dict__"}, "__dtype__": {"__dtype__"},
+    "__scalar__": {"__scalar__", "value"}, "__array__": {"__array__"},
+    "__tensor__": {"__tensor__"}, "__list_array__": {"__list_array__", "dtype"},
+    "__random_state__": {"__random_state__"}, "__device__": {"__device__"},
+    "__object__": {"__object__", "state"}, "__network__": {"__network__", "class"},
+    "__optimizer__": {"__optimizer__"},
+}
+
+
+def _short(value):
+    text = json.dumps(value)[:80]
+    return text + ("..." if len(text) == 80 else "")
+
+
+# -- saving ---------------------------------------------------------------
+def _encode_params(est, params, encode):
+    """JSON of ``get_params()``: values a later ``load`` can rebuild.
+
+    A custom network is recorded by class only (the caller passes it back
+    at load time); an optimizer class by its name in ``torch.optim``;
+    anything else that is not data is refused, saying what to do instead.
+    """
+    name = type(est).__name__
+    out = {}
+    for key, value in params.items():
+        if key == "callbacks" and value:
+            raise ValueError(
+                f"{name} cannot be saved with callbacks={value!r}: callbacks are objects "
+                "that a JSON file cannot hold. They only act during training: call "
+                "set_params(callbacks=None) before save, and set them again after "
+                "loading if training continues.")
+        if key == "optimizer" and isinstance(value, type):
+            if getattr(torch.optim, value.__name__, None) is not value:
+                raise ValueError(
+                    f"{name} cannot be saved with optimizer={value.__qualname__}: only "
+                    "optimizers of torch.optim can be stored, by name. Pass one of "
+                    "'adam', 'nadam', 'sgd', 'rmsprop' or a torch.optim class.")
+            out[key] = {"__optimizer__": value.__name__}
+        else:
+            out[key] = encode(value, f"params.{key}")
+    return out
+
+
+def _state_tensors(module, prefix, tensors):
+    for key, value in module.state_dict().items():
+        # A copy of each: tied weights share storage, which safetensors
+        # refuses; loading copies into every parameter that shares it.
+        tensors[f"{prefix}.{key}"] = value.detach().to("cpu").contiguous().clone()
+
+
+def _optimizer_state(net, tensors, owner):
+    """The optimizers' state dicts and fp16's loss scale: tensors in
+    ``tensors``, the rest as JSON."""
+    encode = _Encoder(tensors, owner, prefix="")
+    out = {}
+    for name in net._optimizers:
+        state = getattr(net, name + "_").state_dict()
+        out[name] = {"state": {str(pid): entries for pid, entries in state["state"].items()},
+                     "param_groups": state["param_groups"]}
+    scaler = net.grad_scaler_
+    out["grad_scaler"] = None if scaler is None else scaler.state_dict()
+    return encode(out, "optimizer")
+
+
+def save_estimator(est, path, *, include_optimizer, known):
+    """Write ``est`` (fitted) to the directory ``path``; see ``save``."""
+    check_is_fitted(est)
+    name = type(est).__name__
+    if known.get(name) is not type(est):
+        raise TypeError(
+            f"skgen's save format stores skgen's own estimators; {type(est).__qualname__} "
+            "is not one of them (a subclass needs its own code to rebuild). Use pickle "
+            "(or joblib), or save the skgen estimator it builds on.")
+    st = _safetensors_torch()
+    tensors, opt_tensors = {}, {}
+    params = est.get_params(deep=False)
+    networks = {id(params[k]): k for k in est._network_param_names()
+                if params[k] is not None}
+    encode = _Encoder(tensors, name, networks=networks)
+    config_params = _encode_params(est, params, encode)
+    attributes = {key: encode(value, key) for key, value in vars(est).items()
+                  if key not in params and key != "net_"}
+    net = est.net_
+    _state_tensors(net.module_, "module", tensors)
+    _state_tensors(net.criterion_, "criterion", tensors)
+    config = {
+        "format": FORMAT,
+        "format_version": FORMAT_VERSION,
+        "skgen_version": _skgen_version(),
+        "torch_version": torch.__version__,
+        "estimator": name,
+        "params": config_params,
+        "attributes": attributes,
+        "net": {
+            "batch_size": int(net.batch_size),
+            "max_epochs": int(net.max_epochs),
+            "history": encode(list(net.history), "history"),
+            "best_losses": encode(dict(net.best_losses_), "best_losses"),
+        },
+        "optimizer": (_optimizer_state(net, opt_tensors, name) if include_optimizer
+                      else None),
+    }
+    text = json.dumps(config, indent=1, allow_nan=True)
+    path = Path(path)
+    if path.exists() and not path.is_dir():
+        raise FileExistsError(f"Cannot save to {str(path)!r}: it is a file, not a directory.")
+    path.mkdir(parents=True, exist_ok=True)
+    metadata = {"format": FORMAT, "format_version": str(FORMAT_VERSION), "estimator": name}
+    # Each file is written under a temporary name and renamed into place,
+    # the config last.
+    _write(path / WEIGHTS_FILE, lambda p: st.save_file(tensors, p, metadata=metadata))
+    if include_optimizer:
+        _write(path / OPTIMIZER_FILE, lambda p: st.save_file(opt_tensors, p, metadata=metadata))
+    elif (path / OPTIMIZER_FILE).exists():
+        (path / OPTIMIZER_FILE).unlink()  # an older save's: it would not match
+    _write(path / CONFIG_FILE, lambda p: Path(p).write_text(text, encoding="utf-8"))
+    return path
+
+
+def _write(target, writer):
+    tmp = target.with_name(target.name + ".tmp")
+    writer(str(tmp))
+    os.replace(tmp, target)
+
+
+def _skgen_version():
+    from .. import __version__
+    return __version__
+
+
+# -- loading --------------------------------------------------------------
+def _read_config(path):
+    if not path.is_dir():
+        raise FileNotFoundError(f"No saved skgen model at {str(path)!r}: there is no such "
+                                "directory.")
+    config_file = path / CONFIG_FILE
+    if not config_file.is_file():
+        raise FileNotFoundError(f"{str(path)!r} has no {CONFIG_FILE}: it is not a model "
+                                "written by skgen's save.")
+    try:
+        config = json.loads(config_file.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ValueError(f"{config_file} is not valid JSON: {exc}") from None
+    if not isinstance(config, dict) or config.get("format") != FORMAT:
+        raise ValueError(f"{config_file} is not a skgen model configuration (no "
+                         f"\"format\": \"{FORMAT}\" entry).")
+    version = config.get("format_version")
+    if not isinstance(version, int) or version < 1:
+        raise ValueError(f"{config_file} has an invalid format_version {version!r}.")
+    if version > FORMAT_VERSION:
+        raise ValueError(
+            f"{config_file} was written by skgen {config.get('skgen_version')} in format "
+            f"version {version}; this skgen ({_skgen_version()}) reads format "
+            f"version {FORMAT_VERSION} and older. Upgrade skgen to load it.")
+    unknown = set(config) - _CONFIG_KEYS
+    missing = _CONFIG_KEYS - {"optimizer"} - set(config)
+    if unknown or missing:
+        raise ValueError(f"{config_file} has unknown entries {sorted(unknown)} and lacks "
+                         f"{sorted(missing)}.")
+    if not isinstance(config["net"], dict) or set(config["net"]) != _NET_KEYS:
+        raise ValueError(f"{config_file}: its \"net\" entry must have the keys "
+                         f"{sorted(_NET_KEYS)}.")
+    return config
+
+
+def _read_tensors(file, what):
+    if not file.is_file():
+        raise FileNotFoundError(f"{str(file)!r} is missing: the saved model's {what} are "
+                                "in it.")
+    try:
+        return _safetensors_torch().load_file(str(file), device="cpu")
+    except Exception as exc:  # safetensors' own errors: a damaged file
+        raise ValueError(f"{file} is not a readable safetensors file: {exc}") from None
+
+
+def _resolve_load_device(device, saved):
+    """The device of the weights and the estimator's ``device`` after loading."""
+    if device is not None:
+        return resolve_device(device), device
+    try:
+        return resolve_device(saved), saved
+    except ValueError:
+        warnings.warn(
+            f"The model was saved with device={saved!r}, which this machine does not "
+            "have; it is loaded on the CPU with device='cpu'.", UserWarning)
+        return torch.device("cpu"), "cpu"
+
+
+def load_estimator(path, *, known, device, networks):
+    """Read a model written by ``save_estimator``; see ``skgen.load``."""
+    path = Path(path)
+    config = _read_config(path)
+    name = config["estimator"]
+    cls = known.get(name) if isinstance(name, str) else None
+    if cls is None:
+        raise ValueError(f"{path / CONFIG_FILE} names the estimator {name!r}, which is not one "
+                         f"of skgen's: {sorted(known)}.")
+    networks = dict(networks or {})
+    network_params = set(cls._network_param_names())
+    bad = set(networks) - network_params
+    if bad:
+        raise ValueError(f"networks has keys {sorted(bad)} that are not network parameters "
+                         f"of {name} ({sorted(network_params)}).")
+    tensors = _read_tensors(path / WEIGHTS_FILE, "weights")
+    decode = _Decoder(tensors, f"{path / CONFIG_FILE}", networks)
+    if not isinstance(config["params"], dict):
+        raise decode.error("params", "is not a JSON object")
+    params = {k: decode(v, f"params.{k}") for k, v in config["params"].items()}
+    unknown = set(params) - set(cls._get_param_names())
+    if unknown:
+        raise ValueError(f"{path / CONFIG_FILE} sets parameters {sorted(unknown)} that "
+                         f"{name} does not have (was it saved by a newer skgen?).")
+    unused = {k for k in networks if not isinstance(config["params"].get(k), dict)}
+    if unused:
+        raise ValueError(f"networks passes {sorted(unused)}, but the saved {name} uses its "
+                         "built-in network there.")
+    est = cls(**params)
+    weights_device, est.device = _resolve_load_device(device, est.device)
+    est._validate_params()  # a tampered value fails here, by name
+    if not isinstance(config["attributes"], dict):
+        raise decode.error("attributes", "is not a JSON object")
+    for key, value in config["attributes"].items():
+        if not _ATTRIBUTE_NAME.match(key) or key in params or key == "net_":
+            raise decode.error(f"attributes.{key}", "is not a fitted attribute name")
+        setattr(est, key, decode(value, f"attributes.{key}"))
+    net_config = {k: decode(v, f"net.{k}") for k, v in config["net"].items()}
+    optimizer = None
+    if config.get("optimizer") is not None:
+        opt_tensors = _read_tensors(path / OPTIMIZER_FILE, "optimizer state")
+        optimizer = _Decoder(opt_tensors, f"{path / CONFIG_FILE}", {})(
+            config["optimizer"], "optimizer")
+        if not isinstance(optimizer, dict):
+            raise decode.error("optimizer", "is not a JSON object")
+    try:
+        est._load_net(
+            module_state=_prefixed(tensors, "module."),
+            criterion_state=_prefixed(tensors, "criterion."),
+            net_config=net_config, optimizer_state=optimizer, device=weights_device,
+            source=str(path))
+    except ValueError:
+        raise
+    except (TypeError, KeyError, AttributeError, IndexError, RuntimeError) as exc:
+        # Values that decode but do not fit together (a tampered file).
+        raise ValueError(f"{path / CONFIG_FILE}: its parameters and attributes do not "
+                         f"build a {name}: {type(exc).__name__}: {exc}") from exc
+    return est
+
+
+def _prefixed(tensors, prefix):
+    return {k[len(prefix):]: v for k, v in tensors.items() if k.startswith(prefix)}
+
+
+def check_state_dict(module, state, what, source):
+    """Raise a ``ValueError`` naming missing, unexpected or misshapen tensors."""
+    expected = module.state_dict()
+    missing = sorted(set(expected) - set(state))
+    unexpected = sorted(set(state) - set(expected))
+    shapes = [f"{k}: saved {tuple(state[k].shape)}, expected {tuple(v.shape)}"
+              for k, v in expected.items()
+              if k in state and tuple(state[k].shape) != tuple(v.shape)]
+    problems = []
+    if missing:
+        problems.append(f"missing tensors {missing[:5]}{' ...' * (len(missing) > 5)}")
+    if unexpected:
+        problems.append(f"unexpected tensors {unexpected[:5]}"
+                        f"{' ...' * (len(unexpected) > 5)}")
+    if shapes:
+        problems.append("mismatched shapes (" + "; ".join(shapes[:5]) + ")")
+    if problems:
+        raise ValueError(f"The {what} saved in {source} do not fit the network its "
+                         f"parameters build: {', '.join(problems)}.")
+
+
+def restore_history(records):
+    """A skorch ``History`` from the saved list of epoch records."""
+    history = History()
+    history.extend(records)
+    return history
