@@ -316,16 +316,17 @@ def test_a_tampered_config_never_imports_what_it_names(saved, tmp_path, monkeypa
         ("estimator", lambda c: c.update(estimator="evil_skgen_module.Evil"),
          r"names the estimator 'evil_skgen_module.Evil', which is not one of skgen's"),
         ("object", lambda c: c["attributes"].update(
-            x_={"__object__": "evil_skgen_module.Evil", "state": {}}),
-         r"attributes.x_ names an object 'evil_skgen_module.Evil' that skgen does not load"),
+            loss_curve_={"__object__": "evil_skgen_module.Evil", "state": {}}),
+         r"attributes.loss_curve_ names an object 'evil_skgen_module.Evil' that skgen does "
+         r"not load"),
         ("optimizer", lambda c: c["params"].update(
             optimizer={"__optimizer__": "evil_skgen_module"}),
          r"names an optimizer 'evil_skgen_module' that torch.optim does not have"),
         ("unknown tag", lambda c: c["attributes"].update(
-            x_={"__reduce__": ["evil_skgen_module.Evil", []]}),
-         r"attributes.x_ has an unknown entry"),
+            loss_curve_={"__reduce__": ["evil_skgen_module.Evil", []]}),
+         r"attributes.loss_curve_ has an unknown entry"),
         ("attribute name", lambda c: c["attributes"].update(__class__="Evil"),
-         r"attributes.__class__ is not a fitted attribute name"),
+         r"a fitted LinearAutoencoder has no attributes \['__class__'\]"),
     ]
     original = (saved / "config.json").read_text()
     for what, edit, message in attacks:
@@ -346,7 +347,8 @@ def test_a_tampered_config_never_imports_what_it_names(saved, tmp_path, monkeypa
      r"sets parameters \['n_layers'\] that LinearAutoencoder does not have"),
     (lambda c: c["params"].update(max_iter="many"), InvalidParameterError,
      r"'max_iter' parameter of LinearAutoencoder"),
-    (lambda c: c["params"].update(n_components=5), ValueError,
+    (lambda c: c["attributes"]["_module_signature"]["__dict__"].update(n_components=5),
+     ValueError,
      r"network weights saved in .* mismatched shapes \(encoder.*saved \(3, 64\), expected "
      r"\(5, 64\)"),
     (lambda c: c["attributes"].update(_sample_shape={"__array__": "data.nothing"}),
@@ -423,3 +425,103 @@ def test_the_documented_pipeline_recipe(digits, tmp_path):
     restored = sio.load(tmp_path / "pipeline.skops", trusted=[])
     restored.set_params(ae=skgen.load(tmp_path / "ae"))
     np.testing.assert_array_equal(restored.predict_proba(X), pipe.predict_proba(X))
+
+
+# -- what the fit built, not what the parameters say now ----------------------
+def test_a_model_is_rebuilt_as_its_fit_built_it(digits, tmp_path):
+    X, _ = data(digits, False, False)
+    gan = GAN(4, generator_hidden_layer_sizes=(16,), discriminator_hidden_layer_sizes=(16,),
+              dropout=0.2, max_iter=2, **CPU).fit(X)
+    # A warm start keeps the network and the optimizer the fit built, even
+    # after the parameters that made them change.
+    gan.set_params(dropout=0.0, warm_start=True, optimizer="sgd",
+                   generator_hidden_layer_sizes=(32,))
+    with pytest.raises(ValueError, match="generator_hidden_layer_sizes"):
+        gan.fit(X)  # the shape cannot change on a warm start...
+    gan.set_params(generator_hidden_layer_sizes=(16,)).fit(X)  # ...dropout and optimizer can
+    gan.set_params(generator_hidden_layer_sizes=(64,))  # changed, not refitted
+    loaded = skgen.load(gan.save(tmp_path / "m", include_optimizer=True))
+    assert loaded.get_params()["generator_hidden_layer_sizes"] == (64,)
+    assert isinstance(loaded.net_.optimizer_, torch.optim.Adam)
+    def dropouts(est):
+        return [m.p for m in est.module_.modules() if type(m).__name__ == "Dropout"]
+
+    assert dropouts(loaded) == dropouts(gan) == [0.2]
+    np.testing.assert_array_equal(loaded.sample(8, random_state=0),
+                                  gan.sample(8, random_state=0))
+    for est in (gan, loaded):
+        est.set_params(generator_hidden_layer_sizes=(16,)).partial_fit(X)
+    for (key, a), b in zip(gan.module_.state_dict().items(),
+                           loaded.module_.state_dict().values()):
+        assert torch.equal(a, b), key
+
+
+def test_a_random_state_instance_stays_the_fits_generator(digits, tmp_path):
+    X, _ = data(digits, False, False)
+    est = LinearAutoencoder(3, max_iter=1, device="cpu",
+                            random_state=np.random.RandomState(1)).fit(X)
+    assert est._rng is est.random_state
+    loaded = skgen.load(est.save(tmp_path / "m"))
+    assert loaded._rng is loaded.random_state
+
+
+def test_save_refuses_a_parameter_json_cannot_hold(fitted, tmp_path):
+    est = copy.deepcopy(fitted)
+    est.optimizer_params = {"weight_decay": range(1)}
+    with pytest.raises(ValueError, match=r"params.optimizer_params.weight_decay holds a "
+                                         r"builtins.range.*plain values"):
+        est.save(tmp_path / "m")
+    assert not (tmp_path / "m").exists()
+
+
+def test_tampered_optimizer_state_is_refused_at_load(fitted, tmp_path):
+    from safetensors.torch import load_file, save_file
+
+    path = fitted.save(tmp_path / "m", include_optimizer=True)
+    file = path / "optimizer.safetensors"
+    from safetensors import safe_open
+    with safe_open(str(file), "pt") as f:
+        metadata = f.metadata()
+    tensors = load_file(file)
+    key = next(k for k in tensors if k.endswith("exp_avg"))
+    tensors[key] = torch.zeros(5)
+    save_file(tensors, file, metadata=metadata)
+    with pytest.raises(ValueError, match=r"state of 'optimizer' .* 'exp_avg' of parameter .* "
+                                         r"shape \(5,\)"):
+        skgen.load(path)
+
+
+def test_fitted_attributes_must_be_the_classes_own(digits, tmp_path):
+    X, _ = data(digits, False, False)
+    path = VariationalAutoencoder(2, hidden_layer_sizes=(8,), max_iter=1, **CPU).fit(X).save(
+        tmp_path / "m")
+    original = (path / "config.json").read_text()
+    edit_config(path, lambda c: c["attributes"].pop("latent_mixture_"))
+    with pytest.raises(ValueError, match=r"needs \['latent_mixture_'\]"):
+        skgen.load(path)
+    (path / "config.json").write_text(original)
+    edit_config(path, lambda c: c["attributes"].update(bogus_=1, module_=2))
+    with pytest.raises(ValueError, match=r"has no attributes \['bogus_', 'module_'\]"):
+        skgen.load(path)
+
+
+def test_files_of_two_saves_are_not_mixed(fitted, tmp_path):
+    path = fitted.save(tmp_path / "m")
+    old_config = (path / "config.json").read_text()
+    fitted.save(path)  # a second save whose config write was lost
+    (path / "config.json").write_text(old_config)
+    with pytest.raises(ValueError, match="come from different saves"):
+        skgen.load(path)
+    assert not list(path.glob("*.tmp"))
+
+
+def test_malformed_values_get_a_clear_error(saved):
+    original = (saved / "config.json").read_text()
+    edit_config(saved, lambda c: c["net"].update(history=[1, 2]))
+    with pytest.raises(ValueError, match=r"net.history is not a list of epoch records"):
+        skgen.load(saved)
+    # A nesting deeper than Python's recursion limit.
+    deep = "[" * 100_000 + "]" * 100_000
+    (saved / "config.json").write_text(original.replace('"n_iter_":', f'"x_": {deep}, "n_iter_":', 1))
+    with pytest.raises(ValueError, match=r"not valid JSON: RecursionError"):
+        skgen.load(saved)

@@ -18,7 +18,12 @@ from .._blocks import init_parameters_
 from ..exceptions import TrainingDivergedError
 from ._callbacks import EarlyStopper, EpochProgressBar, restore_snapshot, snapshot
 from ._net import NonFiniteLoss, TensorData, TrainingNet
-from ._persistence import check_state_dict, restore_history, save_estimator
+from ._persistence import (
+    check_optimizer_state,
+    check_state_dict,
+    restore_history,
+    save_estimator,
+)
 from ._torch import (
     OPTIMIZERS,
     PRECISIONS,
@@ -112,6 +117,13 @@ class BaseNeuralEstimator(BaseEstimator):
         "verbose": ["verbose"],
     }
     _module_params = ()
+    # The attributes a fit sets besides ``net_``: those every fit sets, then
+    # those some fits set. A family adds its own. skgen.load accepts exactly
+    # these names in a saved model (the round-trip tests keep them current).
+    _fitted_attributes = ("n_features_in_", "n_iter_", "loss_curve_", "validation_scores_",
+                          "best_validation_score_", "best_loss_", "_rng", "_sample_shape",
+                          "_module_signature")
+    _optional_fitted_attributes = ("feature_names_in_",)
     # The skorch net class of a fresh fit.
     _net_class = TrainingNet
     # A DataScaler that _fit_data_state sets when the network works on
@@ -388,11 +400,18 @@ class BaseNeuralEstimator(BaseEstimator):
                     cb.close()
 
     def _make_net(self, module, objective, device, batch_size, *, callbacks, desc=None,
-                  max_epochs=None):
-        """The skorch net (``_net_class``) of a fresh fit, configured."""
-        optimizer, kwargs = resolve_optimizer(self.optimizer, self.optimizer_params, device)
-        for key, value in self._optimizer_defaults(optimizer).items():
-            kwargs.setdefault(key, value)
+                  max_epochs=None, optimizer=None):
+        """The skorch net (``_net_class``) of a fresh fit, configured.
+
+        ``optimizer``: a pair (class, keyword arguments) to build instead of
+        the parameters' (a loaded model's, as its fit built it).
+        """
+        if optimizer is None:
+            optimizer, kwargs = resolve_optimizer(self.optimizer, self.optimizer_params, device)
+            for key, value in self._optimizer_defaults(optimizer).items():
+                kwargs.setdefault(key, value)
+        else:
+            optimizer, kwargs = optimizer
         callbacks = list(callbacks)
         if self.verbose:
             callbacks.append(("skgen_progress", EpochProgressBar(desc or type(self).__name__)))
@@ -556,24 +575,33 @@ class BaseNeuralEstimator(BaseEstimator):
 
     def _load_net(self, *, module_state, criterion_state, net_config, optimizer_state,
                   device, source):
-        """Rebuild ``net_`` for :func:`skgen.load`: the network that the
-        parameters and the fitted attributes define, holding the saved
-        tensors, in a net built as a fresh fit builds it."""
-        module = self._new_module(self.n_features_in_, self._sample_shape)
-        check_state_dict(module, module_state, "network weights", source)
-        module.load_state_dict(module_state)
+        """Rebuild ``net_`` for :func:`skgen.load`: the network and the
+        objective that the fit built (from the shape parameters it recorded
+        in ``_module_signature``, which later ``set_params`` calls do not
+        change), holding the saved tensors, in a net with the fit's
+        optimizer, built as a fresh fit builds it."""
+        current = {k: getattr(self, k) for k in self._module_params}
         precision = self.mixed_precision
         try:
-            check_mixed_precision(precision, device)
-        except ValueError:
-            # fp16 training needs CUDA, inference does not: the model loads,
-            # and a continued fit on this device raises the usual error.
-            self.mixed_precision = None
-        try:
+            for key in self._module_params:
+                setattr(self, key, self._module_signature[key])
+            module = self._new_module(self.n_features_in_, self._sample_shape)
+            check_state_dict(module, module_state, "network weights", source)
+            module.load_state_dict(module_state)
+            try:
+                check_mixed_precision(precision, device)
+            except ValueError:
+                # fp16 training needs CUDA, inference does not: the model
+                # loads, and a continued fit on this device raises as usual.
+                self.mixed_precision = None
             net = self._make_net(module, self._build_objective(), device,
                                  net_config["batch_size"], callbacks=self._family_callbacks(),
-                                 max_epochs=net_config["max_epochs"])
+                                 max_epochs=net_config["max_epochs"],
+                                 optimizer=(net_config["optimizer"],
+                                            net_config["optimizer_params"]))
         finally:
+            for key, value in current.items():
+                setattr(self, key, value)
             self.mixed_precision = precision
         check_state_dict(net.criterion_, criterion_state, "objective buffers", source)
         net.criterion_.load_state_dict(criterion_state)
@@ -586,14 +614,12 @@ class BaseNeuralEstimator(BaseEstimator):
                                  f"{sorted(optimizer_state)}; {type(self).__name__} has "
                                  f"{sorted(expected)}.")
             for name in net._optimizers:
+                optimizer = getattr(net, name + "_")
                 saved = optimizer_state[name]
-                try:
-                    getattr(net, name + "_").load_state_dict({
-                        "state": {int(k): v for k, v in saved["state"].items()},
-                        "param_groups": saved["param_groups"]})
-                except (KeyError, TypeError, ValueError) as exc:
-                    raise ValueError(f"The state of '{name}' saved in {source} does not fit "
-                                     f"the network: {exc}") from None
+                check_optimizer_state(optimizer, saved, name, source)
+                optimizer.load_state_dict({
+                    "state": {int(k): v for k, v in saved["state"].items()},
+                    "param_groups": saved["param_groups"]})
             if optimizer_state["grad_scaler"] is not None and net.grad_scaler_ is not None:
                 net.grad_scaler_.load_state_dict(optimizer_state["grad_scaler"])
         self.net_ = net

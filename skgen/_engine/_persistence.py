@@ -23,7 +23,7 @@ takes it from the caller (``networks=``).
 
 import json
 import os
-import re
+import uuid
 import warnings
 from pathlib import Path
 
@@ -41,15 +41,14 @@ FORMAT_VERSION = 1
 CONFIG_FILE = "config.json"
 WEIGHTS_FILE = "model.safetensors"
 OPTIMIZER_FILE = "optimizer.safetensors"
-_CONFIG_KEYS = {"format", "format_version", "skgen_version", "torch_version", "estimator",
-                "params", "attributes", "net", "optimizer"}
-_NET_KEYS = {"batch_size", "max_epochs", "history", "best_losses"}
+_CONFIG_KEYS = {"format", "format_version", "save_id", "skgen_version", "torch_version",
+                "estimator", "params", "attributes", "net", "optimizer"}
+_NET_KEYS = {"batch_size", "max_epochs", "optimizer", "optimizer_params", "history",
+             "best_losses"}
 
 # Objects a fitted attribute may hold besides plain data, by class name:
 # rebuilt as ``cls.__new__(cls)`` with their attributes set, no code run.
 _OBJECTS = {"DataScaler": DataScaler, "GaussianMixture": GaussianMixture}
-# Fitted attribute names: public ``name_`` or private ``_name``, never dunders.
-_ATTRIBUTE_NAME = re.compile(r"^(_[a-z][a-z0-9_]*|[a-z][a-z0-9_]*_)$")
 _ARRAY_KINDS = set("biufUO")
 
 
@@ -76,17 +75,23 @@ class _Encoder:
     to the parameter's name: such a network is recorded by class only.
     """
 
-    def __init__(self, tensors, owner, prefix="data.", networks=None):
+    def __init__(self, tensors, owner, prefix="data.", networks=None, params=None):
         self.tensors = tensors
         self.owner = owner
         self.prefix = prefix
         self.networks = networks or {}
+        # Parameter objects that fitted attributes may share (a RandomState
+        # given as random_state is the fit's own generator): by reference.
+        self.shared = {id(v): k for k, v in (params or {}).items()
+                       if isinstance(v, np.random.RandomState)}
 
     def __call__(self, value, path):
         if value is None or isinstance(value, (bool, str)):
             return value
         if type(value) in (int, float):
             return value
+        if id(value) in self.shared and not path.startswith("params."):
+            return {"__param__": self.shared[id(value)]}
         if id(value) in self.networks:
             cls = value if isinstance(value, type) else type(value)
             return {"__network__": self.networks[id(value)],
@@ -100,8 +105,8 @@ class _Encoder:
         if isinstance(value, dict):
             bad = [k for k in value if not isinstance(k, str)]
             if bad:
-                raise TypeError(f"{self.owner}: {path} is a dict with keys {bad!r} that are not "
-                                "strings; it cannot be saved.")
+                raise ValueError(f"{self.owner} cannot be saved: {path} is a dict with keys "
+                                 f"{bad!r} that are not strings.")
             return {"__dict__": {k: self(v, f"{path}.{k}") for k, v in value.items()}}
         if isinstance(value, np.dtype):
             return {"__dtype__": value.str}
@@ -120,9 +125,11 @@ class _Encoder:
         if _OBJECTS.get(type(value).__name__) is type(value):
             return {"__object__": type(value).__name__,
                     "state": self(dict(vars(value)), path)["__dict__"]}
-        raise TypeError(
-            f"{self.owner}: {path} holds a {type(value).__module__}.{type(value).__qualname__}, "
-            "which skgen's save format cannot store. Use pickle (or joblib) for this model.")
+        raise ValueError(
+            f"{self.owner} cannot be saved: {path} holds a "
+            f"{type(value).__module__}.{type(value).__qualname__}, which skgen's save format "
+            "cannot store. Give parameters plain values (numbers, strings, None, tuples, "
+            "lists or dicts of them), or use pickle (or joblib) for this model.")
 
     def _array(self, value, path):
         if value.dtype.kind in "biuf":
@@ -137,8 +144,8 @@ class _Encoder:
         if value.dtype.kind in "biufU" or (
                 value.dtype.kind == "O" and all(isinstance(v, str) for v in value.flat)):
             return {"__list_array__": value.tolist(), "dtype": value.dtype.str}
-        raise TypeError(f"{self.owner}: {path} is an array of dtype {value.dtype} that "
-                        "cannot be saved. Use pickle (or joblib) for this model.")
+        raise ValueError(f"{self.owner} cannot be saved: {path} is an array of dtype "
+                         f"{value.dtype}. Use pickle (or joblib) for this model.")
 
 
 class _Decoder:
@@ -148,10 +155,11 @@ class _Decoder:
     error naming its path; ``networks`` supplies the user's own networks.
     """
 
-    def __init__(self, tensors, source, networks):
+    def __init__(self, tensors, source, networks, params=None):
         self.tensors = tensors
         self.source = source
         self.networks = networks
+        self.params = params or {}
 
     def error(self, path, what):
         return ValueError(f"{self.source} cannot be loaded: {path} {what}.")
@@ -243,6 +251,13 @@ class _Decoder:
                                    f"parameter: pass it, load(path, networks={{'{name}': ...}})")
         return self.networks[name]
 
+    def _param(self, value, path):
+        name = value["__param__"]
+        if not isinstance(name, str) or not isinstance(self.params.get(name),
+                                                        np.random.RandomState):
+            raise self.error(path, f"refers to a parameter {name!r} that holds no random state")
+        return self.params[name]
+
     def _optimizer(self, value, path):
         name = value["__optimizer__"]
         cls = getattr(torch.optim, name, None) if isinstance(name, str) else None
@@ -257,7 +272,7 @@ _TAGS = {
     "__tensor__": {"__tensor__"}, "__list_array__": {"__list_array__", "dtype"},
     "__random_state__": {"__random_state__"}, "__device__": {"__device__"},
     "__object__": {"__object__", "state"}, "__network__": {"__network__", "class"},
-    "__optimizer__": {"__optimizer__"},
+    "__optimizer__": {"__optimizer__"}, "__param__": {"__param__"},
 }
 
 
@@ -281,8 +296,9 @@ def _encode_params(est, params, encode):
             raise ValueError(
                 f"{name} cannot be saved with callbacks={value!r}: callbacks are objects "
                 "that a JSON file cannot hold. They only act during training: call "
-                "set_params(callbacks=None) before save, and set them again after "
-                "loading if training continues.")
+                "set_params(callbacks=None) before save. A loaded model continues "
+                "training (partial_fit, warm_start) without callbacks; a fresh fit uses "
+                "the callbacks set then.")
         if key == "optimizer" and isinstance(value, type):
             if getattr(torch.optim, value.__name__, None) is not value:
                 raise ValueError(
@@ -330,16 +346,26 @@ def save_estimator(est, path, *, include_optimizer, known):
     params = est.get_params(deep=False)
     networks = {id(params[k]): k for k in est._network_param_names()
                 if params[k] is not None}
-    encode = _Encoder(tensors, name, networks=networks)
+    encode = _Encoder(tensors, name, networks=networks, params=params)
     config_params = _encode_params(est, params, encode)
     attributes = {key: encode(value, key) for key, value in vars(est).items()
                   if key not in params and key != "net_"}
     net = est.net_
     _state_tensors(net.module_, "module", tensors)
     _state_tensors(net.criterion_, "criterion", tensors)
+    # The optimizer the net was built with: a warm start keeps it even when
+    # the 'optimizer' parameter changed since, and so does loading.
+    optimizer = net.optimizer
+    if getattr(torch.optim, optimizer.__name__, None) is not optimizer:
+        raise ValueError(f"{name} cannot be saved: it trains with {optimizer.__qualname__}, "
+                         "which is not an optimizer of torch.optim.")
+    # One id in every file of this save: loading refuses a mix of files
+    # from different saves (an interrupted save over an older one).
+    save_id = uuid.uuid4().hex
     config = {
         "format": FORMAT,
         "format_version": FORMAT_VERSION,
+        "save_id": save_id,
         "skgen_version": _skgen_version(),
         "torch_version": torch.__version__,
         "estimator": name,
@@ -348,6 +374,8 @@ def save_estimator(est, path, *, include_optimizer, known):
         "net": {
             "batch_size": int(net.batch_size),
             "max_epochs": int(net.max_epochs),
+            "optimizer": optimizer.__name__,
+            "optimizer_params": encode(net.get_params_for("optimizer"), "optimizer_params"),
             "history": encode(list(net.history), "history"),
             "best_losses": encode(dict(net.best_losses_), "best_losses"),
         },
@@ -359,9 +387,9 @@ def save_estimator(est, path, *, include_optimizer, known):
     if path.exists() and not path.is_dir():
         raise FileExistsError(f"Cannot save to {str(path)!r}: it is a file, not a directory.")
     path.mkdir(parents=True, exist_ok=True)
-    metadata = {"format": FORMAT, "format_version": str(FORMAT_VERSION), "estimator": name}
-    # Each file is written under a temporary name and renamed into place,
-    # the config last.
+    metadata = {"format": FORMAT, "format_version": str(FORMAT_VERSION), "estimator": name,
+                "save_id": save_id}
+    # Each file is written under a temporary name and renamed into place.
     _write(path / WEIGHTS_FILE, lambda p: st.save_file(tensors, p, metadata=metadata))
     if include_optimizer:
         _write(path / OPTIMIZER_FILE, lambda p: st.save_file(opt_tensors, p, metadata=metadata))
@@ -373,8 +401,12 @@ def save_estimator(est, path, *, include_optimizer, known):
 
 def _write(target, writer):
     tmp = target.with_name(target.name + ".tmp")
-    writer(str(tmp))
-    os.replace(tmp, target)
+    try:
+        writer(str(tmp))
+        os.replace(tmp, target)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
 
 
 def _skgen_version():
@@ -393,8 +425,9 @@ def _read_config(path):
                                 "written by skgen's save.")
     try:
         config = json.loads(config_file.read_text(encoding="utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ValueError(f"{config_file} is not valid JSON: {exc}") from None
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
+        raise ValueError(f"{config_file} is not valid JSON: {type(exc).__name__}: "
+                         f"{str(exc)[:200]}") from None
     if not isinstance(config, dict) or config.get("format") != FORMAT:
         raise ValueError(f"{config_file} is not a skgen model configuration (no "
                          f"\"format\": \"{FORMAT}\" entry).")
@@ -417,14 +450,22 @@ def _read_config(path):
     return config
 
 
-def _read_tensors(file, what):
+def _read_tensors(file, what, save_id):
+    """The tensors of a safetensors file written by the same save."""
     if not file.is_file():
         raise FileNotFoundError(f"{str(file)!r} is missing: the saved model's {what} are "
                                 "in it.")
+    st = _safetensors_torch()
     try:
-        return _safetensors_torch().load_file(str(file), device="cpu")
+        with st.safe_open(str(file), framework="pt", device="cpu") as f:
+            metadata = f.metadata() or {}
+            tensors = {key: f.get_tensor(key) for key in f.keys()}
     except Exception as exc:  # safetensors' own errors: a damaged file
         raise ValueError(f"{file} is not a readable safetensors file: {exc}") from None
+    if metadata.get("save_id") != save_id:
+        raise ValueError(f"{file} and {file.parent / CONFIG_FILE} come from different saves "
+                         "(an interrupted save over an older one?): save the model again.")
+    return tensors
 
 
 def _resolve_load_device(device, saved):
@@ -444,10 +485,11 @@ def load_estimator(path, *, known, device, networks):
     """Read a model written by ``save_estimator``; see ``skgen.load``."""
     path = Path(path)
     config = _read_config(path)
+    source = f"{path / CONFIG_FILE}"
     name = config["estimator"]
     cls = known.get(name) if isinstance(name, str) else None
     if cls is None:
-        raise ValueError(f"{path / CONFIG_FILE} names the estimator {name!r}, which is not one "
+        raise ValueError(f"{source} names the estimator {name!r}, which is not one "
                          f"of skgen's: {sorted(known)}.")
     networks = dict(networks or {})
     network_params = set(cls._network_param_names())
@@ -455,36 +497,19 @@ def load_estimator(path, *, known, device, networks):
     if bad:
         raise ValueError(f"networks has keys {sorted(bad)} that are not network parameters "
                          f"of {name} ({sorted(network_params)}).")
-    tensors = _read_tensors(path / WEIGHTS_FILE, "weights")
-    decode = _Decoder(tensors, f"{path / CONFIG_FILE}", networks)
-    if not isinstance(config["params"], dict):
-        raise decode.error("params", "is not a JSON object")
-    params = {k: decode(v, f"params.{k}") for k, v in config["params"].items()}
-    unknown = set(params) - set(cls._get_param_names())
-    if unknown:
-        raise ValueError(f"{path / CONFIG_FILE} sets parameters {sorted(unknown)} that "
-                         f"{name} does not have (was it saved by a newer skgen?).")
-    unused = {k for k in networks if not isinstance(config["params"].get(k), dict)}
-    if unused:
-        raise ValueError(f"networks passes {sorted(unused)}, but the saved {name} uses its "
-                         "built-in network there.")
-    est = cls(**params)
-    weights_device, est.device = _resolve_load_device(device, est.device)
-    est._validate_params()  # a tampered value fails here, by name
-    if not isinstance(config["attributes"], dict):
-        raise decode.error("attributes", "is not a JSON object")
-    for key, value in config["attributes"].items():
-        if not _ATTRIBUTE_NAME.match(key) or key in params or key == "net_":
-            raise decode.error(f"attributes.{key}", "is not a fitted attribute name")
-        setattr(est, key, decode(value, f"attributes.{key}"))
-    net_config = {k: decode(v, f"net.{k}") for k, v in config["net"].items()}
-    optimizer = None
+    tensors = _read_tensors(path / WEIGHTS_FILE, "weights", config["save_id"])
+    try:
+        est, net_config, optimizer = _decode_config(config, cls, tensors, networks, source)
+    except RecursionError:
+        raise ValueError(f"{source} cannot be loaded: its values are nested too "
+                         "deeply.") from None
     if config.get("optimizer") is not None:
-        opt_tensors = _read_tensors(path / OPTIMIZER_FILE, "optimizer state")
-        optimizer = _Decoder(opt_tensors, f"{path / CONFIG_FILE}", {})(
-            config["optimizer"], "optimizer")
+        opt_tensors = _read_tensors(path / OPTIMIZER_FILE, "optimizer state",
+                                    config["save_id"])
+        optimizer = _Decoder(opt_tensors, source, {})(config["optimizer"], "optimizer")
         if not isinstance(optimizer, dict):
-            raise decode.error("optimizer", "is not a JSON object")
+            raise ValueError(f"{source} cannot be loaded: optimizer is not a JSON object.")
+    weights_device, est.device = _resolve_load_device(device, est.device)
     try:
         est._load_net(
             module_state=_prefixed(tensors, "module."),
@@ -495,13 +520,92 @@ def load_estimator(path, *, known, device, networks):
         raise
     except (TypeError, KeyError, AttributeError, IndexError, RuntimeError) as exc:
         # Values that decode but do not fit together (a tampered file).
-        raise ValueError(f"{path / CONFIG_FILE}: its parameters and attributes do not "
+        raise ValueError(f"{source}: its parameters and attributes do not "
                          f"build a {name}: {type(exc).__name__}: {exc}") from exc
     return est
 
 
+def _decode_config(config, cls, tensors, networks, source):
+    """The estimator with its parameters and fitted attributes, and the
+    net's settings, from the JSON of ``config`` (see ``load_estimator``)."""
+    name = cls.__name__
+    decode = _Decoder(tensors, source, networks)
+    if not isinstance(config["params"], dict):
+        raise decode.error("params", "is not a JSON object")
+    params = {k: decode(v, f"params.{k}") for k, v in config["params"].items()}
+    unknown = set(params) - set(cls._get_param_names())
+    if unknown:
+        raise ValueError(f"{source} sets parameters {sorted(unknown)} that "
+                         f"{name} does not have (was it saved by a newer skgen?).")
+    unused = {k for k in networks if not isinstance(config["params"].get(k), dict)}
+    if unused:
+        raise ValueError(f"networks passes {sorted(unused)}, but the saved {name} uses its "
+                         "built-in network there.")
+    est = cls(**params)
+    est._validate_params()  # a tampered value fails here, by name
+    attributes = config["attributes"]
+    if not isinstance(attributes, dict):
+        raise decode.error("attributes", "is not a JSON object")
+    required = set(cls._fitted_attributes) | ({"classes_"} if params.get("conditional") else set())
+    unknown = set(attributes) - required - set(cls._optional_fitted_attributes)
+    missing = required - set(attributes)
+    if unknown or missing:
+        raise ValueError(f"{source} cannot be loaded: a fitted {name} has no attributes "
+                         f"{sorted(unknown)} and needs {sorted(missing)}.")
+    decode.params = est.get_params(deep=False)
+    for key, value in attributes.items():
+        setattr(est, key, decode(value, f"attributes.{key}"))
+    net_config = {k: decode(v, f"net.{k}") for k, v in config["net"].items()}
+    history = net_config["history"]
+    if not (isinstance(history, list) and all(
+            isinstance(row, dict) and all(isinstance(k, str) for k in row) for row in history)):
+        raise decode.error("net.history", "is not a list of epoch records")
+    if not isinstance(net_config["optimizer_params"], dict):
+        raise decode.error("net.optimizer_params", "is not a JSON object")
+    net_config["optimizer"] = decode._optimizer({"__optimizer__": net_config["optimizer"]},
+                                                "net.optimizer")
+    return est, net_config, None
+
+
 def _prefixed(tensors, prefix):
     return {k[len(prefix):]: v for k, v in tensors.items() if k.startswith(prefix)}
+
+
+def check_optimizer_state(optimizer, saved, name, source):
+    """Raise a ``ValueError`` unless ``saved`` (a decoded state dict) has
+    the parameter groups of ``optimizer`` and per-parameter tensors shaped
+    like the parameters: torch does not check, and a kernel would read past
+    the end of a smaller tensor."""
+    def fail(what):
+        return ValueError(f"The state of '{name}' saved in {source} does not fit the "
+                          f"network: {what}.")
+
+    if not (isinstance(saved, dict) and set(saved) == {"state", "param_groups"}
+            and isinstance(saved["state"], dict) and isinstance(saved["param_groups"], list)):
+        raise fail("it is not an optimizer state")
+    groups = optimizer.param_groups
+    if len(saved["param_groups"]) != len(groups) or any(
+            not isinstance(g, dict) or not isinstance(g.get("params"), list)
+            or len(g["params"]) != len(own["params"])
+            for g, own in zip(saved["param_groups"], groups)):
+        raise fail("its parameter groups differ")
+    ids = [i for g in saved["param_groups"] for i in g["params"]]
+    params = dict(zip(ids, (p for own in groups for p in own["params"])))
+    for key, entries in saved["state"].items():
+        param = params.get(int(key)) if str(key).isdigit() else None
+        if param is None or not isinstance(entries, dict):
+            raise fail(f"it has state for an unknown parameter {key!r}")
+        for entry, value in entries.items():
+            if not torch.is_tensor(value):
+                continue
+            if entry == "step":
+                ok = value.numel() == 1
+            else:
+                ok = value.shape == param.shape and value.is_floating_point()
+            if not ok:
+                raise fail(f"{entry!r} of parameter {key} has shape {tuple(value.shape)} "
+                           f"and dtype {value.dtype}; the parameter has shape "
+                           f"{tuple(param.shape)}")
 
 
 def check_state_dict(module, state, what, source):

@@ -40,6 +40,8 @@ class BaseAutoencoder(EncoderDecoderTransformer):
     # wider code they can learn the identity. Sparse and denoising ones
     # regularise the code and may be overcomplete.
     _allow_overcomplete = False
+    _fitted_attributes = EncoderDecoderTransformer._fitted_attributes + (
+        "reconstruction_error_", "n_components_")
 
     def _fit_data_state(self, X, sample_shape):
         n_features = X.shape[1]

@@ -204,6 +204,7 @@ class StackedAutoencoder(BaseAutoencoder):
     }
     _module_params = ("n_components", "hidden_layer_sizes", "activation",
                       "output_activation", "tied_weights", "encoder", "decoder")
+    _fitted_attributes = BaseAutoencoder._fitted_attributes + ("pretraining_loss_curves_",)
 
     def __init__(
         self,

@@ -201,6 +201,8 @@ class DDPM(ConditionalMixin, EMAMixin, BaseNeuralEstimator):
     _module_params = ("n_timesteps", "noise_schedule", "architecture", "hidden_width",
                       "n_blocks", "channels", "image_shape", "conditional", "prediction",
                       "denoiser")
+    _fitted_attributes = BaseNeuralEstimator._fitted_attributes + ("architecture_", "_scaler")
+    _optional_fitted_attributes = ("feature_names_in_", "classes_")
 
     def __init__(
         self,

@@ -273,6 +273,10 @@ class GAN(ConditionalMixin, EMAMixin, BaseNeuralEstimator):
                       "generator_hidden_layer_sizes",
                       "discriminator_hidden_layer_sizes", "spectral_norm", "minibatch_std",
                       "conditional", "generator", "discriminator")
+    _fitted_attributes = BaseNeuralEstimator._fitted_attributes + (
+        "architecture_", "_scaler", "_dropout", "generator_loss_curve_",
+        "discriminator_loss_curve_", "validation_epochs_")
+    _optional_fitted_attributes = ("feature_names_in_", "classes_")
 
     def __init__(
         self,
@@ -384,6 +388,12 @@ class GAN(ConditionalMixin, EMAMixin, BaseNeuralEstimator):
         # vectors: each feature standardised. Samples are clipped to each
         # feature's training range (the DCGAN's tanh already bounds them).
         self._scaler = DataScaler(images=conv).fit(X)
+        # The discriminator's dropout, fixed for the life of the network
+        # (a warm start keeps its layers; a saved model is rebuilt with it).
+        dropout = self.dropout
+        if dropout == "auto":
+            dropout = 0.4 if conv and not self._r1_penalty() else 0.0
+        self._dropout = float(dropout)
 
     def _monitor_holdout(self, n_samples, incremental):
         if self.validation_interval is None or incremental:
@@ -401,11 +411,8 @@ class GAN(ConditionalMixin, EMAMixin, BaseNeuralEstimator):
     def _build_module(self, n_features, sample_shape):
         n_classes = self._n_classes
         conv = self.architecture_ == "conv"
-        dropout = self.dropout
-        if dropout == "auto":
-            dropout = 0.4 if conv and not self._r1_penalty() else 0.0
         common = dict(n_classes=n_classes, spectral_norm=self.spectral_norm,
-                      minibatch_std=self.minibatch_std, dropout=dropout,
+                      minibatch_std=self.minibatch_std, dropout=self._dropout,
                       ema=self.ema_decay is not None)
         if self.generator is not None or self.discriminator is not None:
             layout = sample_layout(self, n_features, sample_shape)

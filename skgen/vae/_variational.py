@@ -248,6 +248,9 @@ class VariationalAutoencoder(ConditionalMixin, EncoderDecoderTransformer):
     _module_params = ("n_components", "hidden_layer_sizes", "reconstruction_loss",
                       "architecture", "image_shape", "channels", "activation",
                       "conditional", "encoder", "decoder")
+    _fitted_attributes = EncoderDecoderTransformer._fitted_attributes + (
+        "architecture_", "_output_dtype", "n_components_", "latent_mixture_")
+    _optional_fitted_attributes = ("feature_names_in_", "classes_")
 
     def __init__(
         self,
