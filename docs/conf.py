@@ -49,7 +49,7 @@ nitpicky = False
 sphinx_gallery_conf = {
     "examples_dirs": "../examples",
     "gallery_dirs": "auto_examples",
-    "filename_pattern": r"/(plot_|quickstart)",
+    "filename_pattern": r"/(plot_|quickstart|train_distributed)",
     "abort_on_example_error": True,
     "download_all_examples": False,
     "remove_config_comments": True,

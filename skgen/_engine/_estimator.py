@@ -17,6 +17,13 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from .._blocks import init_parameters_
 from ..exceptions import TrainingDivergedError
 from ._callbacks import EarlyStopper, EpochProgressBar, restore_snapshot, snapshot
+from ._distributed import (
+    distributed_context,
+    main_process_only,
+    process_device,
+    rank_generator,
+    shared_random_state,
+)
 from ._net import NonFiniteLoss, TensorData, TrainingNet
 from ._persistence import (
     check_optimizer_state,
@@ -297,12 +304,19 @@ class BaseNeuralEstimator(BaseEstimator):
             raise ValueError(
                 f"X has {X.shape[0]} samples but y has {len(y)}: they must match."
             )
-        device = resolve_device(self.device)
+        ctx = distributed_context()
+        device = process_device(resolve_device(self.device), ctx)
         check_mixed_precision(self.mixed_precision, device)
         self._check_params()
+        if ctx is not None and X.shape[0] < ctx.world_size:
+            raise ValueError(
+                f"{type(self).__name__} trains in {ctx.world_size} processes, each on its "
+                f"share of the rows, but X has {X.shape[0]} samples: give every process "
+                "at least one.")
         if fresh:
             self._fit_data_state(X, sample_shape)
-            rng = check_random_state(self.random_state)
+            rng = (check_random_state(self.random_state) if ctx is None
+                   else shared_random_state(self.random_state, ctx))
         else:
             rng = self._rng
         early = self.early_stopping and not incremental
@@ -318,8 +332,10 @@ class BaseNeuralEstimator(BaseEstimator):
             train, valid, monitor = (None if part is None else tuple(t.to(device) for t in part)
                                      for part in (train, valid, monitor))
         generator = torch_generator(rng, device)
-        batch_size = self._batch_size(train[0].shape[0])
-        epochs = 1 if incremental else self._n_epochs(train[0].shape[0], batch_size)
+        # In a process group, batch_size and the epochs' steps are per process.
+        n_local = train[0].shape[0] // (1 if ctx is None else ctx.world_size)
+        batch_size = self._batch_size(n_local)
+        epochs = 1 if incremental else self._n_epochs(n_local, batch_size)
         if fresh:
             module = init_parameters_(self._new_module(X.shape[1], sample_shape),
                                       torch_generator(rng))
@@ -381,8 +397,17 @@ class BaseNeuralEstimator(BaseEstimator):
             return self._build_module(*args)
 
     def _run(self, net, data, epochs, stopper=None):
-        """Train ``net`` and turn a non-finite loss into a clear error."""
+        """Train ``net`` and turn a non-finite loss into a clear error.
+
+        In a process group, the net shards the batches by rank, shuffles
+        with the generator it was given (alike in every process) and draws
+        noise from the process's own generator.
+        """
         data = tuple(None if d is None else TensorData(*d) for d in data)
+        ctx = distributed_context()
+        if ctx is not None:
+            net.distributed_, net.shuffle_generator_ = ctx, net.generator_
+            net.generator_ = rank_generator(net.generator_, ctx)
         try:
             net.partial_fit(data, epochs=epochs, early_stopping=stopper)
         except NonFiniteLoss as exc:
@@ -395,6 +420,7 @@ class BaseNeuralEstimator(BaseEstimator):
                 "was before this call."
             ) from None
         finally:
+            net.distributed_ = net.shuffle_generator_ = None
             for _, cb in net.callbacks_:
                 if isinstance(cb, EpochProgressBar):
                     cb.close()
@@ -413,7 +439,8 @@ class BaseNeuralEstimator(BaseEstimator):
         else:
             optimizer, kwargs = optimizer
         callbacks = list(callbacks)
-        if self.verbose:
+        ctx = distributed_context()
+        if self.verbose and (ctx is None or ctx.is_main):
             callbacks.append(("skgen_progress", EpochProgressBar(desc or type(self).__name__)))
         net = self._net_class(
             module=module,
@@ -439,8 +466,10 @@ class BaseNeuralEstimator(BaseEstimator):
         returns the loss curve.
         """
         device = train[0].device
-        batch_size = self._batch_size(train[0].shape[0])
-        epochs = self._n_epochs(train[0].shape[0], batch_size)
+        ctx = distributed_context()
+        n_local = train[0].shape[0] // (1 if ctx is None else ctx.world_size)
+        batch_size = self._batch_size(n_local)
+        epochs = self._n_epochs(n_local, batch_size)
         net = self._make_net(module, objective, device, batch_size, callbacks=[], desc=desc,
                              max_epochs=epochs)
         net.generator_ = generator
@@ -464,6 +493,7 @@ class BaseNeuralEstimator(BaseEstimator):
         as scikit-learn's MLPs do without ``early_stopping``.
         """
         callbacks = []
+        ctx = distributed_context()
         for i, cb in enumerate(self.callbacks or []):
             named = isinstance(cb, tuple) and len(cb) == 2 and isinstance(cb[0], str)
             obj = cb[1] if named else cb
@@ -472,6 +502,8 @@ class BaseNeuralEstimator(BaseEstimator):
                     "The 'callbacks' parameter must be a list of skorch callbacks "
                     f"or (name, callback) pairs. Got {cb!r} at index {i}."
                 )
+            if ctx is not None and not ctx.is_main and main_process_only(obj):
+                continue  # files and printing: the main process's alone
             obj = copy_callback(obj)
             if not validation and getattr(obj, "monitor", None) in TRAINING_MONITORS:
                 obj.monitor = TRAINING_MONITORS[obj.monitor]
@@ -636,7 +668,7 @@ class BaseNeuralEstimator(BaseEstimator):
         net.device = str(device)
 
     def _inference_device(self):
-        device = resolve_device(self.device)
+        device = process_device(resolve_device(self.device), distributed_context())
         self._move_net(device)
         return device
 

@@ -31,6 +31,8 @@ from skorch import NeuralNet
 from skorch.callbacks import Callback, Checkpoint, EpochTimer, TrainEndCheckpoint
 from skorch.utils import TeeGenerator
 
+from ._distributed import all_reduce_sums, broadcast_buffers, wrap_objective
+
 _BATCH_EVENTS = ("on_batch_begin", "on_batch_end", "on_grad_computed")
 # Callbacks that read the per-batch history (skorch's checkpoints name
 # their files from ``history[-1, "batches", -1]``): with one of them the
@@ -73,25 +75,34 @@ class TensorBatches:
     to ``device`` when the data lives elsewhere.
     """
 
-    def __init__(self, data, batch_size, *, shuffle, generator=None, device=None):
+    def __init__(self, data, batch_size, *, shuffle, generator=None, device=None, rank=0,
+                 world_size=1):
         self.tensors = (data.X,) if data.y is None else (data.X, data.y)
         self.batch_size = int(batch_size)
         self.shuffle = shuffle
         self.generator = generator
         self.device = device
+        self.rank, self.world_size = rank, world_size
         self.n_samples = data.X.shape[0]
+        # Each of world_size processes takes every world_size-th row from
+        # its rank on, of the first n - n % world_size: equal batch counts.
+        self.n_local = self.n_samples // world_size
 
     def __len__(self):
-        return math.ceil(self.n_samples / self.batch_size)
+        return math.ceil(self.n_local / self.batch_size)
 
     def __iter__(self):
-        n, bs, tensors = self.n_samples, self.batch_size, self.tensors
+        n, bs, tensors = self.n_local, self.batch_size, self.tensors
         move = self.device is not None and tensors[0].device != self.device
         perm = None
         if self.shuffle:
             gen_device = self.generator.device if self.generator is not None else "cpu"
-            perm = torch.randperm(n, generator=self.generator, device=gen_device)
+            perm = torch.randperm(self.n_samples, generator=self.generator, device=gen_device)
             perm = perm.to(tensors[0].device)
+        if self.world_size > 1:
+            if perm is None:
+                perm = torch.arange(self.n_samples, device=tensors[0].device)
+            perm = perm[self.rank:n * self.world_size:self.world_size]
         for start in range(0, n, bs):
             if perm is None:
                 batch = [t[start:start + bs] for t in tensors]
@@ -147,6 +158,17 @@ class TrainingNet(NeuralNet):
     """
 
     generator_ = None
+    # In a process group (skgen._engine._distributed): the process's place
+    # (``Distributed``), the generator of the shuffling, which every process
+    # draws alike while ``generator_`` is the process's own noise, and the
+    # call of the DDP wrapper of a running fit (a bound method: skorch
+    # allows torch modules as attributes only while initialising).
+    distributed_ = None
+    shuffle_generator_ = None
+    _ddp_call = None
+    # Whether an update may leave parameters without a gradient (DDP must
+    # then look for them).
+    ddp_find_unused_parameters = False
     # "constant" or "cosine": whether fit_loop decays the rates step by step.
     learning_rate_schedule = "constant"
     _batch_events = False
@@ -180,9 +202,13 @@ class TrainingNet(NeuralNet):
 
     # -- data --------------------------------------------------------------
     def get_iterator(self, dataset, training=False):
+        ctx = self.distributed_
         return TensorBatches(
             dataset, self.batch_size, shuffle=training,
-            generator=self.generator_, device=torch.device(self.device),
+            generator=self.shuffle_generator_ or self.generator_,
+            device=torch.device(self.device),
+            rank=0 if ctx is None else ctx.rank,
+            world_size=1 if ctx is None else ctx.world_size,
         )
 
     # -- the training step ------------------------------------------------
@@ -198,14 +224,15 @@ class TrainingNet(NeuralNet):
         return torch.autocast(torch.device(self.device).type, dtype=self.autocast_dtype)
 
     def update(self, optimizer, loss_fn, batch):
-        """One optimizer update: ``loss_fn()`` under mixed precision, its
+        """One optimizer update: ``loss_fn(module)`` under mixed precision
+        (through DDP in a process group, which averages the gradients), its
         gradient (scaled with fp16), callbacks' ``on_grad_computed`` with
         the true (unscaled) gradients of this optimizer's parameters, the
         step and, with fp16, the loss scale's update. Returns the detached
         loss."""
         optimizer.zero_grad(set_to_none=True)
         with self._autocast():
-            loss = loss_fn()
+            loss = loss_fn(self.module_) if self._ddp_call is None else self._ddp_call(loss_fn)
         scaler = self.grad_scaler_
         (loss if scaler is None else scaler.scale(loss)).backward()
         if self._batch_events:
@@ -230,8 +257,8 @@ class TrainingNet(NeuralNet):
         """The optimizer updates of one batch; returns their losses, the
         main one first, then those named in ``extra_losses``. Estimators
         with several optimizers (GANs) override this."""
-        return [self.update(self.optimizer_, lambda: self.criterion_(
-            self.module_, batch, generator=self.generator_, training=True), batch)]
+        return [self.update(self.optimizer_, lambda module: self.criterion_(
+            module, batch, generator=self.generator_, training=True), batch)]
 
     def fit_batch(self, batch):
         """The one training step of both epoch paths: the batch's updates,
@@ -343,12 +370,20 @@ class TrainingNet(NeuralNet):
         if not hasattr(self, "compiled_forwards_"):
             self.compiled_forwards_ = {}
         self.notify("on_train_begin", X=X, y=y, epochs=fit_params.get("epochs"))
+        if self.distributed_ is not None:
+            self._ddp_call = wrap_objective(
+                self.module_, self.criterion_,
+                find_unused_parameters=self.ddp_find_unused_parameters).__call__
         try:
             with self.compiled():
                 self.fit_loop(X, y, **fit_params)
         except KeyboardInterrupt:
             # skorch's own EarlyStopping callback stops this way; honour it.
             pass
+        finally:
+            if self._ddp_call is not None:
+                self._ddp_call = None
+                broadcast_buffers(self.module_)
         self.notify("on_train_end", X=X, y=y)
         return self
 
@@ -369,16 +404,20 @@ class TrainingNet(NeuralNet):
             batches = self.history[-1, "batches"]
             losses = [b[f"{prefix}_loss"] for b in batches if f"{prefix}_loss" in b]
             sizes = [b[f"{prefix}_batch_size"] for b in batches if f"{prefix}_loss" in b]
-            loss = sum(l * s for l, s in zip(losses, sizes)) / max(sum(sizes), 1)
-            extras = {}
+            means = [sum(l * s for l, s in zip(losses, sizes)) / max(sum(sizes), 1)]
             for name in self.extra_losses if training else ():
                 values = [b[f"train_{name}"] for b in batches if f"train_{name}" in b]
-                extras[name] = sum(v * s for v, s in zip(values, sizes)) / max(sum(sizes), 1)
+                means.append(sum(v * s for v, s in zip(values, sizes)) / max(sum(sizes), 1))
+            n_rows = sum(sizes)
         else:
-            losses, n_batches = self._run_epoch_fast(iterator, training)
-            loss = losses[0]
-            extras = dict(zip(self.extra_losses, losses[1:]))
+            means, n_batches, n_rows = self._run_epoch_fast(iterator, training)
             self.history.record(f"{prefix}_batch_count", n_batches)
+        if self.distributed_ is not None:
+            # Every process records the mean over all processes' rows.
+            sums = all_reduce_sums([m * n_rows if n_rows else 0.0 for m in means] + [n_rows])
+            means = [v / sums[-1] if sums[-1] else math.nan for v in sums[:-1]]
+        loss = means[0]
+        extras = dict(zip(self.extra_losses if training else (), means[1:]))
         for name, value in extras.items():
             self.history.record(f"train_{name}", value)
         if not math.isfinite(loss):
@@ -403,9 +442,9 @@ class TrainingNet(NeuralNet):
                     ))
                     sizes.append(batch[0].shape[0])
         if not sizes:
-            return [math.nan], 0
+            return [math.nan] * (1 + len(self.extra_losses) * training), 0, 0
         weights = torch.tensor(sizes, dtype=torch.float64, device=losses[0].device)
         # One synchronisation per epoch; a row per batch, a column per loss.
         stacked = torch.stack([l.reshape(-1) for l in losses]).to(torch.float64)
         means = (stacked * weights[:, None]).sum(0) / weights.sum()
-        return means.tolist(), len(sizes)
+        return means.tolist(), len(sizes), sum(sizes)

@@ -47,6 +47,8 @@ class AdversarialNet(TrainingNet):
 
     extra_losses = ("discriminator_loss",)
     n_critic = 1
+    # A discriminator update leaves the generator without gradients.
+    ddp_find_unused_parameters = True
 
     def set_learning_rate(self, lr):
         """``lr``: one rate, or a pair (generator, discriminator)."""
@@ -66,11 +68,11 @@ class AdversarialNet(TrainingNet):
 
     def batch_updates(self, batch):
         x, y = batch
-        module, objective, gen = self.module_, self.criterion_, self.generator_
+        objective, gen = self.criterion_, self.generator_
         scaler = self.grad_scaler_
         for _ in range(self.n_critic):
-            d_loss = self.update(self.optimizer_discriminator_, lambda: objective.discriminator_loss(
-                module, x, y, gen, grad_scaler=scaler), batch)
-        g_loss = self.update(self.optimizer_, lambda: objective.generator_loss(
+            d_loss = self.update(self.optimizer_discriminator_, lambda module: (
+                objective.discriminator_loss(module, x, y, gen, grad_scaler=scaler)), batch)
+        g_loss = self.update(self.optimizer_, lambda module: objective.generator_loss(
             module, x.shape[0], y, gen, x.device), batch)
         return [g_loss, d_loss]
