@@ -29,6 +29,10 @@ ESTIMATORS = {
                        max_iter=2, batch_size=32, device="cpu", random_state=0),
     "ae": lambda: StackedAutoencoder(3, hidden_layer_sizes=(8,), max_iter=2, batch_size=32,
                                      device="cpu", random_state=0),
+    # BatchNorm in the generator, a held-out quality monitor every epoch.
+    "dcgan": lambda: GAN(4, architecture="conv", image_shape=(8, 8), channels=(4,),
+                         validation_interval=1, max_iter=2, batch_size=32, device="cpu",
+                         random_state=0),
 }
 
 
@@ -58,10 +62,13 @@ def _worker(rank, init_file, out_dir):
         for name, make in ESTIMATORS.items():
             seen.clear()
             est = make().fit(X)
+            if name == "vae":  # then a continued fit, in both processes
+                est.partial_fit(X)
             results[name] = {
                 "weights": torch.cat([p.detach().flatten() for p in
                                       est.module_.state_dict().values()
                                       if p.is_floating_point()]).tolist(),
+                "validation_scores": est.validation_scores_,
                 "loss_curve": est.loss_curve_,
                 "history": [{k: v for k, v in row.items() if "loss" in k}
                             for row in est.net_.history],
@@ -91,10 +98,11 @@ def ranks(tmp_path_factory):
     return [json.loads((tmp / f"rank{r}.json").read_text()) for r in range(WORLD_SIZE)]
 
 
-@pytest.mark.parametrize("name", ["vae", "gan", "ae"])
+@pytest.mark.parametrize("name", ["vae", "gan", "ae", "dcgan"])
 def test_every_process_ends_with_the_same_model_and_losses(ranks, name):
     first, second = ranks[0][name], ranks[1][name]
     assert first["weights"] == second["weights"]
+    assert first["validation_scores"] == second["validation_scores"]
     assert first["history"] == second["history"]
     assert first["loss_curve"] == second["loss_curve"]
     if first["sample"] is not None:
@@ -108,6 +116,7 @@ def test_processes_train_on_disjoint_shards_that_cover_the_data(ranks, name):
     rows = [ranks[r][name]["rows"] for r in range(WORLD_SIZE)]
     # Each process sees half the rows per epoch (same count), all of them
     # over the two processes: the multiset of row checksums is the data's.
+    epochs += name == "vae"  # its partial_fit
     assert len(rows[0]) == len(rows[1]) == epochs * len(X) // WORLD_SIZE
     per_epoch = len(X) // WORLD_SIZE
     for epoch in range(epochs):
@@ -152,6 +161,39 @@ def test_a_deterministic_model_matches_one_process_with_the_global_batch(ranks):
     weights = torch.cat([p.detach().flatten() for p in single.module_.state_dict().values()
                          if p.is_floating_point()]).numpy()
     np.testing.assert_allclose(ranks[0]["ae"]["weights"], weights, rtol=1e-4, atol=1e-6)
+
+
+@pytest.fixture
+def second_of_two(monkeypatch):
+    """This process as rank 1 of 2, for the checks that run before any
+    collective (a fixed random_state needs no broadcast)."""
+    from skgen._engine import _distributed, _estimator
+
+    ctx = _distributed.Distributed(rank=1, world_size=2, local_rank=1)
+    monkeypatch.setattr(_estimator, "distributed_context", lambda: ctx)
+    monkeypatch.setattr(_estimator, "current_context", lambda: ctx)
+
+
+def test_too_few_rows_for_the_processes_is_a_clear_error(second_of_two):
+    X = digits()[:11]
+    est = VariationalAutoencoder(2, hidden_layer_sizes=(8,), early_stopping=True,
+                                 validation_fraction=0.05, device="cpu", random_state=0)
+    with pytest.raises(ValueError, match=r"trains in 2 processes, but its validation rows "
+                                         r"number 1: every process needs at least one"):
+        est.fit(X)
+    assert not hasattr(est, "net_")
+    with pytest.raises(ValueError, match=r"X has 1 samples: give every process"):
+        est.set_params(early_stopping=False).fit(X[:1])
+
+
+def test_checkpoint_load_best_is_refused_in_several_processes(second_of_two, tmp_path):
+    from skorch.callbacks import Checkpoint
+
+    est = StackedAutoencoder(3, max_iter=1, device="cpu", random_state=0,
+                             callbacks=[Checkpoint(dirname=str(tmp_path), load_best=True)])
+    with pytest.raises(ValueError, match=r"Checkpoint\(load_best=True\) cannot be used when "
+                                         r"training in several processes.*early_stopping"):
+        est.fit(digits())
 
 
 def test_a_single_process_trains_as_before(tmp_path):

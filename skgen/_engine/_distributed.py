@@ -44,6 +44,15 @@ def _env_int(name, default):
         return default
 
 
+def current_context():
+    """The process group this process is in, without initialising one:
+    what inference and loading consult (they run no collective)."""
+    if not (dist.is_available() and dist.is_initialized()) or dist.get_world_size() < 2:
+        return None
+    return Distributed(dist.get_rank(), dist.get_world_size(),
+                       _env_int("LOCAL_RANK", dist.get_rank() % max(torch.cuda.device_count(), 1)))
+
+
 def distributed_context():
     """The process group this process trains in, or None (one process).
 
@@ -62,11 +71,7 @@ def distributed_context():
         backend = "cpu:gloo,cuda:nccl" if torch.cuda.is_available() else "gloo"
         dist.init_process_group(backend=backend)
         atexit.register(_destroy)
-    world_size = dist.get_world_size()
-    if world_size < 2:
-        return None
-    return Distributed(dist.get_rank(), world_size,
-                       _env_int("LOCAL_RANK", dist.get_rank() % max(torch.cuda.device_count(), 1)))
+    return current_context()
 
 
 def _destroy():
@@ -160,6 +165,17 @@ def broadcast_buffers(module):
     norm vectors), which each process updated from its own batches."""
     for buffer in module.buffers():
         dist.broadcast(buffer.data, src=0)
+
+
+def check_callbacks(callbacks):
+    """Refuse callbacks that would leave the processes with different models."""
+    for callback in callbacks:
+        if type(callback).__name__ == "Checkpoint" and getattr(callback, "load_best", False):
+            raise ValueError(
+                "Checkpoint(load_best=True) cannot be used when training in several "
+                "processes: only the main process writes checkpoints, so only it would "
+                "load the best one. Use early_stopping=True, which keeps the best weights "
+                "in every process, or load_best=False.")
 
 
 # Callbacks that write files or print: only the main process keeps them.

@@ -18,6 +18,8 @@ from .._blocks import init_parameters_
 from ..exceptions import TrainingDivergedError
 from ._callbacks import EarlyStopper, EpochProgressBar, restore_snapshot, snapshot
 from ._distributed import (
+    check_callbacks,
+    current_context,
     distributed_context,
     main_process_only,
     process_device,
@@ -328,6 +330,16 @@ class BaseNeuralEstimator(BaseEstimator):
             train, valid = self._split_validation(data, rng)
         elif n_monitor := self._monitor_holdout(X.shape[0], incremental):
             train, monitor = self._split_validation(data, rng, n_valid=n_monitor)
+        if ctx is not None:
+            for what, part in (("training", train), ("validation", valid),
+                               ("monitoring", monitor)):
+                if part is not None and part[0].shape[0] < ctx.world_size:
+                    raise ValueError(
+                        f"{type(self).__name__} trains in {ctx.world_size} processes, but "
+                        f"its {what} rows number {part[0].shape[0]}: every process needs at "
+                        "least one. Use more samples or fewer processes.")
+            if device.type == "cuda":
+                torch.cuda.set_device(device)  # NCCL and allocations follow it
         if device.type != "cpu":
             train, valid, monitor = (None if part is None else tuple(t.to(device) for t in part)
                                      for part in (train, valid, monitor))
@@ -408,6 +420,9 @@ class BaseNeuralEstimator(BaseEstimator):
         if ctx is not None:
             net.distributed_, net.shuffle_generator_ = ctx, net.generator_
             net.generator_ = rank_generator(net.generator_, ctx)
+            # A user's network may hold parameters its loss leaves unused.
+            net.ddp_find_unused_parameters = type(net).ddp_find_unused_parameters or any(
+                getattr(self, name) is not None for name in self._network_param_names())
         try:
             net.partial_fit(data, epochs=epochs, early_stopping=stopper)
         except NonFiniteLoss as exc:
@@ -439,7 +454,7 @@ class BaseNeuralEstimator(BaseEstimator):
         else:
             optimizer, kwargs = optimizer
         callbacks = list(callbacks)
-        ctx = distributed_context()
+        ctx = current_context()
         if self.verbose and (ctx is None or ctx.is_main):
             callbacks.append(("skgen_progress", EpochProgressBar(desc or type(self).__name__)))
         net = self._net_class(
@@ -493,7 +508,7 @@ class BaseNeuralEstimator(BaseEstimator):
         as scikit-learn's MLPs do without ``early_stopping``.
         """
         callbacks = []
-        ctx = distributed_context()
+        ctx = current_context()
         for i, cb in enumerate(self.callbacks or []):
             named = isinstance(cb, tuple) and len(cb) == 2 and isinstance(cb[0], str)
             obj = cb[1] if named else cb
@@ -502,6 +517,8 @@ class BaseNeuralEstimator(BaseEstimator):
                     "The 'callbacks' parameter must be a list of skorch callbacks "
                     f"or (name, callback) pairs. Got {cb!r} at index {i}."
                 )
+            if ctx is not None:
+                check_callbacks([obj])
             if ctx is not None and not ctx.is_main and main_process_only(obj):
                 continue  # files and printing: the main process's alone
             obj = copy_callback(obj)
@@ -668,7 +685,7 @@ class BaseNeuralEstimator(BaseEstimator):
         net.device = str(device)
 
     def _inference_device(self):
-        device = process_device(resolve_device(self.device), distributed_context())
+        device = process_device(resolve_device(self.device), current_context())
         self._move_net(device)
         return device
 

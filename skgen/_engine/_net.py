@@ -312,6 +312,11 @@ class TrainingNet(NeuralNet):
                 self.notify("on_epoch_begin", **kwargs)
                 self.run_single_epoch(it_train, True, "train", self.train_step)
                 self.run_single_epoch(it_valid, False, "valid", self.validation_step)
+                if self.distributed_ is not None:
+                    # Running statistics (BatchNorm) and other buffers each
+                    # process updated from its own rows: rank 0's, before
+                    # callbacks (a quality monitor) look at the model.
+                    broadcast_buffers(self.module_)
                 self.notify("on_epoch_end", **kwargs)
                 if early_stopping is not None and early_stopping.update(self):
                     break
@@ -381,9 +386,11 @@ class TrainingNet(NeuralNet):
             # skorch's own EarlyStopping callback stops this way; honour it.
             pass
         finally:
-            if self._ddp_call is not None:
-                self._ddp_call = None
-                broadcast_buffers(self.module_)
+            self._ddp_call = None
+        if self.distributed_ is not None:
+            # Not on an error path: a process that failed alone must exit,
+            # not wait in a collective the others never join.
+            broadcast_buffers(self.module_)
         self.notify("on_train_end", X=X, y=y)
         return self
 
