@@ -5,6 +5,7 @@ vector and its image architecture: the same training step, warm-start
 mechanism, precision and randomness rules hold for all of them.
 """
 
+import copy
 import pickle
 
 import numpy as np
@@ -309,3 +310,76 @@ def test_a_warm_start_cannot_make_a_model_conditional(name, digits):
     with pytest.raises(ValueError, match="after changing conditional from False to True"):
         est.set_params(conditional=True).fit(X, y)
     assert not hasattr(est, "classes_")
+
+
+# -- partial_fit: running statistics and classes ------------------------------
+@pytest.mark.parametrize("images", [False, True])
+def test_the_scaler_merges_chunks_into_the_whole_data_statistics(images):
+    from skgen._engine._scaling import DataScaler
+
+    rng = np.random.default_rng(0)
+    X = (rng.normal(size=(300, 5)) * [1, 2, 3, 4, 0] + [0, 1, -1, 5, 2]).astype(np.float32)
+    whole = DataScaler(images=images).fit(X)
+    for order in ([0, 1, 2], [2, 0, 1]):
+        chunks = np.array_split(X, [70, 200])
+        scaler = DataScaler(images=images).fit(chunks[order[0]])
+        for i in order[1:]:
+            scaler.partial_fit(chunks[i])
+        for name in ("mean", "scale", "low", "high"):
+            np.testing.assert_allclose(getattr(scaler, name), getattr(whole, name),
+                                       rtol=1e-5, atol=1e-6, err_msg=name)
+        assert scaler.n_samples_seen == 300 and scaler.mean.dtype == whole.mean.dtype
+
+
+@pytest.mark.parametrize("name", ["GAN-dense", "DCGAN", "DDPM-mlp", "DDPM-unet"])
+def test_partial_fit_scale_does_not_depend_on_the_chunks_order(name, X):
+    # The first chunk has a narrower range than the data: its scale alone
+    # would be wrong.
+    order = np.argsort(X[:, 36])
+    chunks = np.array_split(X[order], 4)
+    models = []
+    for sequence in (chunks, chunks[::-1]):
+        est = FAMILIES[name]()
+        for chunk in sequence:
+            est.partial_fit(chunk)
+        models.append(est)
+    whole = FAMILIES[name]().fit(X)._scaler
+    for est in models:
+        np.testing.assert_allclose(est._scaler.mean, whole.mean, rtol=1e-5, atol=1e-6)
+        np.testing.assert_allclose(est._scaler.scale, whole.scale, rtol=1e-5, atol=1e-6)
+
+
+def test_a_failed_partial_fit_leaves_the_scale_alone(X, monkeypatch):
+    est = FAMILIES["GAN-dense"]().partial_fit(X[:64])
+    before = copy.deepcopy(vars(est._scaler))
+
+    def fail(*args, **kwargs):
+        raise RuntimeError("interrupted")
+
+    monkeypatch.setattr(type(est), "_run", fail)
+    with pytest.raises(RuntimeError, match="interrupted"):
+        est.partial_fit(X[64:] + 3.0)
+    for key, value in before.items():
+        np.testing.assert_array_equal(getattr(est._scaler, key), value)
+
+
+@pytest.mark.parametrize("name", ["VAE-dense", "DDPM-mlp"])
+def test_classes_on_the_first_partial_fit_admit_later_classes(name, digits):
+    X, y = digits["X_train"][:200], digits["y_train"][:200]
+    first, later = y < 5, y >= 5
+    est = FAMILIES[name](conditional=True)
+    est.partial_fit(X[first], y[first], classes=np.arange(10))
+    np.testing.assert_array_equal(est.classes_, np.arange(10))
+    est.partial_fit(X[later], y[later])
+    assert est.sample(3, random_state=0, y=7).shape[0] == 3
+    with pytest.raises(ValueError, match=r"labels \[11\] not seen during fit"):
+        est.partial_fit(X[:2], np.array([11, 1]))
+    with pytest.raises(ValueError, match=r"classes=\[0, 1\] differs from the classes of the "
+                                         r"first call"):
+        est.partial_fit(X[:2], y[:2], classes=[0, 1])
+    # Without classes, the first chunk's labels are the classes, and the
+    # error says how to do otherwise.
+    plain = FAMILIES[name](conditional=True).partial_fit(X[first], y[first])
+    with pytest.raises(ValueError, match=r"not seen during fit.*partial_fit\(X, y, "
+                                         r"classes=\.\.\.\) on the first call"):
+        plain.partial_fit(X[later], y[later])

@@ -171,10 +171,12 @@ class BaseNeuralEstimator(BaseEstimator):
         return self._fit(X, y, incremental=False)
 
     @_fit_context(prefer_skip_nested_validation=True)
-    def partial_fit(self, X, y=None):
+    def partial_fit(self, X, y=None, classes=None):
         """Train for one epoch on ``X``, initialising on the first call.
 
         Use it for data that does not fit in memory: call it once per chunk.
+        The scale a GAN or a DDPM works in is kept as running statistics of
+        every chunk seen, so the chunks' order does not decide it.
 
         Parameters
         ----------
@@ -183,16 +185,22 @@ class BaseNeuralEstimator(BaseEstimator):
         y : array-like of shape (n_samples,), default=None
             Class labels of a model with ``conditional=True``; ignored
             otherwise.
+        classes : array-like of shape (n_classes,), default=None
+            Every class of a conditional model, on the first call, as for
+            scikit-learn's incremental classifiers: later chunks may then
+            hold classes the first one lacks. Without it, the first chunk's
+            labels are the classes. Ignored by models that are not
+            conditional.
 
         Returns
         -------
         self : object
             The estimator.
         """
-        return self._fit(X, y, incremental=True)
+        return self._fit(X, y, incremental=True, classes=classes)
 
     # -- hooks -------------------------------------------------------------
-    def _validate_targets(self, y, *, reset):
+    def _validate_targets(self, y, *, reset, classes=None):
         """Encoded labels of a conditional model (``ConditionalMixin``),
         else None: ``y`` is ignored."""
         return None
@@ -232,12 +240,15 @@ class BaseNeuralEstimator(BaseEstimator):
     def _after_training(self, net, train):
         """Called after every successful training call."""
 
-    def _extend_data_state(self, X):
-        """Called after a successful continued fit (warm start or
-        ``partial_fit``) with its validated data: widen what
-        ``_fit_data_state`` learnt from the first fit's data."""
+    def _update_data_state(self, X, incremental):
+        """Called by a continued fit (warm start or ``partial_fit``) with
+        its validated data, before training: update what
+        ``_fit_data_state`` learnt. ``partial_fit`` merges the chunk into
+        the scaler's running statistics; a warm start widens its range
+        only. The fit restores the previous state if it fails."""
         if self._scaler is not None:
-            self._scaler.extend(X)
+            scaler = copy.deepcopy(self._scaler)
+            self._scaler = scaler.partial_fit(X) if incremental else scaler.extend(X)
 
     def _family_callbacks(self):
         """Callbacks a family adds to every fresh net, as (name, callback)."""
@@ -282,10 +293,12 @@ class BaseNeuralEstimator(BaseEstimator):
         """The fitted torch network (``net_.module_``)."""
         return self.net_.module_
 
-    def _fit(self, X, y=None, *, incremental):
+    def _fit(self, X, y=None, *, incremental, classes=None):
         fresh = not hasattr(self, "net_") or not (incremental or self.warm_start)
+        scaler = self._scaler
         try:
-            return self._fit_unsafe(X, y, incremental=incremental, fresh=fresh)
+            return self._fit_unsafe(X, y, incremental=incremental, fresh=fresh,
+                                    classes=classes)
         except BaseException:
             if fresh:
                 # Never leave a half-fitted estimator that looks fitted: drop
@@ -293,15 +306,17 @@ class BaseNeuralEstimator(BaseEstimator):
                 params = set(self._get_param_names())
                 for key in [k for k in vars(self) if k not in params]:
                     delattr(self, key)
+            else:
+                self._scaler = scaler  # a failed continued fit changes nothing
             raise
 
-    def _fit_unsafe(self, X, y, *, incremental, fresh):
+    def _fit_unsafe(self, X, y, *, incremental, fresh, classes=None):
         if not fresh:
             # First: a changed network (conditional=True, say) must get this
             # error, not one from the labels' check of the old network.
             self._check_warm_start()
         X, sample_shape = validate_samples(self, X, reset=fresh)
-        y = self._validate_targets(y, reset=fresh)
+        y = self._validate_targets(y, reset=fresh, classes=classes)
         if y is not None and len(y) != X.shape[0]:
             raise ValueError(
                 f"X has {X.shape[0]} samples but y has {len(y)}: they must match."
@@ -320,6 +335,7 @@ class BaseNeuralEstimator(BaseEstimator):
             rng = (check_random_state(self.random_state) if ctx is None
                    else shared_random_state(self.random_state, ctx))
         else:
+            self._update_data_state(X, incremental)
             rng = self._rng
         early = self.early_stopping and not incremental
         data = (torch.tensor(self._preprocess(X), dtype=torch.float32),)
@@ -382,8 +398,6 @@ class BaseNeuralEstimator(BaseEstimator):
         finally:
             net.generator_ = net.monitor_data_ = None
         self._after_training(net, train)
-        if not fresh:
-            self._extend_data_state(X)
         self.net_ = net
         self._rng = rng
         self._sample_shape = sample_shape

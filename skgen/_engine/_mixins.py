@@ -17,7 +17,7 @@ class ConditionalMixin:
     :meth:`_labels_for`.
     """
 
-    def _validate_targets(self, y, *, reset):
+    def _validate_targets(self, y, *, reset, classes=None):
         if not self.conditional:
             return None
         name = type(self).__name__
@@ -25,26 +25,35 @@ class ConditionalMixin:
             raise ValueError(f"{name}(conditional=True) needs class labels: call fit(X, y).")
         y = column_or_1d(y, warn=True)
         if reset:
-            classes = LabelEncoder().fit(y).classes_
-            if len(classes) < 2:
+            known = LabelEncoder().fit(y if classes is None else np.asarray(classes)).classes_
+            if len(known) < 2:
                 raise ValueError(
-                    f"A conditional {name} needs at least 2 classes in y; got {len(classes)}."
+                    f"A conditional {name} needs at least 2 classes in "
+                    f"{'y' if classes is None else 'classes'}; got {len(known)}."
                 )
-            self.classes_ = classes
-        return self._encode_labels(y)
+            self.classes_ = known
+        elif classes is not None and not np.array_equal(np.unique(classes), self.classes_):
+            raise ValueError(
+                f"classes={np.unique(classes).tolist()} differs from the classes of the "
+                f"first call, {self.classes_.tolist()}: pass classes on the first "
+                "partial_fit only, or the same ones."
+            )
+        return self._encode_labels(y, hint="" if reset else (
+            "; to train on classes a first chunk lacks, pass them all with "
+            "partial_fit(X, y, classes=...) on the first call"))
 
     @property
     def _n_classes(self):
         """Number of classes the network is conditioned on (0: none)."""
         return len(self.classes_) if self.conditional else 0
 
-    def _encode_labels(self, y):
+    def _encode_labels(self, y, hint=""):
         y = np.asarray(y)
         unknown = np.setdiff1d(np.unique(y), self.classes_)
         if unknown.size:
             raise ValueError(
                 f"y contains labels {unknown.tolist()} not seen during fit; the classes "
-                f"are {self.classes_.tolist()}."
+                f"are {self.classes_.tolist()}{hint}."
             )
         return np.searchsorted(self.classes_, y)
 
