@@ -16,6 +16,7 @@ forward passes, gradient penalties included, runs inside DDP.
 """
 
 import atexit
+import datetime
 import os
 from dataclasses import dataclass
 
@@ -75,8 +76,21 @@ def distributed_context():
 
 
 def _destroy():
-    if dist.is_initialized():
-        dist.destroy_process_group()
+    """Tear down the group skgen initialised, every process together: one
+    that exits while another still tears down can make gloo's threads
+    abort the other (SIGABRT, "terminate called without an active
+    exception")."""
+    if not dist.is_initialized():
+        return
+    try:
+        if str(dist.get_backend()) == "gloo":
+            # Bounded: a process that died must not hang the others' exit.
+            dist.monitored_barrier(timeout=datetime.timedelta(seconds=60))
+        else:
+            dist.barrier()
+    except RuntimeError:
+        pass  # a peer is gone: tear down alone
+    dist.destroy_process_group()
 
 
 def process_device(device, ctx):
