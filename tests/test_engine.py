@@ -468,9 +468,9 @@ def test_dataframes_keep_feature_names_and_set_output(digits):
 
 
 def test_inference_runs_in_batches_in_eval_mode(digits, monkeypatch):
-    from skgen._engine import _estimator
+    from skgen._engine import _inference
 
-    monkeypatch.setattr(_estimator, "INFERENCE_BATCH_SIZE", 7)
+    monkeypatch.setattr(_inference, "INFERENCE_BATCH_SIZE", 7)
     X = digits["X_train"][:100]
     est = small(StackedAutoencoder).fit(X)
     sizes = []

@@ -1,10 +1,13 @@
 """Epoch-level helpers plugged into the training loop."""
 
 import copy
+import pickle
 import sys
 
 import torch
 from skorch.callbacks import Callback
+
+from ._distributed import check_callback, main_process_only
 
 
 class EpochProgressBar(Callback):
@@ -140,3 +143,56 @@ def restore_snapshot(net, state):
     for opt, opt_state in zip(_optimizers(net), state["optimizers"]):
         opt.load_state_dict(opt_state)
     del net.history_[state["n_epochs"]:]
+
+
+# What a callback's monitor of the validation loss watches when a fit has
+# no validation split (early_stopping=False): the training loss.
+TRAINING_MONITORS = {"valid_loss": "train_loss", "valid_loss_best": "train_loss_best"}
+
+
+def copy_callback(callback):
+    """A copy of a skorch callback that fitting may change.
+
+    A deep copy where one can be made; otherwise (a callback holding a lock,
+    a file or a writer) a new instance of its class built from the same
+    parameter objects, which is what ``sklearn.base.clone`` does to an
+    estimator, without copying the parameters.
+    """
+    try:
+        return copy.deepcopy(callback)
+    except (TypeError, AttributeError, RuntimeError, copy.Error, pickle.PicklingError):
+        params = callback.get_params(deep=False)
+        return type(callback)(**params)
+
+
+def user_callbacks(callbacks, validation, ctx):
+    """Copies of the ``callbacks`` parameter for a fresh net.
+
+    Fitting must not mutate the user's objects (sklearn convention), so
+    each callback is deep-copied. One that cannot be (a ``TensorBoard``
+    holding a ``SummaryWriter`` and its thread lock) is rebuilt from its
+    parameters, which are shared rather than copied, like skorch's own
+    use of the instance. Without a validation split (``validation``
+    False), a monitor of the validation loss (skorch's ``Checkpoint``
+    and ``EarlyStopping`` defaults) watches the training loss instead,
+    as scikit-learn's MLPs do without ``early_stopping``. In a process
+    group (``ctx``), callbacks that write or print stay in rank 0.
+    """
+    out = []
+    for i, cb in enumerate(callbacks or []):
+        named = isinstance(cb, tuple) and len(cb) == 2 and isinstance(cb[0], str)
+        obj = cb[1] if named else cb
+        if not isinstance(obj, Callback):
+            raise ValueError(
+                "The 'callbacks' parameter must be a list of skorch callbacks "
+                f"or (name, callback) pairs. Got {cb!r} at index {i}."
+            )
+        if ctx is not None:
+            check_callback(obj)
+            if not ctx.is_main and main_process_only(obj):
+                continue  # files and printing: the main process's alone
+        obj = copy_callback(obj)
+        if not validation and getattr(obj, "monitor", None) in TRAINING_MONITORS:
+            obj.monitor = TRAINING_MONITORS[obj.monitor]
+        out.append((cb[0], obj) if named else obj)
+    return out

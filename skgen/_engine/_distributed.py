@@ -110,6 +110,11 @@ def _collective_device():
                         % torch.cuda.device_count())
 
 
+def rows_per_process(n_samples, ctx):
+    """Rows each process trains on per epoch (all of them in one process)."""
+    return n_samples if ctx is None else n_samples // ctx.world_size
+
+
 def shared_random_state(random_state, ctx):
     """The fit's ``RandomState``, the same in every process.
 
@@ -181,15 +186,14 @@ def broadcast_buffers(module):
         dist.broadcast(buffer.data, src=0)
 
 
-def check_callbacks(callbacks):
-    """Refuse callbacks that would leave the processes with different models."""
-    for callback in callbacks:
-        if type(callback).__name__ == "Checkpoint" and getattr(callback, "load_best", False):
-            raise ValueError(
-                "Checkpoint(load_best=True) cannot be used when training in several "
-                "processes: only the main process writes checkpoints, so only it would "
-                "load the best one. Use early_stopping=True, which keeps the best weights "
-                "in every process, or load_best=False.")
+def check_callback(callback):
+    """Refuse a callback that would leave the processes with different models."""
+    if type(callback).__name__ == "Checkpoint" and getattr(callback, "load_best", False):
+        raise ValueError(
+            "Checkpoint(load_best=True) cannot be used when training in several "
+            "processes: only the main process writes checkpoints, so only it would "
+            "load the best one. Use early_stopping=True, which keeps the best weights "
+            "in every process, or load_best=False.")
 
 
 # Callbacks that write files or print: only the main process keeps them.

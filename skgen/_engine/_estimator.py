@@ -3,12 +3,10 @@
 import copy
 import math
 import numbers
-import pickle
 import warnings
 
 import numpy as np
 import torch
-from skorch.callbacks import Callback
 from sklearn.base import BaseEstimator, _fit_context
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
@@ -16,46 +14,33 @@ from sklearn.utils._param_validation import Interval, StrOptions
 
 from .._blocks import init_parameters_
 from ..exceptions import TrainingDivergedError
-from ._callbacks import EarlyStopper, EpochProgressBar, restore_snapshot, snapshot
+from ._callbacks import (
+    EarlyStopper,
+    EpochProgressBar,
+    restore_snapshot,
+    snapshot,
+    user_callbacks,
+)
 from ._distributed import (
-    check_callbacks,
     current_context,
     distributed_context,
-    main_process_only,
     process_device,
     rank_generator,
+    rows_per_process,
     shared_random_state,
 )
 from ._net import NonFiniteLoss, TensorData, TrainingNet
-from ._persistence import (
-    check_optimizer_state,
-    check_state_dict,
-    restore_history,
-    save_estimator,
-)
+from ._inference import InferenceMixin
+from ._persistence import save_estimator
 from ._torch import (
     OPTIMIZERS,
     PRECISIONS,
     check_mixed_precision,
-    optimizer_to,
     resolve_device,
     resolve_optimizer,
     torch_generator,
 )
 from ._validation import validate_samples
-
-# Rows per forward pass at inference: large enough to amortise Python
-# overhead, small enough to keep memory bounded for any input size.
-INFERENCE_BATCH_SIZE = 4096
-
-
-def tensor_batches(*tensors, batch_size=INFERENCE_BATCH_SIZE):
-    """Slices of at most ``batch_size`` rows of ``tensors`` (None passes
-    through as None), for passes over training data already on its device."""
-    n = tensors[0].shape[0]
-    for start in range(0, n, batch_size):
-        yield tuple(None if t is None else t[start:start + batch_size] for t in tensors)
-
 
 # The constraint of a parameter that takes a user's own network (see
 # skgen._blocks.user_network): a torch module instance or class, or None.
@@ -65,32 +50,12 @@ MODULE_OR_CLASS = [torch.nn.Module, type, None]
 MAX_ITER_OR_AUTO = [Interval(numbers.Integral, 1, None, closed="left"), StrOptions({"auto"})]
 
 
-# What a callback's monitor of the validation loss watches when a fit has
-# no validation split (early_stopping=False): the training loss.
-TRAINING_MONITORS = {"valid_loss": "train_loss", "valid_loss_best": "train_loss_best"}
-
-
-def copy_callback(callback):
-    """A copy of a skorch callback that fitting may change.
-
-    A deep copy where one can be made; otherwise (a callback holding a lock,
-    a file or a writer) a new instance of its class built from the same
-    parameter objects, which is what ``sklearn.base.clone`` does to an
-    estimator, without copying the parameters.
-    """
-    try:
-        return copy.deepcopy(callback)
-    except (TypeError, AttributeError, RuntimeError, copy.Error, pickle.PicklingError):
-        params = callback.get_params(deep=False)
-        return type(callback)(**params)
-
-
 def auto_epochs(steps, n_samples, batch_size):
     """Epochs that make about ``steps`` optimizer steps (at least one)."""
     return max(1, math.ceil(steps / math.ceil(n_samples / batch_size)))
 
 
-class BaseNeuralEstimator(BaseEstimator):
+class BaseNeuralEstimator(InferenceMixin, BaseEstimator):
     """What every skgen estimator shares: parameters, training, devices.
 
     The base owns the skorch net's whole life: ``_make_net`` builds it (of
@@ -361,7 +326,7 @@ class BaseNeuralEstimator(BaseEstimator):
                                      for part in (train, valid, monitor))
         generator = torch_generator(rng, device)
         # In a process group, batch_size and the epochs' steps are per process.
-        n_local = train[0].shape[0] // (1 if ctx is None else ctx.world_size)
+        n_local = rows_per_process(train[0].shape[0], ctx)
         batch_size = self._batch_size(n_local)
         epochs = 1 if incremental else self._n_epochs(n_local, batch_size)
         if fresh:
@@ -496,7 +461,7 @@ class BaseNeuralEstimator(BaseEstimator):
         """
         device = train[0].device
         ctx = distributed_context()
-        n_local = train[0].shape[0] // (1 if ctx is None else ctx.world_size)
+        n_local = rows_per_process(train[0].shape[0], ctx)
         batch_size = self._batch_size(n_local)
         epochs = self._n_epochs(n_local, batch_size)
         net = self._make_net(module, objective, device, batch_size, callbacks=[], desc=desc,
@@ -510,36 +475,9 @@ class BaseNeuralEstimator(BaseEstimator):
         return list(net.history[:, "train_loss"])
 
     def _user_callbacks(self, validation):
-        """Copies of the ``callbacks`` parameter for a fresh net.
-
-        Fitting must not mutate the user's objects (sklearn convention), so
-        each callback is deep-copied. One that cannot be (a ``TensorBoard``
-        holding a ``SummaryWriter`` and its thread lock) is rebuilt from its
-        parameters, which are shared rather than copied, like skorch's own
-        use of the instance. Without a validation split (``validation``
-        False), a monitor of the validation loss (skorch's ``Checkpoint``
-        and ``EarlyStopping`` defaults) watches the training loss instead,
-        as scikit-learn's MLPs do without ``early_stopping``.
-        """
-        callbacks = []
-        ctx = current_context()
-        for i, cb in enumerate(self.callbacks or []):
-            named = isinstance(cb, tuple) and len(cb) == 2 and isinstance(cb[0], str)
-            obj = cb[1] if named else cb
-            if not isinstance(obj, Callback):
-                raise ValueError(
-                    "The 'callbacks' parameter must be a list of skorch callbacks "
-                    f"or (name, callback) pairs. Got {cb!r} at index {i}."
-                )
-            if ctx is not None:
-                check_callbacks([obj])
-            if ctx is not None and not ctx.is_main and main_process_only(obj):
-                continue  # files and printing: the main process's alone
-            obj = copy_callback(obj)
-            if not validation and getattr(obj, "monitor", None) in TRAINING_MONITORS:
-                obj.monitor = TRAINING_MONITORS[obj.monitor]
-            callbacks.append((cb[0], obj) if named else obj)
-        return callbacks
+        """Copies of the ``callbacks`` parameter for a fresh net (see
+        ``skgen._engine._callbacks.user_callbacks``)."""
+        return user_callbacks(self.callbacks, validation, current_context())
 
     def _split_validation(self, data, rng, n_valid=None):
         n = data[0].shape[0]
@@ -635,110 +573,3 @@ class BaseNeuralEstimator(BaseEstimator):
     def _network_param_names(cls):
         """Parameters that take a user's own network (saved by class only)."""
         return [k for k, v in cls._parameter_constraints.items() if v is MODULE_OR_CLASS]
-
-    def _load_net(self, *, module_state, criterion_state, net_config, optimizer_state,
-                  device, source):
-        """Rebuild ``net_`` for :func:`skgen.load`: the network and the
-        objective that the fit built (from the shape parameters it recorded
-        in ``_module_signature``, which later ``set_params`` calls do not
-        change), holding the saved tensors, in a net with the fit's
-        optimizer, built as a fresh fit builds it."""
-        current = {k: getattr(self, k) for k in self._module_params}
-        precision = self.mixed_precision
-        try:
-            for key in self._module_params:
-                setattr(self, key, self._module_signature[key])
-            module = self._new_module(self.n_features_in_, self._sample_shape)
-            check_state_dict(module, module_state, "network weights", source)
-            module.load_state_dict(module_state)
-            try:
-                check_mixed_precision(precision, device)
-            except ValueError:
-                # fp16 training needs CUDA, inference does not: the model
-                # loads, and a continued fit on this device raises as usual.
-                self.mixed_precision = None
-            net = self._make_net(module, self._build_objective(), device,
-                                 net_config["batch_size"], callbacks=self._family_callbacks(),
-                                 max_epochs=net_config["max_epochs"],
-                                 optimizer=(net_config["optimizer"],
-                                            net_config["optimizer_params"]))
-        finally:
-            for key, value in current.items():
-                setattr(self, key, value)
-            self.mixed_precision = precision
-        check_state_dict(net.criterion_, criterion_state, "objective buffers", source)
-        net.criterion_.load_state_dict(criterion_state)
-        net.history_ = restore_history(net_config["history"])
-        net.best_losses_ = dict(net_config["best_losses"])
-        if optimizer_state is not None:
-            expected = set(net._optimizers) | {"grad_scaler"}
-            if set(optimizer_state) != expected:
-                raise ValueError(f"The optimizer state saved in {source} has entries "
-                                 f"{sorted(optimizer_state)}; {type(self).__name__} has "
-                                 f"{sorted(expected)}.")
-            for name in net._optimizers:
-                optimizer = getattr(net, name + "_")
-                saved = optimizer_state[name]
-                check_optimizer_state(optimizer, saved, name, source)
-                optimizer.load_state_dict({
-                    "state": {int(k): v for k, v in saved["state"].items()},
-                    "param_groups": saved["param_groups"]})
-            if optimizer_state["grad_scaler"] is not None and net.grad_scaler_ is not None:
-                net.grad_scaler_.load_state_dict(optimizer_state["grad_scaler"])
-        self.net_ = net
-
-    # -- devices and inference ---------------------------------------------
-    def _move_net(self, device):
-        net = self.net_
-        if torch.device(net.device) == device:
-            return
-        net.module_.to(device)
-        net.criterion_.to(device)
-        for name in net._optimizers:
-            optimizer_to(getattr(net, name + "_"), device)
-        net.device = str(device)
-
-    def _inference_device(self):
-        device = process_device(resolve_device(self.device), current_context())
-        self._move_net(device)
-        return device
-
-    def _forward_batches(self, fn, X, out_dtype, *, labels=None, batch_size=None):
-        """Apply ``fn(module, batch)`` to the rows of ``X`` in eval mode.
-
-        With ``labels`` (an int array), ``fn(module, batch, batch_labels)``.
-        Runs under ``torch.inference_mode`` in batches of ``batch_size``
-        (default ``INFERENCE_BATCH_SIZE``) rows and returns a numpy array of
-        ``out_dtype``.
-        """
-        batch_size = batch_size or INFERENCE_BATCH_SIZE
-        device = self._inference_device()
-        module = self.net_.module_
-        module.eval()
-        # As in scikit-learn, float64 input is computed in float64 (on the
-        # CPU; accelerators stay in float32). It keeps results independent of
-        # how rows are batched to well below float32's epsilon.
-        double = X.dtype == np.float64 and device.type == "cpu"
-        np_dtype = np.float64 if double else np.float32
-        if double:
-            # A private copy, so concurrent calls never see a half-cast net.
-            module = copy.deepcopy(module).double()
-        out = None
-        with torch.inference_mode():
-            for start in range(0, X.shape[0], batch_size):
-                # np.array copies, so read-only inputs (memmaps) are fine.
-                batch = torch.from_numpy(
-                    np.array(X[start:start + batch_size], dtype=np_dtype)
-                ).to(device)
-                if labels is None:
-                    result = fn(module, batch)
-                else:
-                    yb = torch.as_tensor(labels[start:start + batch_size],
-                                         dtype=torch.long).to(device)
-                    result = fn(module, batch, yb)
-                result = result.to("cpu").numpy()
-                if out is None:
-                    # One preallocated array: each batch is copied once.
-                    out = np.empty((X.shape[0], *result.shape[1:]), dtype=out_dtype)
-                out[start:start + batch_size] = result
-        return out

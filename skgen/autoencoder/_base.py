@@ -8,7 +8,8 @@ from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.validation import check_is_fitted
 
 from .._blocks import HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS
-from .._engine._estimator import MODULE_OR_CLASS, tensor_batches
+from .._engine._estimator import MODULE_OR_CLASS
+from .._engine._inference import tensor_batches
 from .._engine._transformer import EncoderDecoderTransformer
 from .._engine._validation import validate_codings, validate_samples
 from ..exceptions import DataRangeWarning

@@ -10,12 +10,8 @@ from sklearn.utils.validation import check_is_fitted
 
 from .._blocks import user_network
 from .._engine._docs import auto_max_iter_doc, fill_doc
-from .._engine._estimator import (
-    INFERENCE_BATCH_SIZE,
-    MAX_ITER_OR_AUTO,
-    MODULE_OR_CLASS,
-    BaseNeuralEstimator,
-)
+from .._engine._estimator import MAX_ITER_OR_AUTO, MODULE_OR_CLASS, BaseNeuralEstimator
+from .._engine._inference import INFERENCE_BATCH_SIZE
 from .._engine._mixins import ConditionalMixin, EMAMixin
 from .._engine._scaling import DataScaler
 from .._engine._torch import torch_generator

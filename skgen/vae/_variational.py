@@ -12,12 +12,8 @@ from sklearn.utils.validation import check_is_fitted
 
 from .._blocks import HIDDEN_ACTIVATIONS
 from .._engine._docs import auto_max_iter_doc, fill_doc
-from .._engine._estimator import (
-    INFERENCE_BATCH_SIZE,
-    MAX_ITER_OR_AUTO,
-    MODULE_OR_CLASS,
-    tensor_batches,
-)
+from .._engine._estimator import MAX_ITER_OR_AUTO, MODULE_OR_CLASS
+from .._engine._inference import INFERENCE_BATCH_SIZE, tensor_batches
 from .._engine._mixins import ConditionalMixin
 from .._engine._torch import torch_generator
 from .._engine._transformer import EncoderDecoderTransformer
