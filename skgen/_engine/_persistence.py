@@ -276,10 +276,11 @@ def load_estimator(path, *, known, device, networks):
                          f"of {name} ({sorted(network_params)}).")
     tensors = _read_tensors(path / WEIGHTS_FILE, "weights", config["save_id"])
     try:
-        est, net_config, optimizer = _decode_config(config, cls, tensors, networks, source)
+        est, net_config = _decode_config(config, cls, tensors, networks, source)
     except RecursionError:
         raise ValueError(f"{source} cannot be loaded: its values are nested too "
                          "deeply.") from None
+    optimizer = None
     if config.get("optimizer") is not None:
         opt_tensors = _read_tensors(path / OPTIMIZER_FILE, "optimizer state",
                                     config["save_id"])
@@ -342,7 +343,7 @@ def _decode_config(config, cls, tensors, networks, source):
         raise decode.error("net.optimizer_params", "is not a JSON object")
     net_config["optimizer"] = decode._optimizer({"__optimizer__": net_config["optimizer"]},
                                                 "net.optimizer")
-    return est, net_config, None
+    return est, net_config
 
 
 def _prefixed(tensors, prefix):
