@@ -17,7 +17,7 @@ import torch.multiprocessing as mp
 from sklearn.datasets import load_digits
 
 from skgen import GAN, StackedAutoencoder, VariationalAutoencoder
-from skgen._engine import _net
+from skgen._engine import _data
 
 WORLD_SIZE = 2
 # Per-process batch 32 on 2 processes: a global batch of 64.
@@ -40,6 +40,18 @@ def digits():
     return (load_digits().data[:256] / 16).astype(np.float32)
 
 
+def _summary(est, seen):
+    return {
+        "weights": torch.cat([p.detach().flatten() for p in est.module_.state_dict().values()
+                              if p.is_floating_point()]).tolist(),
+        "validation_scores": est.validation_scores_,
+        "loss_curve": est.loss_curve_,
+        "history": [{k: v for k, v in row.items() if "loss" in k} for row in est.net_.history],
+        "rows": list(seen),
+        "sample": est.sample(4, random_state=0).tolist() if hasattr(est, "sample") else None,
+    }
+
+
 def _worker(rank, init_file, out_dir):
     """One process: join the group, fit every estimator, write the results."""
     torch.set_num_threads(1)
@@ -49,7 +61,7 @@ def _worker(rank, init_file, out_dir):
         X = digits()
         # Record which rows each process trains on (the shards).
         seen = []
-        original = _net.TensorBatches.__iter__
+        original = _data.TensorBatches.__iter__
 
         def recording(self):
             for batch in original(self):
@@ -57,29 +69,35 @@ def _worker(rank, init_file, out_dir):
                     seen.extend(batch[0].sum(1).tolist())  # rows by a checksum
                 yield batch
 
-        _net.TensorBatches.__iter__ = recording
+        _data.TensorBatches.__iter__ = recording
         results = {}
         for name, make in ESTIMATORS.items():
             seen.clear()
             est = make().fit(X)
             if name == "vae":  # then a continued fit, in both processes
                 est.partial_fit(X)
-            results[name] = {
-                "weights": torch.cat([p.detach().flatten() for p in
-                                      est.module_.state_dict().values()
-                                      if p.is_floating_point()]).tolist(),
-                "validation_scores": est.validation_scores_,
-                "loss_curve": est.loss_curve_,
-                "history": [{k: v for k, v in row.items() if "loss" in k}
-                            for row in est.net_.history],
-                "rows": list(seen),
-                "sample": est.sample(4, random_state=0).tolist() if hasattr(est, "sample")
-                else None,
-            }
+            results[name] = _summary(est, seen)
+        # The same VAE on X streamed from a memory map, in 16 blocks of 16 rows.
+        _data.BLOCK_BYTES = 16 * X.shape[1] * 4
+        path = os.path.join(out_dir, f"X{rank}.npy")
+        np.save(path, X)
+        original_chunks = _data.ChunkBatches.__iter__
+
+        def recording_chunks(self):
+            for batch in original_chunks(self):
+                if self.generator is not None:
+                    seen.extend(batch[0].sum(1).tolist())
+                yield batch
+
+        _data.ChunkBatches.__iter__ = recording_chunks
+        seen.clear()
+        est = ESTIMATORS["vae"]().fit(np.load(path, mmap_mode="r"))
+        results["vae-streamed"] = _summary(est, seen)
+        _data.ChunkBatches.__iter__ = original_chunks
         # Printing and files are rank 0's; other callbacks run everywhere.
         from skorch.callbacks import Checkpoint, EarlyStopping
 
-        _net.TensorBatches.__iter__ = original
+        _data.TensorBatches.__iter__ = original
         est = StackedAutoencoder(3, hidden_layer_sizes=(8,), max_iter=1, device="cpu",
                                  random_state=0, verbose=1,
                                  callbacks=[Checkpoint(dirname=os.path.join(out_dir, "ckpt")),
@@ -98,7 +116,7 @@ def ranks(tmp_path_factory):
     return [json.loads((tmp / f"rank{r}.json").read_text()) for r in range(WORLD_SIZE)]
 
 
-@pytest.mark.parametrize("name", ["vae", "gan", "ae", "dcgan"])
+@pytest.mark.parametrize("name", ["vae", "gan", "ae", "dcgan", "vae-streamed"])
 def test_every_process_ends_with_the_same_model_and_losses(ranks, name):
     first, second = ranks[0][name], ranks[1][name]
     assert first["weights"] == second["weights"]
@@ -109,7 +127,8 @@ def test_every_process_ends_with_the_same_model_and_losses(ranks, name):
         assert first["sample"] == second["sample"]
 
 
-@pytest.mark.parametrize("name", ["vae", "ae"])  # models that train on X unscaled
+# Models that train on X unscaled; the VAE also streamed from a memory map.
+@pytest.mark.parametrize("name", ["vae", "ae", "vae-streamed"])
 def test_processes_train_on_disjoint_shards_that_cover_the_data(ranks, name):
     X = digits()
     epochs = 2
@@ -129,10 +148,10 @@ def test_processes_train_on_disjoint_shards_that_cover_the_data(ranks, name):
 @pytest.mark.parametrize("shuffle", [True, False])
 def test_batches_are_dealt_out_by_rank_in_equal_counts(shuffle):
     n, world = 103, 4
-    data = _net.TensorData(torch.arange(n))
+    data = _data.TensorData(torch.arange(n))
     shards = []
     for rank in range(world):
-        batches = _net.TensorBatches(data, 8, shuffle=shuffle, rank=rank, world_size=world,
+        batches = _data.TensorBatches(data, 8, shuffle=shuffle, rank=rank, world_size=world,
                                      generator=torch.Generator().manual_seed(0))
         shards.append(torch.cat([x for x, _ in batches]).tolist())
         assert len(batches) == len(list(batches)) == 4  # ceil(25 / 8)
@@ -140,7 +159,7 @@ def test_batches_are_dealt_out_by_rank_in_equal_counts(shuffle):
     union = sum(shards, [])
     assert len(set(union)) == len(union) == n - n % world
     # The shards interleave one permutation, the one a single process draws.
-    whole = torch.cat([x for x, _ in _net.TensorBatches(
+    whole = torch.cat([x for x, _ in _data.TensorBatches(
         data, 8 * world, shuffle=shuffle, generator=torch.Generator().manual_seed(0))])
     assert torch.stack([torch.tensor(s) for s in shards], 1).flatten().tolist() == \
         whole[:n - n % world].tolist()

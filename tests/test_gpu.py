@@ -200,3 +200,25 @@ est.partial_fit(X)
 print("ok")
 """
     run_without_a_gpu(code)
+
+
+@cuda
+@pytest.mark.parametrize("workers", [0, 2])
+def test_a_memmap_streams_to_the_gpu(workers, digits, tmp_path):
+    from skgen import DDPM
+
+    X = (digits["images_train"] * 16).astype(np.uint8)
+    path = tmp_path / "pixels.npy"
+    np.save(path, X)
+    mm = np.load(path, mmap_mode="r")
+    gpu = DDPM(max_iter=2, early_stopping=True, device="cuda", n_loader_workers=workers,
+               random_state=0)
+    with pytest.warns(Warning):  # still improving after 2 epochs
+        gpu.fit(mm)
+    cpu = DDPM(max_iter=2, early_stopping=True, device="cpu", random_state=0)
+    with pytest.warns(Warning):
+        cpu.fit(mm)
+    assert next(gpu.module_.parameters()).is_cuda
+    # The shuffles come from each device's own generator: alike, not equal.
+    assert gpu.loss_curve_[-1] == pytest.approx(cpu.loss_curve_[-1], rel=0.2)
+    assert np.isfinite(gpu.score_samples(mm)).all()

@@ -139,6 +139,14 @@ default="adam"
         Where to train and infer: ``"auto"`` picks CUDA, then MPS, then the
         CPU. Can be changed with ``set_params`` after fitting.
 
+    n_loader_workers : int, default=0
+        Processes that read and convert the data while the network trains,
+        when ``fit`` streams ``X`` from disk (an ``np.memmap``, an HDF5 or
+        zarr array, a dask array; see :ref:`out-of-core`), as PyTorch's
+        ``DataLoader(num_workers=...)``. Each worker opens HDF5 files
+        itself. 0 reads in the training process. Arrays held in memory
+        ignore it; results do not depend on it.
+
     mixed_precision : {"bf16", "fp16"}, default=None
         Train with automatic mixed precision: the losses and the networks'
         forward passes run under ``torch.autocast`` in bfloat16 (``"bf16"``:

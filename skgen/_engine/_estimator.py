@@ -1,6 +1,7 @@
 """The base class of every skgen estimator."""
 
 import copy
+import functools
 import math
 import numbers
 import warnings
@@ -29,9 +30,11 @@ from ._distributed import (
     rows_per_process,
     shared_random_state,
 )
-from ._net import NonFiniteLoss, TensorData, TrainingNet
+from ._data import ArraySource, ChunkedData, TensorData
+from ._net import NonFiniteLoss, TrainingNet
 from ._inference import InferenceMixin
 from ._persistence import save_estimator
+from ._scaling import DataStats
 from ._torch import (
     OPTIMIZERS,
     PRECISIONS,
@@ -85,6 +88,7 @@ class BaseNeuralEstimator(InferenceMixin, BaseEstimator):
         "warm_start": ["boolean"],
         "callbacks": [list, None],
         "device": [str, torch.device],
+        "n_loader_workers": [Interval(numbers.Integral, 0, None, closed="left")],
         "mixed_precision": [StrOptions(set(PRECISIONS)), None],
         "compile": ["boolean"],
         "random_state": ["random_state"],
@@ -174,17 +178,19 @@ class BaseNeuralEstimator(InferenceMixin, BaseEstimator):
         """Checks of parameters alone that constraints cannot express; run
         by every fit, fresh or continued, before anything changes."""
 
-    def _fit_data_state(self, X, sample_shape):
+    def _fit_data_state(self, stats, sample_shape):
         """Learn what the training data fixes, before anything is built.
 
-        Runs on a fresh fit only: checks parameters against the data and
-        sets the fitted state the network depends on (``architecture_``, a
-        ``DataScaler`` in ``_scaler``, ...).
+        Runs on a fresh fit only, with the ``DataStats`` of every training
+        row (count, per-feature mean, variance and range, dtype): checks
+        parameters against the data and sets the fitted state the network
+        depends on (``architecture_``, a ``DataScaler`` in ``_scaler``, ...).
         """
 
-    def _preprocess(self, X):
-        """Map validated data to the space the network trains in."""
-        return X if self._scaler is None else self._scaler.transform(X)
+    def _preprocess(self, X, copy=True):
+        """Map validated data to the space the network trains in
+        (``copy=False``: in place where it can)."""
+        return X if self._scaler is None else self._scaler.transform(X, copy=copy)
 
     def _monitor_holdout(self, n_samples, incremental):
         """Rows to hold out for a ``HeldOutMonitor`` (0: none)."""
@@ -200,20 +206,26 @@ class BaseNeuralEstimator(InferenceMixin, BaseEstimator):
         return self.max_iter
 
     def _before_training(self, net, train, generator):
-        """Called once on a fresh fit, after the net is initialised."""
+        """Called once on a fresh fit, after the net is initialised.
+
+        ``train`` is the training data, a ``TensorData`` or a streamed
+        ``ChunkedData`` (see ``skgen._engine._data``): hooks read it through
+        ``len`` and ``eval_batches``, never as one tensor.
+        """
 
     def _after_training(self, net, train):
-        """Called after every successful training call."""
+        """Called after every successful training call (``train`` as in
+        ``_before_training``)."""
 
-    def _update_data_state(self, X, incremental):
+    def _update_data_state(self, stats, incremental):
         """Called by a continued fit (warm start or ``partial_fit``) with
-        its validated data, before training: update what
-        ``_fit_data_state`` learnt. ``partial_fit`` merges the chunk into
-        the scaler's running statistics; a warm start widens its range
-        only. The fit restores the previous state if it fails."""
+        the ``DataStats`` of its data, before training: update what
+        ``_fit_data_state`` learnt. ``partial_fit`` merges them into the
+        scaler's running statistics; a warm start widens its range only.
+        The fit restores the previous state if it fails."""
         if self._scaler is not None:
             scaler = copy.deepcopy(self._scaler)
-            self._scaler = scaler.partial_fit(X) if incremental else scaler.extend(X)
+            self._scaler = scaler.partial_fit(stats) if incremental else scaler.extend(stats)
 
     def _family_callbacks(self):
         """Callbacks a family adds to every fresh net, as (name, callback)."""
@@ -280,57 +292,69 @@ class BaseNeuralEstimator(InferenceMixin, BaseEstimator):
             # First: a changed network (conditional=True, say) must get this
             # error, not one from the labels' check of the old network.
             self._check_warm_start()
-        X, sample_shape = validate_samples(self, X, reset=fresh)
+        # A large array-like (a memory map, an HDF5 or zarr array...) is not
+        # read here but streamed (ArraySource, ChunkedData).
+        X, sample_shape = validate_samples(self, X, reset=fresh, stream=True)
+        streamed = isinstance(X, ArraySource)
+        n_samples, n_features = X.shape
         y = self._validate_targets(y, reset=fresh, classes=classes)
-        if y is not None and len(y) != X.shape[0]:
+        if y is not None and len(y) != n_samples:
             raise ValueError(
-                f"X has {X.shape[0]} samples but y has {len(y)}: they must match."
+                f"X has {n_samples} samples but y has {len(y)}: they must match."
             )
         ctx = distributed_context()
         device = process_device(resolve_device(self.device), ctx)
         check_mixed_precision(self.mixed_precision, device)
         self._check_params()
-        if ctx is not None and X.shape[0] < ctx.world_size:
+        if ctx is not None and n_samples < ctx.world_size:
             raise ValueError(
                 f"{type(self).__name__} trains in {ctx.world_size} processes, each on its "
-                f"share of the rows, but X has {X.shape[0]} samples: give every process "
+                f"share of the rows, but X has {n_samples} samples: give every process "
                 "at least one.")
+        # What the data fixes (its scale, the architecture): from statistics
+        # of every row, which a streamed X gets in one validating pass.
+        stats = X.stats() if streamed else DataStats.of(X)
         if fresh:
-            self._fit_data_state(X, sample_shape)
+            self._fit_data_state(stats, sample_shape)
             rng = (check_random_state(self.random_state) if ctx is None
                    else shared_random_state(self.random_state, ctx))
         else:
-            self._update_data_state(X, incremental)
+            self._update_data_state(stats, incremental)
             rng = self._rng
         early = self.early_stopping and not incremental
-        data = (torch.tensor(self._preprocess(X), dtype=torch.float32),)
-        if y is not None:
-            data += (torch.as_tensor(y, dtype=torch.long),)
+        labels = None if y is None else torch.as_tensor(y, dtype=torch.long)
+        if streamed:
+            data = ChunkedData(X, labels, preprocess=functools.partial(self._preprocess,
+                                                                       copy=False),
+                               workers=self.n_loader_workers)
+        else:
+            data = TensorData(torch.tensor(self._preprocess(X), dtype=torch.float32), labels)
         train, valid, monitor = data, None, None
         if early:
             train, valid = self._split_validation(data, rng)
-        elif n_monitor := self._monitor_holdout(X.shape[0], incremental):
+        elif n_monitor := self._monitor_holdout(n_samples, incremental):
             train, monitor = self._split_validation(data, rng, n_valid=n_monitor)
+            monitor = monitor.materialize()
         if ctx is not None:
             for what, part in (("training", train), ("validation", valid),
                                ("monitoring", monitor)):
-                if part is not None and part[0].shape[0] < ctx.world_size:
+                if part is not None and len(part) < ctx.world_size:
                     raise ValueError(
                         f"{type(self).__name__} trains in {ctx.world_size} processes, but "
-                        f"its {what} rows number {part[0].shape[0]}: every process needs at "
+                        f"its {what} rows number {len(part)}: every process needs at "
                         "least one. Use more samples or fewer processes.")
             if device.type == "cuda":
                 torch.cuda.set_device(device)  # NCCL and allocations follow it
         if device.type != "cpu":
-            train, valid, monitor = (None if part is None else tuple(t.to(device) for t in part)
+            train, valid, monitor = (None if part is None else part.to(device)
                                      for part in (train, valid, monitor))
         generator = torch_generator(rng, device)
         # In a process group, batch_size and the epochs' steps are per process.
-        n_local = rows_per_process(train[0].shape[0], ctx)
+        n_local = rows_per_process(len(train), ctx)
         batch_size = self._batch_size(n_local)
         epochs = 1 if incremental else self._n_epochs(n_local, batch_size)
         if fresh:
-            module = init_parameters_(self._new_module(X.shape[1], sample_shape),
+            module = init_parameters_(self._new_module(n_features, sample_shape),
                                       torch_generator(rng))
             callbacks = self._user_callbacks(valid is not None) + self._family_callbacks()
             net = self._make_net(module, self._build_objective(), device, batch_size,
@@ -350,7 +374,7 @@ class BaseNeuralEstimator(InferenceMixin, BaseEstimator):
         net.generator_ = generator
         # partial_fit has no horizon to decay over: it keeps the rate constant.
         net.learning_rate_schedule = "constant" if incremental else self.learning_rate
-        net.monitor_data_ = None if monitor is None else TensorData(*monitor)
+        net.monitor_data_ = monitor
         stopper = EarlyStopper(self.n_iter_no_change, self.tol) if early else None
         try:
             if fresh:
@@ -394,7 +418,6 @@ class BaseNeuralEstimator(InferenceMixin, BaseEstimator):
         with the generator it was given (alike in every process) and draws
         noise from the process's own generator.
         """
-        data = tuple(None if d is None else TensorData(*d) for d in data)
         ctx = distributed_context()
         if ctx is not None:
             net.distributed_, net.shuffle_generator_ = ctx, net.generator_
@@ -454,14 +477,15 @@ class BaseNeuralEstimator(InferenceMixin, BaseEstimator):
         return net
 
     def _train_module(self, module, objective, train, generator, *, desc):
-        """Train a stand-alone network with this estimator's settings.
+        """Train a stand-alone network with this estimator's settings on
+        ``train`` (training data), on the device of ``generator``.
 
         Used for auxiliary networks (greedy layer-wise pretraining);
         returns the loss curve.
         """
-        device = train[0].device
+        device = generator.device
         ctx = distributed_context()
-        n_local = rows_per_process(train[0].shape[0], ctx)
+        n_local = rows_per_process(len(train), ctx)
         batch_size = self._batch_size(n_local)
         epochs = self._n_epochs(n_local, batch_size)
         net = self._make_net(module, objective, device, batch_size, callbacks=[], desc=desc,
@@ -480,7 +504,7 @@ class BaseNeuralEstimator(InferenceMixin, BaseEstimator):
         return user_callbacks(self.callbacks, validation, current_context())
 
     def _split_validation(self, data, rng, n_valid=None):
-        n = data[0].shape[0]
+        n = len(data)
         if n_valid is None:
             n_valid = int(np.ceil(self.validation_fraction * n))
             if n_valid < 1 or n - n_valid < 1:
@@ -489,9 +513,7 @@ class BaseNeuralEstimator(InferenceMixin, BaseEstimator):
                     f"leaves no training or no validation sample: n_samples={n}. Use more "
                     "samples or set early_stopping=False."
                 )
-        perm = torch.from_numpy(rng.permutation(n))
-        return (tuple(t[perm[n_valid:]] for t in data),
-                tuple(t[perm[:n_valid]] for t in data))
+        return data.split(n_valid, rng)
 
     def _batch_size(self, n_samples):
         if self.batch_size == "auto":

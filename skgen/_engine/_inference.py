@@ -40,13 +40,16 @@ class InferenceMixin:
         self._move_net(device)
         return device
 
-    def _forward_batches(self, fn, X, out_dtype, *, labels=None, batch_size=None):
+    def _forward_batches(self, fn, X, out_dtype, *, labels=None, batch_size=None,
+                         preprocess=None):
         """Apply ``fn(module, batch)`` to the rows of ``X`` in eval mode.
 
         With ``labels`` (an int array), ``fn(module, batch, batch_labels)``.
         Runs under ``torch.inference_mode`` in batches of ``batch_size``
         (default ``INFERENCE_BATCH_SIZE``) rows and returns a numpy array of
-        ``out_dtype``.
+        ``out_dtype``. ``X`` is a validated array or an ``ArraySource``
+        (a large array-like, read a batch at a time); ``preprocess`` maps
+        each batch of rows before the network sees it.
         """
         batch_size = batch_size or INFERENCE_BATCH_SIZE
         device = self._inference_device()
@@ -64,9 +67,10 @@ class InferenceMixin:
         with torch.inference_mode():
             for start in range(0, X.shape[0], batch_size):
                 # np.array copies, so read-only inputs (memmaps) are fine.
-                batch = torch.from_numpy(
-                    np.array(X[start:start + batch_size], dtype=np_dtype)
-                ).to(device)
+                rows = X[start:start + batch_size]
+                if preprocess is not None:
+                    rows = preprocess(rows)
+                batch = torch.from_numpy(np.array(rows, dtype=np_dtype)).to(device)
                 if labels is None:
                     result = fn(module, batch)
                 else:

@@ -4,8 +4,9 @@ skorch gives skgen its callbacks, history, optimizer routing, device
 handling and (GPU-safe) pickling. What this subclass changes is only what
 costs time or does not fit generative models:
 
-* batches are slices of tensors already in memory (``TensorBatches``)
-  instead of a ``DataLoader`` that indexes and collates sample by sample;
+* batches are slices of tensors already in memory (``TensorBatches``),
+  or of buffers streamed from disk (``ChunkBatches``), instead of a
+  ``DataLoader`` that indexes and collates sample by sample;
 * the loss comes from an objective module called as
   ``objective(module, batch, generator=..., training=...)``, so that losses
   that need the encoder's codings, input noise or several forward passes
@@ -48,72 +49,6 @@ class NonFiniteLoss(Exception):
         self.prefix, self.value, self.epoch = prefix, value, epoch
 
 
-class TensorData(torch.utils.data.Dataset):
-    """Training data held in memory: ``X`` and optional ``y`` tensors.
-
-    A ``Dataset`` with a length, so skorch callbacks that size epochs
-    (``ProgressBar``) work; the loop itself slices the tensors directly.
-    """
-
-    def __init__(self, X, y=None):
-        self.X = X
-        self.y = y
-
-    def __len__(self):
-        return self.X.shape[0]
-
-    def __getitem__(self, i):
-        return self.X[i], (None if self.y is None else self.y[i])
-
-
-class TensorBatches:
-    """Mini-batches ``(X, y)`` of a ``TensorData``, skorch's batch format.
-
-    ``y`` is None for unconditional models. With ``shuffle`` a fresh
-    permutation is drawn from ``generator`` each epoch and every batch
-    gathers its rows; otherwise batches are plain views. Batches are moved
-    to ``device`` when the data lives elsewhere.
-    """
-
-    def __init__(self, data, batch_size, *, shuffle, generator=None, device=None, rank=0,
-                 world_size=1):
-        self.tensors = (data.X,) if data.y is None else (data.X, data.y)
-        self.batch_size = int(batch_size)
-        self.shuffle = shuffle
-        self.generator = generator
-        self.device = device
-        self.rank, self.world_size = rank, world_size
-        self.n_samples = data.X.shape[0]
-        # Each of world_size processes takes every world_size-th row from
-        # its rank on, of the first n - n % world_size: equal batch counts.
-        self.n_local = self.n_samples // world_size
-
-    def __len__(self):
-        return math.ceil(self.n_local / self.batch_size)
-
-    def __iter__(self):
-        n, bs, tensors = self.n_local, self.batch_size, self.tensors
-        move = self.device is not None and tensors[0].device != self.device
-        perm = None
-        if self.shuffle:
-            gen_device = self.generator.device if self.generator is not None else "cpu"
-            perm = torch.randperm(self.n_samples, generator=self.generator, device=gen_device)
-            perm = perm.to(tensors[0].device)
-        if self.world_size > 1:
-            if perm is None:
-                perm = torch.arange(self.n_samples, device=tensors[0].device)
-            perm = perm[self.rank:n * self.world_size:self.world_size]
-        for start in range(0, n, bs):
-            if perm is None:
-                batch = [t[start:start + bs] for t in tensors]
-            else:
-                idx = perm[start:start + bs]
-                batch = [t.index_select(0, idx) for t in tensors]
-            if move:
-                batch = [t.to(self.device, non_blocking=True) for t in batch]
-            yield (batch[0], batch[1] if len(batch) > 1 else None)
-
-
 class CosineRates:
     """Training batches that set the learning rates on the way: a cosine decay.
 
@@ -152,7 +87,8 @@ class TrainingNet(NeuralNet):
 
     ``module`` is the torch network and ``criterion`` the objective module.
     Data passed to :meth:`partial_fit` / :meth:`fit_loop` is a pair
-    ``(train, valid)`` of ``TensorData`` (``valid`` may be None).
+    ``(train, valid)`` of ``TensorData`` or ``ChunkedData`` (``valid`` may
+    be None).
     Before training, the estimator sets ``generator_``, the
     ``torch.Generator`` every random draw of the loop uses.
     """
@@ -203,8 +139,8 @@ class TrainingNet(NeuralNet):
     # -- data --------------------------------------------------------------
     def get_iterator(self, dataset, training=False):
         ctx = self.distributed_
-        return TensorBatches(
-            dataset, self.batch_size, shuffle=training,
+        return dataset.batches(
+            self.batch_size, shuffle=training,
             generator=self.shuffle_generator_ or self.generator_,
             device=torch.device(self.device),
             rank=0 if ctx is None else ctx.rank,
@@ -436,22 +372,28 @@ class TrainingNet(NeuralNet):
 
     def _run_epoch_fast(self, iterator, training):
         self._set_training(training)
-        losses, sizes = [], []
-        if training:
-            for batch in iterator:
-                losses.append(self.fit_batch(batch))
+        # The losses go into one tensor allocated for the epoch, read with
+        # one synchronisation at its end. Not a list of per-batch tensors:
+        # thousands of small tensors kept alive between the batches' large
+        # ones fragment the heap, and a streamed epoch's memory then grows
+        # with the data.
+        losses, sizes = None, []
+        with contextlib.nullcontext() if training else torch.no_grad():
+            for i, batch in enumerate(iterator):
+                if training:
+                    loss = self.fit_batch(batch)
+                else:
+                    loss = self.criterion_(self.module_, batch, generator=self.generator_,
+                                           training=False).reshape(1)
+                if losses is None:
+                    losses = torch.empty((max(len(iterator), 1), loss.shape[0]),
+                                         dtype=loss.dtype, device=loss.device)
+                elif i == losses.shape[0]:  # more batches than announced
+                    losses = torch.cat([losses, torch.empty_like(losses)])
+                losses[i] = loss.detach()
                 sizes.append(batch[0].shape[0])
-        else:
-            with torch.no_grad():
-                for batch in iterator:
-                    losses.append(self.criterion_(
-                        self.module_, batch, generator=self.generator_, training=False
-                    ))
-                    sizes.append(batch[0].shape[0])
         if not sizes:
             return [math.nan] * (1 + len(self.extra_losses) * training), 0, 0
-        weights = torch.tensor(sizes, dtype=torch.float64, device=losses[0].device)
-        # One synchronisation per epoch; a row per batch, a column per loss.
-        stacked = torch.stack([l.reshape(-1) for l in losses]).to(torch.float64)
-        means = (stacked * weights[:, None]).sum(0) / weights.sum()
+        weights = torch.tensor(sizes, dtype=torch.float64, device=losses.device)
+        means = (losses[:len(sizes)].to(torch.float64) * weights[:, None]).sum(0) / weights.sum()
         return means.tolist(), len(sizes), sum(sizes)

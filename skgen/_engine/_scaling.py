@@ -3,6 +3,49 @@
 import numpy as np
 
 
+class DataStats:
+    """What one pass over the training data learns, mergeable chunk by chunk.
+
+    The number of rows, each feature's mean and variance (float64) and
+    range (in the data's dtype), and the dtype. :meth:`merge` combines the
+    statistics of two chunks into those of both (Chan et al.'s pairwise
+    update), so a streamed pass and ``partial_fit`` calls end with the
+    statistics of all their rows, whatever the order.
+    """
+
+    def __init__(self, n_samples, mean, var, low, high, dtype):
+        self.n_samples, self.mean, self.var = n_samples, mean, var
+        self.low, self.high, self.dtype = low, high, np.dtype(dtype)
+
+    @classmethod
+    def of(cls, X):
+        """The statistics of the 2-D float array ``X``."""
+        return cls(X.shape[0], X.mean(0, dtype=np.float64), X.var(0, dtype=np.float64),
+                   X.min(0), X.max(0), X.dtype)
+
+    @property
+    def n_features(self):
+        return self.low.shape[0]
+
+    def min(self):
+        """The smallest value of all features."""
+        return self.low.min()
+
+    def max(self):
+        """The largest value of all features."""
+        return self.high.max()
+
+    def merge(self, other):
+        """The statistics of the rows of ``self`` and ``other`` together."""
+        n_a, n_b = self.n_samples, other.n_samples
+        n = n_a + n_b
+        delta = other.mean - self.mean
+        m2 = self.var * n_a + other.var * n_b + delta ** 2 * (n_a * n_b / n)
+        return DataStats(n, self.mean + delta * (n_b / n), m2 / n,
+                         np.minimum(self.low, other.low), np.maximum(self.high, other.high),
+                         self.dtype)
+
+
 class DataScaler:
     """An affine map of training data to the space a generator works in.
 
@@ -17,6 +60,8 @@ class DataScaler:
     ----------
     mean, scale : ndarray
         ``scaled = (X - mean) / scale``.
+    var : ndarray of shape (n_features,)
+        Each feature's variance (``images=False`` only).
     low, high : ndarray of shape (n_features,)
         Each feature's training range (widened by :meth:`extend`).
     dtype : numpy dtype
@@ -31,55 +76,57 @@ class DataScaler:
         self.images = images
 
     def fit(self, X):
-        if self.images:
-            lo, hi = X.min(), X.max()
-            self.mean = np.asarray((hi + lo) / 2)
-            self.scale = np.asarray((hi - lo) / 2 if hi > lo else 1.0)
-        else:
-            self.mean = X.mean(0)
-            scale = X.std(0)
-            self.scale = np.where(scale > 1e-8, scale, 1.0)
-            self.var = X.var(0, dtype=np.float64)  # for partial_fit
-        self.low, self.high = X.min(0), X.max(0)
-        self.dtype = X.dtype
-        self.n_samples_seen = X.shape[0]
-        return self
+        """Learn the map from ``X``: a 2-D float array or its ``DataStats``."""
+        return self._set(X if isinstance(X, DataStats) else DataStats.of(X))
 
     def partial_fit(self, X):
-        """Merge the statistics of ``X`` (another chunk) into the scaler's.
+        """Merge the statistics of ``X`` (another chunk, or its
+        ``DataStats``) into the scaler's.
 
         Images: the range of all chunks; vectors: the mean and variance of
-        all rows (Chan et al.'s pairwise update). The result equals
-        :meth:`fit` on all chunks at once, to rounding.
+        all rows. The result equals :meth:`fit` on all chunks at once, to
+        rounding.
         """
-        n_a, n_b = self.n_samples_seen, X.shape[0]
-        self.low, self.high = np.minimum(self.low, X.min(0)), np.maximum(self.high, X.max(0))
+        stats = X if isinstance(X, DataStats) else DataStats.of(X)
+        var = getattr(self, "var", np.zeros(len(self.low)))
+        seen = DataStats(self.n_samples_seen, np.asarray(self.mean, np.float64), var,
+                         self.low, self.high, self.dtype)
+        return self._set(seen.merge(stats))
+
+    def _set(self, stats):
+        dtype = stats.dtype
         if self.images:
-            lo, hi = self.low.min(), self.high.max()
+            lo, hi = stats.min(), stats.max()
             self.mean = np.asarray((hi + lo) / 2)
             self.scale = np.asarray((hi - lo) / 2 if hi > lo else 1.0)
         else:
-            n = n_a + n_b
-            mean_a = self.mean.astype(np.float64)
-            mean_b = X.mean(0, dtype=np.float64)
-            delta = mean_b - mean_a
-            m2 = (self.var * n_a + X.var(0, dtype=np.float64) * n_b
-                  + delta ** 2 * (n_a * n_b / n))
-            self.mean = (mean_a + delta * (n_b / n)).astype(self.dtype)
-            self.var = m2 / n
-            scale = np.sqrt(self.var).astype(self.dtype)
-            self.scale = np.where(scale > 1e-8, scale, 1.0)
-        self.n_samples_seen = n_a + n_b
+            self.mean = stats.mean.astype(dtype)
+            self.var = stats.var
+            scale = np.sqrt(stats.var).astype(dtype)
+            self.scale = np.where(scale > 1e-8, scale, 1.0).astype(dtype)
+        self.low, self.high = stats.low, stats.high
+        self.dtype = dtype
+        self.n_samples_seen = stats.n_samples
         return self
 
     def extend(self, X):
         """Widen the training range to include ``X`` (a warm start), the
-        scale unchanged."""
-        self.low, self.high = np.minimum(self.low, X.min(0)), np.maximum(self.high, X.max(0))
+        scale unchanged; ``X`` is an array or its ``DataStats``."""
+        low, high = (X.low, X.high) if isinstance(X, DataStats) else (X.min(0), X.max(0))
+        self.low, self.high = np.minimum(self.low, low), np.maximum(self.high, high)
         return self
 
-    def transform(self, X):
-        return (X - self.mean) / self.scale
+    def transform(self, X, copy=True):
+        """Scale ``X``; float32 rows stay float32. ``copy=False`` scales a
+        float array in place (a streamed buffer)."""
+        mean, scale = self.mean, self.scale
+        if X.dtype == np.float32:
+            mean, scale = mean.astype(np.float32), scale.astype(np.float32)
+        if not copy and X.dtype.kind == "f" and np.result_type(X, mean, scale) == X.dtype:
+            X -= mean
+            X /= scale
+            return X
+        return (X - mean) / scale
 
     def scaled_range(self):
         """The training range in the scaled space: ``[-1, 1]`` for images,

@@ -9,7 +9,6 @@ from sklearn.utils.validation import check_is_fitted
 
 from .._blocks import HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS
 from .._engine._estimator import MODULE_OR_CLASS
-from .._engine._inference import tensor_batches
 from .._engine._transformer import EncoderDecoderTransformer
 from .._engine._validation import validate_codings, validate_samples
 from ..exceptions import DataRangeWarning
@@ -44,8 +43,8 @@ class BaseAutoencoder(EncoderDecoderTransformer):
     _fitted_attributes = EncoderDecoderTransformer._fitted_attributes + (
         "reconstruction_error_", "n_components_")
 
-    def _fit_data_state(self, X, sample_shape):
-        n_features = X.shape[1]
+    def _fit_data_state(self, stats, sample_shape):
+        n_features = stats.n_features
         if not self._allow_overcomplete and self.n_components > n_features:
             raise ValueError(
                 f"n_components={self.n_components} must be at most "
@@ -56,11 +55,11 @@ class BaseAutoencoder(EncoderDecoderTransformer):
         activation = getattr(self, "output_activation", None)
         if activation in OUTPUT_RANGES:
             low, high = OUTPUT_RANGES[activation]
-            if X.min() < low or X.max() > high:
+            if stats.min() < low or stats.max() > high:
                 warnings.warn(
                     f"output_activation={activation!r} reconstructs values in "
-                    f"[{low:g}, {high:g}], but X has values in [{X.min():.4g}, "
-                    f"{X.max():.4g}]: the reconstructions cannot reach the data. "
+                    f"[{low:g}, {high:g}], but X has values in [{stats.min():.4g}, "
+                    f"{stats.max():.4g}]: the reconstructions cannot reach the data. "
                     f"Scale X into [{low:g}, {high:g}] (for example with MinMaxScaler"
                     f"{'(feature_range=(-1, 1))' if low else ''}) or set "
                     "output_activation=None.", DataRangeWarning)
@@ -75,11 +74,10 @@ class BaseAutoencoder(EncoderDecoderTransformer):
         module = net.module_
         module.eval()
         total = 0.0
-        x = train[0]
         with torch.inference_mode():
-            for batch, in tensor_batches(x):
+            for batch, _ in train.eval_batches():
                 total += ((module(batch) - batch) ** 2).mean(1).sum().item()
-        self.reconstruction_error_ = total / x.shape[0]
+        self.reconstruction_error_ = total / len(train)
         self.n_components_ = self.n_components
 
     def transform(self, X):
@@ -97,7 +95,7 @@ class BaseAutoencoder(EncoderDecoderTransformer):
             The codings, with the dtype of ``X`` (float32 or float64).
         """
         check_is_fitted(self)
-        X, _ = validate_samples(self, X, reset=False)
+        X, _ = validate_samples(self, X, reset=False, stream=True)
         return self._forward_batches(lambda m, b: m.encode(b), X, X.dtype)
 
     def inverse_transform(self, X):
@@ -133,7 +131,7 @@ class BaseAutoencoder(EncoderDecoderTransformer):
             higher is better.
         """
         check_is_fitted(self)
-        X, _ = validate_samples(self, X, reset=False)
+        X, _ = validate_samples(self, X, reset=False, stream=True)
         return self._forward_batches(
             lambda m, b: -((m(b) - b) ** 2).mean(1), X, np.float64
         )

@@ -116,6 +116,7 @@ class ConvolutionalAutoencoder(BaseAutoencoder):
         warm_start=False,
         callbacks=None,
         device="auto",
+        n_loader_workers=0,
         mixed_precision=None,
         compile=False,
         random_state=None,
@@ -141,14 +142,15 @@ class ConvolutionalAutoencoder(BaseAutoencoder):
         self.warm_start = warm_start
         self.callbacks = callbacks
         self.device = device
+        self.n_loader_workers = n_loader_workers
         self.mixed_precision = mixed_precision
         self.compile = compile
         self.random_state = random_state
         self.verbose = verbose
 
-    def _fit_data_state(self, X, sample_shape):
-        super()._fit_data_state(X, sample_shape)
-        resolve_image_shape(self, X.shape[1], sample_shape)
+    def _fit_data_state(self, stats, sample_shape):
+        super()._fit_data_state(stats, sample_shape)
+        resolve_image_shape(self, stats.n_features, sample_shape)
         check_channels(self)
 
     def _build_network(self, n_features, sample_shape):

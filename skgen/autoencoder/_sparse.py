@@ -133,6 +133,7 @@ class SparseAutoencoder(BaseAutoencoder):
         warm_start=False,
         callbacks=None,
         device="auto",
+        n_loader_workers=0,
         mixed_precision=None,
         compile=False,
         random_state=None,
@@ -160,6 +161,7 @@ class SparseAutoencoder(BaseAutoencoder):
         self.warm_start = warm_start
         self.callbacks = callbacks
         self.device = device
+        self.n_loader_workers = n_loader_workers
         self.mixed_precision = mixed_precision
         self.compile = compile
         self.random_state = random_state
@@ -284,6 +286,7 @@ class DenoisingAutoencoder(BaseAutoencoder):
         warm_start=False,
         callbacks=None,
         device="auto",
+        n_loader_workers=0,
         mixed_precision=None,
         compile=False,
         random_state=None,
@@ -310,13 +313,14 @@ class DenoisingAutoencoder(BaseAutoencoder):
         self.warm_start = warm_start
         self.callbacks = callbacks
         self.device = device
+        self.n_loader_workers = n_loader_workers
         self.mixed_precision = mixed_precision
         self.compile = compile
         self.random_state = random_state
         self.verbose = verbose
 
-    def _fit_data_state(self, X, sample_shape):
-        super()._fit_data_state(X, sample_shape)
+    def _fit_data_state(self, stats, sample_shape):
+        super()._fit_data_state(stats, sample_shape)
         if self.noise == "dropout" and self.noise_level >= 1:
             raise ValueError(
                 f"noise_level={self.noise_level} is a dropout probability with "

@@ -86,6 +86,7 @@ class LinearAutoencoder(BaseAutoencoder):
         warm_start=False,
         callbacks=None,
         device="auto",
+        n_loader_workers=0,
         mixed_precision=None,
         compile=False,
         random_state=None,
@@ -105,6 +106,7 @@ class LinearAutoencoder(BaseAutoencoder):
         self.warm_start = warm_start
         self.callbacks = callbacks
         self.device = device
+        self.n_loader_workers = n_loader_workers
         self.mixed_precision = mixed_precision
         self.compile = compile
         self.random_state = random_state
@@ -230,6 +232,7 @@ class StackedAutoencoder(BaseAutoencoder):
         warm_start=False,
         callbacks=None,
         device="auto",
+        n_loader_workers=0,
         mixed_precision=None,
         compile=False,
         random_state=None,
@@ -256,13 +259,14 @@ class StackedAutoencoder(BaseAutoencoder):
         self.warm_start = warm_start
         self.callbacks = callbacks
         self.device = device
+        self.n_loader_workers = n_loader_workers
         self.mixed_precision = mixed_precision
         self.compile = compile
         self.random_state = random_state
         self.verbose = verbose
 
-    def _fit_data_state(self, X, sample_shape):
-        super()._fit_data_state(X, sample_shape)
+    def _fit_data_state(self, stats, sample_shape):
+        super()._fit_data_state(stats, sample_shape)
         custom = [name for name in ("encoder", "decoder") if getattr(self, name) is not None]
         for option in ("tied_weights", "greedy_pretraining"):
             if custom and getattr(self, option):
@@ -284,17 +288,17 @@ class StackedAutoencoder(BaseAutoencoder):
             return
         module = net.module_
         curves = []
-        codings = train[0]
+        codings = train
         for level in range(module.depth):
             shallow = _init_like(module.shallow_level(level), generator)
             curves.append(self._train_module(
-                shallow, ReconstructionObjective(), (codings,), generator,
+                shallow, ReconstructionObjective(), codings, generator,
                 desc=f"{type(self).__name__} pretraining layer {level + 1}",
             ))
             module.load_level(level, shallow)
             shallow.eval()
             with torch.no_grad():
-                codings = shallow.encode(codings)
+                codings = codings.map(shallow.encode)
         self.pretraining_loss_curves_ = curves
 
 

@@ -231,6 +231,7 @@ class DDPM(ConditionalMixin, EMAMixin, BaseNeuralEstimator):
         warm_start=False,
         callbacks=None,
         device="auto",
+        n_loader_workers=0,
         mixed_precision=None,
         compile=False,
         random_state=None,
@@ -264,6 +265,7 @@ class DDPM(ConditionalMixin, EMAMixin, BaseNeuralEstimator):
         self.warm_start = warm_start
         self.callbacks = callbacks
         self.device = device
+        self.n_loader_workers = n_loader_workers
         self.mixed_precision = mixed_precision
         self.compile = compile
         self.random_state = random_state
@@ -275,17 +277,17 @@ class DDPM(ConditionalMixin, EMAMixin, BaseNeuralEstimator):
         "it trained for, not the number of epochs.")
 
     # -- fitting -----------------------------------------------------------
-    def _fit_data_state(self, X, sample_shape):
+    def _fit_data_state(self, stats, sample_shape):
         self.architecture_ = resolve_architecture(self, sample_shape, image="unet",
                                                   vector="mlp")
         unet = self.architecture_ == "unet"
         if unet:
-            resolve_image_shape(self, X.shape[1], sample_shape)
+            resolve_image_shape(self, stats.n_features, sample_shape)
             check_channels(self)
         # Images: all pixels together to [-1, 1]; vectors: each feature
         # standardised. Reverse steps keep the predicted clean sample inside
         # the training data's range in that space (see _build_objective).
-        self._scaler = DataScaler(images=unet).fit(X)
+        self._scaler = DataScaler(images=unet).fit(stats)
 
     def _build_module(self, n_features, sample_shape):
         n_classes = self._n_classes
@@ -516,14 +518,13 @@ class DDPM(ConditionalMixin, EMAMixin, BaseNeuralEstimator):
             Higher is better.
         """
         check_is_fitted(self)
-        X, _ = validate_samples(self, X, reset=False)
+        X, _ = validate_samples(self, X, reset=False, stream=True)
         labels = self._labels_for(y, X.shape[0], "score_samples")
         schedule = self.schedule_
         T = schedule.n_timesteps
         steps = np.unique(np.linspace(0, T - 1, _SCORE_TIMESTEPS).round().astype(int))
         noise = torch.randn((len(steps), X.shape[1]),
                             generator=torch.Generator().manual_seed(_SCORE_SEED))
-        Xs = self._preprocess(X)
 
         def proxy(module, batch, *yb):
             sched = schedule.to(batch.device)
@@ -537,7 +538,8 @@ class DDPM(ConditionalMixin, EMAMixin, BaseNeuralEstimator):
                 total += denoising_error(output, target, self.loss).mean(1)
             return -total / len(steps)
 
-        return self._forward_batches(proxy, Xs, np.float64, labels=labels)
+        return self._forward_batches(proxy, X, np.float64, labels=labels,
+                                     preprocess=self._preprocess)
 
     def score(self, X, y=None):
         """Mean of :meth:`score_samples` (higher is better).

@@ -312,6 +312,7 @@ class GAN(ConditionalMixin, EMAMixin, BaseNeuralEstimator):
         warm_start=False,
         callbacks=None,
         device="auto",
+        n_loader_workers=0,
         mixed_precision=None,
         compile=False,
         random_state=None,
@@ -348,6 +349,7 @@ class GAN(ConditionalMixin, EMAMixin, BaseNeuralEstimator):
         self.warm_start = warm_start
         self.callbacks = callbacks
         self.device = device
+        self.n_loader_workers = n_loader_workers
         self.mixed_precision = mixed_precision
         self.compile = compile
         self.random_state = random_state
@@ -374,12 +376,12 @@ class GAN(ConditionalMixin, EMAMixin, BaseNeuralEstimator):
             raise ValueError("learning_rate_init must be a positive float or a pair "
                              f"(generator, discriminator) of them; got {lr!r}.")
 
-    def _fit_data_state(self, X, sample_shape):
+    def _fit_data_state(self, stats, sample_shape):
         self.architecture_ = resolve_architecture(self, sample_shape, image="conv",
                                                   vector="dense")
         conv = self.architecture_ == "conv"
         if conv:
-            resolve_image_shape(self, X.shape[1], sample_shape)
+            resolve_image_shape(self, stats.n_features, sample_shape)
             check_channels(self)
         else:
             check_layer_sizes(self, "generator_hidden_layer_sizes")
@@ -387,7 +389,7 @@ class GAN(ConditionalMixin, EMAMixin, BaseNeuralEstimator):
         # Images: all pixels together to [-1, 1], the generator's tanh range;
         # vectors: each feature standardised. Samples are clipped to each
         # feature's training range (the DCGAN's tanh already bounds them).
-        self._scaler = DataScaler(images=conv).fit(X)
+        self._scaler = DataScaler(images=conv).fit(stats)
         # The discriminator's dropout, fixed for the life of the network
         # (a warm start keeps its layers; a saved model is rebuilt with it).
         dropout = self.dropout

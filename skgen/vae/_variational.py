@@ -13,7 +13,7 @@ from sklearn.utils.validation import check_is_fitted
 from .._blocks import HIDDEN_ACTIVATIONS
 from .._engine._docs import auto_max_iter_doc, fill_doc
 from .._engine._estimator import MAX_ITER_OR_AUTO, MODULE_OR_CLASS
-from .._engine._inference import INFERENCE_BATCH_SIZE, tensor_batches
+from .._engine._inference import INFERENCE_BATCH_SIZE
 from .._engine._mixins import ConditionalMixin
 from .._engine._torch import torch_generator
 from .._engine._transformer import EncoderDecoderTransformer
@@ -277,6 +277,7 @@ class VariationalAutoencoder(ConditionalMixin, EncoderDecoderTransformer):
         warm_start=False,
         callbacks=None,
         device="auto",
+        n_loader_workers=0,
         mixed_precision=None,
         compile=False,
         random_state=None,
@@ -308,6 +309,7 @@ class VariationalAutoencoder(ConditionalMixin, EncoderDecoderTransformer):
         self.warm_start = warm_start
         self.callbacks = callbacks
         self.device = device
+        self.n_loader_workers = n_loader_workers
         self.mixed_precision = mixed_precision
         self.compile = compile
         self.random_state = random_state
@@ -319,11 +321,11 @@ class VariationalAutoencoder(ConditionalMixin, EncoderDecoderTransformer):
         "few updates, on a large one more than the samples need (see Notes).")
 
     # -- fitting hooks -----------------------------------------------------
-    def _fit_data_state(self, X, sample_shape):
-        if self.reconstruction_loss == "bce" and (X.min() < 0 or X.max() > 1):
+    def _fit_data_state(self, stats, sample_shape):
+        if self.reconstruction_loss == "bce" and (stats.min() < 0 or stats.max() > 1):
             raise ValueError(
                 "reconstruction_loss='bce' models each feature as a probability and "
-                f"needs data in [0, 1]; X has values in [{X.min():.4g}, {X.max():.4g}]. "
+                f"needs data in [0, 1]; X has values in [{stats.min():.4g}, {stats.max():.4g}]. "
                 "Scale it (for example with MinMaxScaler) or use "
                 "reconstruction_loss='mse'."
             )
@@ -331,9 +333,9 @@ class VariationalAutoencoder(ConditionalMixin, EncoderDecoderTransformer):
         self.architecture_ = resolve_architecture(self, sample_shape, image="conv",
                                                   vector="dense")
         if self.architecture_ == "conv":
-            resolve_image_shape(self, X.shape[1], sample_shape)
+            resolve_image_shape(self, stats.n_features, sample_shape)
             check_channels(self)
-        self._output_dtype = X.dtype  # samples are returned in it
+        self._output_dtype = stats.dtype  # samples are returned in it
 
     def _build_network(self, n_features, sample_shape):
         n_classes = self._n_classes
@@ -366,10 +368,9 @@ class VariationalAutoencoder(ConditionalMixin, EncoderDecoderTransformer):
 
     def _fit_latent_mixture(self, module, train):
         """The ex-post sampling prior: a GaussianMixture on the training codings."""
-        x, y = train[0], (train[1] if len(train) > 1 else None)
         module.eval()
         with torch.no_grad():
-            codes = torch.cat([module.encode(xb, yb)[0] for xb, yb in tensor_batches(x, y)])
+            codes = torch.cat([module.encode(xb, yb)[0] for xb, yb in train.eval_batches()])
             codes = codes.to("cpu", torch.float64).numpy()
         # No more components than distinct codings (k-means would warn).
         n = min(self.n_prior_components, len(np.unique(codes, axis=0)))
@@ -383,17 +384,18 @@ class VariationalAutoencoder(ConditionalMixin, EncoderDecoderTransformer):
         # The final Gaussian variance: its maximum-likelihood value for the
         # trained network over the training data, with posterior draws from
         # a fixed generator.
-        x, y = train[0], (train[1] if len(train) > 1 else None)
-        gen = torch.Generator(device=x.device).manual_seed(_SCORE_SEED)
+        device = train.device
+        gen = torch.Generator(device=device).manual_seed(_SCORE_SEED)
         module.eval()
-        total = 0.0
+        total, count = 0.0, 0
         with torch.no_grad():
-            for xb, yb in tensor_batches(x, y):
+            for xb, yb in train.eval_batches():
                 mean, log_var = module.encode(xb, yb)
-                eps = torch.randn(mean.shape, generator=gen, device=x.device)
+                eps = torch.randn(mean.shape, generator=gen, device=device)
                 params = module.decode(mean + torch.exp(0.5 * log_var) * eps, yb)
                 total += ((xb - params) ** 2).sum().item()
-            module.log_variance.fill_(math.log(max(total / x.numel(), 1e-8)))
+                count += xb.numel()
+            module.log_variance.fill_(math.log(max(total / count, 1e-8)))
 
     # -- the transformer ---------------------------------------------------
     def transform(self, X, y=None):
@@ -412,7 +414,7 @@ class VariationalAutoencoder(ConditionalMixin, EncoderDecoderTransformer):
             ``E[z | x]``, with the dtype of ``X``.
         """
         check_is_fitted(self)
-        X, _ = validate_samples(self, X, reset=False)
+        X, _ = validate_samples(self, X, reset=False, stream=True)
         labels = self._labels_for(y, X.shape[0], "transform")
         return self._forward_batches(lambda m, b, *yb: m.encode(b, *yb)[0], X, X.dtype,
                                      labels=labels)
@@ -517,7 +519,7 @@ class VariationalAutoencoder(ConditionalMixin, EncoderDecoderTransformer):
                 "n_importance_samples must be a positive int; got "
                 f"{n_importance_samples!r}."
             )
-        X, _ = validate_samples(self, X, reset=False)
+        X, _ = validate_samples(self, X, reset=False, stream=True)
         labels = self._labels_for(y, X.shape[0], "score_samples")
         n_draws = _ELBO_DRAWS if k == 1 else int(k)
         eps = torch.randn((n_draws, self.n_components_),
