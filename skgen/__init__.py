@@ -14,6 +14,7 @@ from .autoencoder import (
 )
 from .diffusion import DDPM
 from .gan import GAN
+from .outlier import OutlierDetector
 from ._saving import load
 from .vae import VAE, VariationalAutoencoder
 
@@ -25,6 +26,7 @@ __all__ = [
     "DenoisingAutoencoder",
     "GAN",
     "LinearAutoencoder",
+    "OutlierDetector",
     "SparseAutoencoder",
     "StackedAutoencoder",
     "VAE",

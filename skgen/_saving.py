@@ -1,6 +1,6 @@
 """``skgen.load``: read a model that an estimator's ``save`` wrote."""
 
-from ._engine._persistence import load_estimator
+from ._engine._persistence import load_estimator, read_config_json
 from .autoencoder import (
     ConvolutionalAutoencoder,
     DenoisingAutoencoder,
@@ -10,6 +10,8 @@ from .autoencoder import (
 )
 from .diffusion import DDPM
 from .gan import GAN
+from .outlier import OutlierDetector
+from .outlier._saving import load_detector
 from .vae import VariationalAutoencoder
 
 # The only classes load builds: a saved file names one of these, nothing else.
@@ -20,6 +22,8 @@ ESTIMATORS = {cls.__name__: cls for cls in (
 
 def load(path, *, device="cpu", networks=None):
     """Load a model saved with an estimator's ``save``, without pickle.
+
+    Also loads an :class:`~skgen.OutlierDetector` saved with its ``save``.
 
     Reading never runs code from the files: ``config.json`` is parsed as
     JSON, the weights are read with safetensors, the estimator's class must
@@ -79,4 +83,9 @@ def load(path, *, device="cpu", networks=None):
     >>> bool((loaded.transform(X) == ae.transform(X)).all())
     True
     """
-    return load_estimator(path, known=ESTIMATORS, device=device, networks=networks)
+    def load_model(where):
+        return load_estimator(where, known=ESTIMATORS, device=device, networks=networks)
+
+    if read_config_json(path).get("estimator") == OutlierDetector.__name__:
+        return load_detector(OutlierDetector, path, read_config_json(path), load_model)
+    return load_model(path)

@@ -222,3 +222,25 @@ def test_a_memmap_streams_to_the_gpu(workers, digits, tmp_path):
     # The shuffles come from each device's own generator: alike, not equal.
     assert gpu.loss_curve_[-1] == pytest.approx(cpu.loss_curve_[-1], rel=0.2)
     assert np.isfinite(gpu.score_samples(mm)).all()
+
+
+@cuda
+def test_an_outlier_detector_trains_on_the_gpu_and_ranks_like_on_the_cpu(digits):
+    from sklearn.metrics import roc_auc_score
+
+    from skgen import OutlierDetector
+
+    X, y = digits["X_train"], digits["y_train"]
+    normal, X_test, is_normal = X[y == 0], digits["X_test"], digits["y_test"] == 0
+    aucs = {}
+    for device in ("cuda", "cpu"):
+        model = StackedAutoencoder(8, hidden_layer_sizes=(64,), max_iter=40,
+                                   device=device, random_state=0)
+        detector = OutlierDetector(model, contamination=0.1).fit(normal)
+        assert next(detector.estimator_.module_.parameters()).device.type == device
+        aucs[device] = roc_auc_score(is_normal, detector.score_samples(X_test))
+        labels = detector.predict(X_test)
+        np.testing.assert_array_equal(labels, np.where(detector.decision_function(X_test) < 0,
+                                                       -1, 1))
+    assert aucs["cuda"] > 0.95
+    assert aucs["cuda"] == pytest.approx(aucs["cpu"], abs=0.02)

@@ -192,7 +192,10 @@ def _skgen_version():
 
 
 # -- loading --------------------------------------------------------------
-def _read_config(path):
+def read_config_json(path):
+    """The parsed ``config.json`` of the save directory ``path``, checked to
+    be skgen's format in a version this skgen reads."""
+    path = Path(path)
     if not path.is_dir():
         raise FileNotFoundError(f"No saved skgen model at {str(path)!r}: there is no such "
                                 "directory.")
@@ -216,6 +219,12 @@ def _read_config(path):
             f"{config_file} was written by skgen {config.get('skgen_version')} in format "
             f"version {version}; this skgen ({_skgen_version()}) reads format "
             f"version {FORMAT_VERSION} and older. Upgrade skgen to load it.")
+    return config
+
+
+def _read_config(path):
+    config = read_config_json(path)
+    config_file = path / CONFIG_FILE
     unknown = set(config) - _CONFIG_KEYS
     missing = _CONFIG_KEYS - {"optimizer"} - set(config)
     if unknown or missing:
