@@ -9,6 +9,7 @@ from .autoencoder import (
     ConvolutionalAutoencoder,
     DenoisingAutoencoder,
     LinearAutoencoder,
+    RecurrentAutoencoder,
     SparseAutoencoder,
     StackedAutoencoder,
 )
@@ -27,6 +28,7 @@ __all__ = [
     "GAN",
     "LinearAutoencoder",
     "OutlierDetector",
+    "RecurrentAutoencoder",
     "SparseAutoencoder",
     "StackedAutoencoder",
     "VAE",

@@ -84,6 +84,11 @@ def init_parameters_(module, generator):
                 nn.init.uniform_(sub.bias, -bound, bound, generator=generator)
         elif isinstance(sub, _DETERMINISTIC_RESET):
             sub.reset_parameters()
+        elif isinstance(sub, nn.RNNBase):
+            # torch's own scheme: every weight and bias U(-1/sqrt(hidden), +).
+            bound = 1.0 / math.sqrt(sub.hidden_size) if sub.hidden_size > 0 else 0.0
+            for weight in own:
+                nn.init.uniform_(weight, -bound, bound, generator=generator)
         elif isinstance(sub, nn.Embedding):  # torch's own scheme: N(0, 1)
             nn.init.normal_(sub.weight, generator=generator)
             if sub.padding_idx is not None:

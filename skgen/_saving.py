@@ -5,6 +5,7 @@ from .autoencoder import (
     ConvolutionalAutoencoder,
     DenoisingAutoencoder,
     LinearAutoencoder,
+    RecurrentAutoencoder,
     SparseAutoencoder,
     StackedAutoencoder,
 )
@@ -17,7 +18,7 @@ from .vae import VariationalAutoencoder
 # The only classes load builds: a saved file names one of these, nothing else.
 ESTIMATORS = {cls.__name__: cls for cls in (
     ConvolutionalAutoencoder, DDPM, DenoisingAutoencoder, GAN, LinearAutoencoder,
-    SparseAutoencoder, StackedAutoencoder, VariationalAutoencoder)}
+    RecurrentAutoencoder, SparseAutoencoder, StackedAutoencoder, VariationalAutoencoder)}
 
 
 def load(path, *, device="cpu", networks=None):

@@ -3,11 +3,18 @@
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from conftest import ALL_AUTOENCODERS, gpu_rounding_checks, small
-from skgen import DDPM, ConvolutionalAutoencoder, OutlierDetector, StackedAutoencoder, VAE
+from skgen import (
+    DDPM,
+    VAE,
+    ConvolutionalAutoencoder,
+    OutlierDetector,
+    RecurrentAutoencoder,
+    StackedAutoencoder,
+)
 
 # No expected failure on the CPU; on a GPU, only float32 rounding (see
 # gpu_rounding_checks).
-ESTIMATORS = [small(cls, max_iter=2) for cls in ALL_AUTOENCODERS]
+ESTIMATORS = [small(cls, max_iter=2) for cls in [*ALL_AUTOENCODERS, RecurrentAutoencoder]]
 # The outlier detector around each kind of score: reconstruction error
 # (dense and convolutional), the ELBO (with the threshold from out-of-fold
 # scores), the denoising error.

@@ -20,6 +20,7 @@ from skgen import (
     ConvolutionalAutoencoder,
     DenoisingAutoencoder,
     LinearAutoencoder,
+    RecurrentAutoencoder,
     SparseAutoencoder,
     StackedAutoencoder,
     VariationalAutoencoder,
@@ -39,6 +40,8 @@ CASES = {
         3, hidden_layer_sizes=(8,), max_iter=2, **CPU), False, False),
     "ConvolutionalAutoencoder": (ConvolutionalAutoencoder(
         3, channels=(4,), max_iter=2, **CPU), True, False),
+    "RecurrentAutoencoder-gru": (RecurrentAutoencoder(
+        3, hidden_layer_sizes=(8,), cell="gru", max_iter=2, **CPU), True, False),
     "VAE-dense-mixture": (VariationalAutoencoder(
         3, hidden_layer_sizes=(8,), max_iter=2, **CPU), False, False),
     "VAE-conv-conditional": (VariationalAutoencoder(

@@ -185,3 +185,61 @@ class EncoderDecoderNet(nn.Module):
 
     def forward(self, x):
         return self.decoder(self.encoder(x))
+
+
+RECURRENT_CELLS = {"lstm": nn.LSTM, "gru": nn.GRU}
+
+
+class RecurrentAutoencoderNet(nn.Module):
+    """Sequence-to-vector encoder and vector-to-sequence decoder.
+
+    The encoder runs recurrent layers of ``hidden_sizes`` then one of
+    ``n_components`` units over the ``n_steps`` steps and keeps the last
+    step's output as the coding; the decoder repeats the coding at every
+    step, runs recurrent layers of the reversed ``hidden_sizes`` and maps
+    each step to ``n_features`` values (the book's LSTM-LSTM /
+    RepeatVector-LSTM-TimeDistributed(Dense) design).
+
+    Parameters
+    ----------
+    sequence_shape : tuple of int
+        ``(n_steps, n_features)`` of one sequence; rows come flat.
+    n_components : int
+        Size of the codings.
+    hidden_sizes : sequence of int
+        Units of the encoder's recurrent layers before the coding layer.
+    cell : {"lstm", "gru"}
+        The recurrent layer.
+    output_activation : str or None
+        Activation of the reconstruction.
+    """
+
+    def __init__(self, sequence_shape, n_components, *, hidden_sizes=(100,), cell="lstm",
+                 output_activation=None):
+        super().__init__()
+        self.n_steps, self.n_features = (int(s) for s in sequence_shape)
+        rnn = RECURRENT_CELLS[cell]
+        sizes = [self.n_features, *hidden_sizes, n_components]
+        self.encoder = nn.ModuleList(rnn(a, b, batch_first=True)
+                                     for a, b in zip(sizes[:-1], sizes[1:]))
+        back = [n_components, *reversed(list(hidden_sizes))]
+        self.decoder = nn.ModuleList(rnn(a, b, batch_first=True)
+                                     for a, b in zip(back[:-1], back[1:]))
+        self.readout = nn.Linear(back[-1], self.n_features)
+        self.output_activation = make_activation(output_activation)
+
+    def encode(self, x):
+        h = x.reshape(-1, self.n_steps, self.n_features)
+        for layer in self.encoder:
+            h, _ = layer(h)
+        return h[:, -1]
+
+    def decode(self, z):
+        h = z.unsqueeze(1).expand(-1, self.n_steps, -1)
+        for layer in self.decoder:
+            h, _ = layer(h)
+        out = self.output_activation(self.readout(h))
+        return out.reshape(-1, self.n_steps * self.n_features)
+
+    def forward(self, x):
+        return self.decode(self.encode(x))
