@@ -8,6 +8,7 @@ trains with PyTorch through skorch, on a GPU when there is one.
 from .autoencoder import (
     ConvolutionalAutoencoder,
     DenoisingAutoencoder,
+    HashingAutoencoder,
     LinearAutoencoder,
     RecurrentAutoencoder,
     SparseAutoencoder,
@@ -26,6 +27,7 @@ __all__ = [
     "DDPM",
     "DenoisingAutoencoder",
     "GAN",
+    "HashingAutoencoder",
     "LinearAutoencoder",
     "OutlierDetector",
     "RecurrentAutoencoder",

@@ -4,6 +4,7 @@ from ._engine._persistence import load_estimator, read_config_json
 from .autoencoder import (
     ConvolutionalAutoencoder,
     DenoisingAutoencoder,
+    HashingAutoencoder,
     LinearAutoencoder,
     RecurrentAutoencoder,
     SparseAutoencoder,
@@ -17,8 +18,8 @@ from .vae import VariationalAutoencoder
 
 # The only classes load builds: a saved file names one of these, nothing else.
 ESTIMATORS = {cls.__name__: cls for cls in (
-    ConvolutionalAutoencoder, DDPM, DenoisingAutoencoder, GAN, LinearAutoencoder,
-    RecurrentAutoencoder, SparseAutoencoder, StackedAutoencoder, VariationalAutoencoder)}
+    ConvolutionalAutoencoder, DDPM, DenoisingAutoencoder, GAN, HashingAutoencoder,
+    LinearAutoencoder, RecurrentAutoencoder, SparseAutoencoder, StackedAutoencoder, VariationalAutoencoder)}
 
 
 def load(path, *, device="cpu", networks=None):

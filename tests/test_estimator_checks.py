@@ -7,6 +7,7 @@ from skgen import (
     DDPM,
     VAE,
     ConvolutionalAutoencoder,
+    HashingAutoencoder,
     OutlierDetector,
     RecurrentAutoencoder,
     StackedAutoencoder,
@@ -15,6 +16,8 @@ from skgen import (
 # No expected failure on the CPU; on a GPU, only float32 rounding (see
 # gpu_rounding_checks).
 ESTIMATORS = [small(cls, max_iter=2) for cls in [*ALL_AUTOENCODERS, RecurrentAutoencoder]]
+# 2 bits, not the default 16: the checks fit data with as few as 4 features.
+ESTIMATORS.append(small(HashingAutoencoder, max_iter=2, n_components=2))
 # The outlier detector around each kind of score: reconstruction error
 # (dense and convolutional), the ELBO (with the threshold from out-of-fold
 # scores), the denoising error.

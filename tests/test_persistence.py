@@ -19,6 +19,7 @@ from skgen import (
     GAN,
     ConvolutionalAutoencoder,
     DenoisingAutoencoder,
+    HashingAutoencoder,
     LinearAutoencoder,
     RecurrentAutoencoder,
     SparseAutoencoder,
@@ -40,6 +41,8 @@ CASES = {
         3, hidden_layer_sizes=(8,), max_iter=2, **CPU), False, False),
     "ConvolutionalAutoencoder": (ConvolutionalAutoencoder(
         3, channels=(4,), max_iter=2, **CPU), True, False),
+    "HashingAutoencoder": (HashingAutoencoder(
+        4, hidden_layer_sizes=(8,), max_iter=2, **CPU), False, False),
     "RecurrentAutoencoder-gru": (RecurrentAutoencoder(
         3, hidden_layer_sizes=(8,), cell="gru", max_iter=2, **CPU), True, False),
     "VAE-dense-mixture": (VariationalAutoencoder(

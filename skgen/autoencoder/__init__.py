@@ -1,6 +1,7 @@
 """Autoencoders: scikit-learn transformers, drop-in replacements for PCA."""
 
 from ._convolutional import ConvolutionalAutoencoder
+from ._hashing import HashingAutoencoder
 from ._recurrent import RecurrentAutoencoder
 from ._sparse import DenoisingAutoencoder, SparseAutoencoder
 from ._stacked import LinearAutoencoder, StackedAutoencoder
@@ -8,6 +9,7 @@ from ._stacked import LinearAutoencoder, StackedAutoencoder
 __all__ = [
     "ConvolutionalAutoencoder",
     "DenoisingAutoencoder",
+    "HashingAutoencoder",
     "LinearAutoencoder",
     "RecurrentAutoencoder",
     "SparseAutoencoder",

@@ -243,3 +243,31 @@ class RecurrentAutoencoderNet(nn.Module):
 
     def forward(self, x):
         return self.decode(self.encode(x))
+
+
+class HashingAutoencoderNet(nn.Module):
+    """A dense autoencoder whose codings are sigmoids of ``logits(x)``.
+
+    Training adds noise to the logits (see ``ReconstructionObjective``'s
+    ``coding_noise``) so that only saturated codings, near 0 or 1, carry
+    information through: the codings become bits (semantic hashing,
+    Salakhutdinov & Hinton 2009).
+    """
+
+    def __init__(self, layer_sizes, *, activation="relu", output_activation=None):
+        super().__init__()
+        self.dense = DenseAutoencoderNet(layer_sizes, activation=activation,
+                                         coding_activation="identity",
+                                         output_activation=output_activation)
+
+    def logits(self, x):
+        return self.dense.encode(x)
+
+    def encode(self, x):
+        return torch.sigmoid(self.logits(x))
+
+    def decode(self, z):
+        return self.dense.decode(z)
+
+    def forward(self, x):
+        return self.decode(self.encode(x))

@@ -38,15 +38,17 @@ def l1_sparsity(codings):
 class ReconstructionObjective(nn.Module):
     """Mean squared reconstruction error of an autoencoder.
 
-    During training the input may be corrupted (denoising) and a sparsity
-    penalty on the codings added. Evaluation (``training=False``) is the plain
+    During training the input may be corrupted (denoising), the logits of
+    sigmoid codings perturbed (``coding_noise``, binary hashing) and a
+    sparsity penalty on the codings added. Evaluation (``training=False``) is the plain
     reconstruction MSE of clean inputs, which is what validation and early
     stopping track and what ``score`` reports.
     """
 
     def __init__(self, *, noise=None, noise_level=0.0, sparsity=None,
-                 sparsity_target=0.1, sparsity_weight=0.0):
+                 sparsity_target=0.1, sparsity_weight=0.0, coding_noise=0.0):
         super().__init__()
+        self.coding_noise = coding_noise
         self.noise = noise
         self.noise_level = noise_level
         self.sparsity = sparsity
@@ -58,7 +60,13 @@ class ReconstructionObjective(nn.Module):
         if not training:
             return F.mse_loss(module(x), x)
         x_in = corrupt(x, self.noise, self.noise_level, generator) if self.noise else x
-        codings = module.encode(x_in)
+        if self.coding_noise:
+            # Noise on the logits of sigmoid codings (a HashingAutoencoderNet):
+            # only codings pushed far from 0 survive it, so they saturate.
+            codings = torch.sigmoid(corrupt(module.logits(x_in), "gaussian",
+                                            self.coding_noise, generator))
+        else:
+            codings = module.encode(x_in)
         loss = F.mse_loss(module.decode(codings), x)
         if self.sparsity == "kl":
             loss = loss + self.sparsity_weight * kl_sparsity(codings, self.sparsity_target)
