@@ -19,7 +19,8 @@ from .vae import VariationalAutoencoder
 # The only classes load builds: a saved file names one of these, nothing else.
 ESTIMATORS = {cls.__name__: cls for cls in (
     ConvolutionalAutoencoder, DDPM, DenoisingAutoencoder, GAN, HashingAutoencoder,
-    LinearAutoencoder, RecurrentAutoencoder, SparseAutoencoder, StackedAutoencoder, VariationalAutoencoder)}
+    LinearAutoencoder, RecurrentAutoencoder, SparseAutoencoder, StackedAutoencoder,
+    VariationalAutoencoder)}
 
 
 def load(path, *, device="cpu", networks=None):
@@ -88,6 +89,7 @@ def load(path, *, device="cpu", networks=None):
     def load_model(where):
         return load_estimator(where, known=ESTIMATORS, device=device, networks=networks)
 
-    if read_config_json(path).get("estimator") == OutlierDetector.__name__:
-        return load_detector(OutlierDetector, path, read_config_json(path), load_model)
+    config = read_config_json(path)
+    if config.get("estimator") == OutlierDetector.__name__:
+        return load_detector(OutlierDetector, path, config, load_model)
     return load_model(path)

@@ -244,3 +244,23 @@ def test_an_outlier_detector_trains_on_the_gpu_and_ranks_like_on_the_cpu(digits)
                                                        -1, 1))
     assert aucs["cuda"] > 0.95
     assert aucs["cuda"] == pytest.approx(aucs["cpu"], abs=0.02)
+
+
+@cuda
+@pytest.mark.parametrize("cell", ["lstm", "gru"])
+def test_recurrent_and_hashing_autoencoders_train_on_the_gpu(cell, digits):
+    from skgen import HashingAutoencoder, RecurrentAutoencoder
+
+    images, test = digits["images_train"], digits["images_test"]
+    errors = {}
+    for device in ("cuda", "cpu"):
+        ae = RecurrentAutoencoder(5, hidden_layer_sizes=(32,), cell=cell, max_iter=10,
+                                  device=device, random_state=0).fit(images)
+        assert next(ae.module_.parameters()).device.type == device
+        assert ae.inverse_transform(ae.transform(test)).shape == test.shape
+        errors[device] = -ae.score(test)
+    assert errors["cuda"] == pytest.approx(errors["cpu"], rel=0.2)
+    hashing = HashingAutoencoder(8, max_iter=10, device="cuda", random_state=0).fit(
+        digits["X_train"])
+    codes = hashing.binary_codes(digits["X_test"])
+    assert codes.dtype == bool and codes.shape == (len(digits["X_test"]), 8)

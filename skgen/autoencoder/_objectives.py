@@ -40,9 +40,9 @@ class ReconstructionObjective(nn.Module):
 
     During training the input may be corrupted (denoising), the logits of
     sigmoid codings perturbed (``coding_noise``, binary hashing) and a
-    sparsity penalty on the codings added. Evaluation (``training=False``) is the plain
-    reconstruction MSE of clean inputs, which is what validation and early
-    stopping track and what ``score`` reports.
+    sparsity penalty on the codings added. Evaluation (``training=False``)
+    is the plain reconstruction MSE of clean inputs, which is what
+    validation and early stopping track and what ``score`` reports.
     """
 
     def __init__(self, *, noise=None, noise_level=0.0, sparsity=None,
