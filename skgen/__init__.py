@@ -8,6 +8,7 @@ trains with PyTorch through skorch, on a GPU when there is one.
 from .autoencoder import (
     ConvolutionalAutoencoder,
     DenoisingAutoencoder,
+    EncoderClassifier,
     HashingAutoencoder,
     LinearAutoencoder,
     RecurrentAutoencoder,
@@ -26,6 +27,7 @@ __all__ = [
     "ConvolutionalAutoencoder",
     "DDPM",
     "DenoisingAutoencoder",
+    "EncoderClassifier",
     "GAN",
     "HashingAutoencoder",
     "LinearAutoencoder",

@@ -7,6 +7,7 @@ from skgen import (
     DDPM,
     VAE,
     ConvolutionalAutoencoder,
+    EncoderClassifier,
     HashingAutoencoder,
     OutlierDetector,
     RecurrentAutoencoder,
@@ -18,6 +19,9 @@ from skgen import (
 ESTIMATORS = [small(cls, max_iter=2) for cls in [*ALL_AUTOENCODERS, RecurrentAutoencoder]]
 # 2 bits, not the default 16: the checks fit data with as few as 4 features.
 ESTIMATORS.append(small(HashingAutoencoder, max_iter=2, n_components=2))
+# A classifier: enough epochs for the accuracy check_classifiers_train asks.
+ESTIMATORS.append(EncoderClassifier(small(StackedAutoencoder, max_iter=2), max_iter=100,
+                                    batch_size=64, random_state=0))
 # The outlier detector around each kind of score: reconstruction error
 # (dense and convolutional), the ELBO (with the threshold from out-of-fold
 # scores), the denoising error.

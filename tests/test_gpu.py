@@ -264,3 +264,17 @@ def test_recurrent_and_hashing_autoencoders_train_on_the_gpu(cell, digits):
         digits["X_train"])
     codes = hashing.binary_codes(digits["X_test"])
     assert codes.dtype == bool and codes.shape == (len(digits["X_test"]), 8)
+
+
+@cuda
+def test_an_encoder_classifier_fine_tunes_on_the_gpu_from_a_cpu_autoencoder(digits):
+    from skgen import EncoderClassifier
+
+    X, y = digits["X_train"], digits["y_train"]
+    ae = StackedAutoencoder(16, hidden_layer_sizes=(64,), max_iter=20, device="cpu",
+                            random_state=0).fit(X)
+    clf = EncoderClassifier(ae, freeze_encoder=True, max_iter=50, device="cuda",
+                            random_state=0).fit(X[:200], y[:200])
+    assert next(clf.module_.parameters()).is_cuda
+    assert next(ae.module_.parameters()).device.type == "cpu"  # left where it was
+    assert clf.score(digits["X_test"], digits["y_test"]) > 0.6

@@ -1,5 +1,6 @@
 """Autoencoders: scikit-learn transformers, drop-in replacements for PCA."""
 
+from ._classifier import EncoderClassifier
 from ._convolutional import ConvolutionalAutoencoder
 from ._hashing import HashingAutoencoder
 from ._recurrent import RecurrentAutoencoder
@@ -9,6 +10,7 @@ from ._stacked import LinearAutoencoder, StackedAutoencoder
 __all__ = [
     "ConvolutionalAutoencoder",
     "DenoisingAutoencoder",
+    "EncoderClassifier",
     "HashingAutoencoder",
     "LinearAutoencoder",
     "RecurrentAutoencoder",
