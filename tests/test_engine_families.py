@@ -13,7 +13,14 @@ import pytest
 import torch
 from skorch.callbacks import Callback
 
-from skgen import DDPM, GAN, StackedAutoencoder, VariationalAutoencoder
+from skgen import (
+    DDPM,
+    GAN,
+    HashingAutoencoder,
+    RecurrentAutoencoder,
+    StackedAutoencoder,
+    VariationalAutoencoder,
+)
 from skgen.gan._objectives import input_gradient
 
 from conftest import small
@@ -39,6 +46,10 @@ FAMILIES = {
                         discriminator_hidden_layer_sizes=(16,), max_iter=3),
     "DCGAN": family(GAN, n_components=4, architecture="conv", channels=(4,), max_iter=2,
                     **IMAGES),
+    "RecurrentAutoencoder": family(RecurrentAutoencoder, hidden_layer_sizes=(8,),
+                                   sequence_shape=(8, 8), max_iter=3),
+    "HashingAutoencoder": family(HashingAutoencoder, n_components=4, hidden_layer_sizes=(8,),
+                                 max_iter=3),
     "DDPM-mlp": family(DDPM, n_timesteps=20, hidden_width=16, n_blocks=1, max_iter=3),
     "DDPM-unet": family(DDPM, n_timesteps=20, architecture="unet", channels=(4,), max_iter=2,
                         **IMAGES),
