@@ -18,10 +18,11 @@ from .autoencoder import (
 from .diffusion import DDPM
 from .gan import GAN
 from .outlier import OutlierDetector
-from ._saving import load
+from ._engine._loading import load
+from ._engine._saving import save
 from .vae import VAE, VariationalAutoencoder
+from ._version import __version__
 
-__version__ = "0.1.0"
 
 __all__ = [
     "ConvolutionalAutoencoder",
@@ -39,4 +40,5 @@ __all__ = [
     "VariationalAutoencoder",
     "__version__",
     "load",
+    "save",
 ]

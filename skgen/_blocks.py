@@ -1,13 +1,11 @@
 """Network building blocks shared by every family.
 
-Plain ``torch.nn`` code: nothing here knows about scikit-learn. The one
-non-standard piece is :func:`init_parameters_`, which re-initialises a
-module from an explicit ``torch.Generator`` so that estimators are
-reproducible without touching torch's global random state.
+Plain ``torch.nn`` code: nothing here knows about scikit-learn or about
+training. Random draws inside a network (dropout masks) take an explicit
+``torch.Generator``.
 """
 
 import copy
-import inspect
 import math
 
 import torch
@@ -47,62 +45,6 @@ def mlp(sizes, activation, output_activation=None):
         last = i == len(sizes) - 2
         layers.append(make_activation(output_activation if last else activation))
     return nn.Sequential(*layers)
-
-
-_WEIGHTED = (nn.Linear, nn.Conv1d, nn.Conv2d, nn.ConvTranspose1d, nn.ConvTranspose2d)
-_DETERMINISTIC_RESET = (
-    nn.BatchNorm1d,
-    nn.BatchNorm2d,
-    nn.LayerNorm,
-    nn.GroupNorm,
-    nn.InstanceNorm1d,
-    nn.InstanceNorm2d,
-)
-
-
-@torch.no_grad()
-def init_parameters_(module, generator):
-    """Initialise every parameter of ``module`` in place from ``generator``.
-
-    Linear and convolutional layers get torch's own default scheme
-    (Kaiming-uniform with ``a=sqrt(5)``, bias uniform in
-    ``+-1/sqrt(fan_in)``) drawn from ``generator`` instead of the global
-    RNG; normalisation layers are reset to their deterministic values.
-    A custom module that owns parameters must define
-    ``reset_parameters(generator)``; one with random buffers defines
-    ``reset_buffers(generator)``.
-    """
-    for sub in module.modules():
-        if hasattr(sub, "reset_buffers"):
-            sub.reset_buffers(generator=generator)
-        own = list(sub.parameters(recurse=False))
-        if isinstance(sub, _WEIGHTED):
-            nn.init.kaiming_uniform_(sub.weight, a=math.sqrt(5), generator=generator)
-            if sub.bias is not None:
-                fan_in, _ = nn.init._calculate_fan_in_and_fan_out(sub.weight)
-                bound = 1.0 / math.sqrt(fan_in) if fan_in > 0 else 0.0
-                nn.init.uniform_(sub.bias, -bound, bound, generator=generator)
-        elif isinstance(sub, _DETERMINISTIC_RESET):
-            sub.reset_parameters()
-        elif isinstance(sub, nn.RNNBase):
-            # torch's own scheme: every weight and bias U(-1/sqrt(hidden), +).
-            bound = 1.0 / math.sqrt(sub.hidden_size) if sub.hidden_size > 0 else 0.0
-            for weight in own:
-                nn.init.uniform_(weight, -bound, bound, generator=generator)
-        elif isinstance(sub, nn.Embedding):  # torch's own scheme: N(0, 1)
-            nn.init.normal_(sub.weight, generator=generator)
-            if sub.padding_idx is not None:
-                sub.weight[sub.padding_idx].zero_()
-        elif own:
-            reset = getattr(sub, "reset_parameters", None)
-            if reset is None or "generator" not in inspect.signature(reset).parameters:
-                raise TypeError(
-                    f"{type(sub).__name__} owns parameters but has no "
-                    "reset_parameters(generator) method, so it cannot be "
-                    "initialised reproducibly."
-                )
-            reset(generator=generator)
-    return module
 
 
 def conv_geometry(size, kernel_size=3):
@@ -255,89 +197,44 @@ def update_ema_(average, model, decay, n_updates):
         b_avg.copy_(b)
 
 
-# -- user-supplied networks ----------------------------------------------
-# skgen's networks pass flat rows (images channels-last) between them; a
-# user's module gets and returns tensors in torch's layout instead:
-# (batch, n_features) for vectors, (batch, channels, height, width) for
-# images, (batch,) or (batch, 1) for one score per sample.
+class AveragedNetwork(nn.Module):
+    """A network that may keep an exponential moving average (EMA) of one
+    of its sub-networks, to infer with.
 
-def _to_torch_layout(x, shape):
-    if len(shape) == 3:
-        c, h, w = shape
-        return x.reshape(-1, h, w, c).permute(0, 3, 1, 2)
-    return x
-
-
-def _to_flat(out, shape):
-    if len(shape) == 3:
-        return out.permute(0, 2, 3, 1).reshape(out.shape[0], -1)
-    if not shape:
-        return out.reshape(out.shape[0])
-    return out
-
-
-class UserNetwork(nn.Module):
-    """A user's module behind the flat-row interface of skgen's networks.
-
-    ``in_shape`` and ``out_shape`` are the torch shapes of one input and one
-    output: ``(n,)`` for vectors, ``(channels, height, width)`` for images,
-    ``()`` for a score. Extra arguments (a condition, a timestep) are passed
-    on after the input, those that are None left out; a ``generator``
-    keyword (skgen's own dropout) is not.
+    A subclass sets the sub-network, then calls :meth:`keep_average` with
+    its attribute name: with ``enabled``, a frozen copy ``<name>_ema`` and
+    the update count ``ema_updates`` are added (else ``<name>_ema`` is
+    None). :meth:`averaged` picks the copy to run, :meth:`sync_ema` copies
+    the trained weights into it (``init_parameters_`` calls it once the
+    weights are drawn) and :meth:`update_ema` averages them in after each
+    training step.
     """
 
-    def __init__(self, module, in_shape, out_shape):
-        super().__init__()
-        self.module = module
-        self.in_shape = tuple(in_shape)
-        self.out_shape = tuple(out_shape)
+    _ema_of = _ema_name = None
 
-    def forward(self, x, *extras, generator=None):
-        out = self.module(_to_torch_layout(x, self.in_shape),
-                          *(e for e in extras if e is not None))
-        return _to_flat(out, self.out_shape)
+    def keep_average(self, name, enabled):
+        self._ema_of, self._ema_name = name, name + "_ema"
+        average = None
+        if enabled:
+            average = copy.deepcopy(getattr(self, name)).requires_grad_(False)
+            self.register_buffer("ema_updates", torch.zeros((), dtype=torch.long))
+        setattr(self, name + "_ema", average)
 
+    def averaged(self, ema):
+        """The EMA copy with ``ema`` (when there is one), else the trained network."""
+        if ema:
+            average = getattr(self, self._ema_name)
+            if average is not None:
+                return average
+        return getattr(self, self._ema_of)
 
-def _describe(shape):
-    return "(batch, " + ", ".join(str(s) for s in shape) + ")" if shape else "(batch,)"
+    @torch.no_grad()
+    def sync_ema(self):
+        average = getattr(self, self._ema_name)
+        if average is not None:
+            average.load_state_dict(getattr(self, self._ema_of).state_dict())
 
-
-def user_network(spec, name, in_shape, out_shape, extras=()):
-    """Wrap the module ``spec`` (an instance or a subclass) as a ``UserNetwork``.
-
-    An instance is deep-copied and a subclass called without arguments, so
-    the user's object is never trained. One forward pass on a batch of two
-    zeros (in eval mode, without gradients) materialises lazy layers and
-    checks the output's shape, so that a module that does not fit the data
-    fails at once with a ``ValueError`` naming ``name``. ``extras`` are the
-    extra arguments of that pass (one per sample, batch of two).
-    """
-    if isinstance(spec, nn.Module):
-        module = copy.deepcopy(spec)
-    elif isinstance(spec, type) and issubclass(spec, nn.Module):
-        module = spec()
-    else:
-        raise ValueError(f"The '{name}' parameter must be a torch.nn.Module instance or "
-                         f"subclass, or None. Got {spec!r} instead.")
-    x = torch.zeros(2, *in_shape)
-    was_training = module.training
-    module.eval()
-    try:
-        with torch.no_grad():
-            out = module(x, *extras)
-    except Exception as exc:  # the user's code: any error, reworded
-        given = " and ".join(["a batch of shape " + _describe(in_shape)]
-                             + [f"a tensor of shape {_describe(tuple(e.shape[1:]))}"
-                                for e in extras])
-        raise ValueError(f"The '{name}' module failed when called with {given}: "
-                         f"{type(exc).__name__}: {exc}") from exc
-    finally:
-        module.train(was_training)
-    allowed = [(2, *out_shape)] + ([(2, 1)] if not out_shape else [])
-    if not torch.is_tensor(out) or tuple(out.shape) not in allowed:
-        got = tuple(out.shape) if torch.is_tensor(out) else type(out).__name__
-        raise ValueError(
-            f"The '{name}' module must map a batch of shape {_describe(in_shape)} to "
-            f"{' or '.join(_describe(a[1:]) for a in allowed)}; on a batch of 2 it "
-            f"returned {got}.")
-    return UserNetwork(module, in_shape, out_shape)
+    def update_ema(self, decay):
+        """Average in the current weights (decay warmed up, see ``update_ema_``)."""
+        update_ema_(getattr(self, self._ema_name), getattr(self, self._ema_of), decay,
+                    self.ema_updates)

@@ -3,6 +3,7 @@ import pytest
 from sklearn.datasets import load_digits
 from sklearn.model_selection import train_test_split
 
+from estimators import make
 from skgen import (
     ConvolutionalAutoencoder,
     DenoisingAutoencoder,
@@ -21,17 +22,9 @@ ALL_AUTOENCODERS = [
     ConvolutionalAutoencoder,
 ]
 
-
-def small(cls, **params):
-    """An estimator with training settings small enough for unit tests."""
-    defaults = {"max_iter": 3, "batch_size": 64, "random_state": 0}
-    if cls is VariationalAutoencoder:
-        defaults["hidden_layer_sizes"] = (8,)
-    elif cls is not LinearAutoencoder:
-        key = "channels" if cls is ConvolutionalAutoencoder else "hidden_layer_sizes"
-        defaults[key] = (8,)
-    defaults.update(params)
-    return cls(**defaults)
+# An estimator with training settings small enough for unit tests (the
+# shared list, tests/estimators.py).
+small = make
 
 
 def gpu_rounding_checks(estimator):

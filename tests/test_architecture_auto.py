@@ -3,15 +3,17 @@
 import numpy as np
 import pytest
 
+from estimators import FAST
 from skgen import DDPM, GAN, VariationalAutoencoder
 
+# The shared list's small estimators (tests/estimators.py), with two
+# convolutional levels so the image network differs from the dense one.
 CASES = [
-    (VariationalAutoencoder, dict(n_components=2, channels=(4, 8), hidden_layer_sizes=(8,)),
-     "conv", "dense"),
+    (VariationalAutoencoder, dict(n_components=2, channels=(4, 8)), "conv", "dense"),
     (GAN, dict(n_components=2, channels=(4, 8), generator_hidden_layer_sizes=(8,),
                discriminator_hidden_layer_sizes=(8,), validation_interval=None), "conv",
      "dense"),
-    (DDPM, dict(n_timesteps=10, channels=(4, 8), hidden_width=8, n_blocks=1), "unet", "mlp"),
+    (DDPM, dict(n_timesteps=10, channels=(4, 8), hidden_width=8), "unet", "mlp"),
 ]
 
 
@@ -19,7 +21,8 @@ CASES = [
                          ids=[c[0].__name__ for c in CASES])
 def test_auto_follows_the_data(cls, params, image, vector):
     images = np.random.default_rng(0).random((40, 6, 5))
-    common = dict(max_iter=1, batch_size=20, random_state=0, **params)
+    common = {**FAST[cls], "max_iter": 1, "batch_size": 20,
+              "random_state": 0, **params}
     assert cls().architecture == "auto"
     on_images = cls(**common).fit(images)
     assert on_images.architecture_ == image

@@ -8,14 +8,12 @@ import torch
 from sklearn.base import clone
 from sklearn.datasets import make_moons
 from sklearn.mixture import GaussianMixture
-from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from skgen import DDPM
 from skgen.datasets import make_ring_of_gaussians
 from skgen.diffusion import NoiseSchedule
 from skgen.metrics import energy_distance
 
-from conftest import gpu_rounding_checks
 
 
 def small_ddpm(**params):
@@ -23,12 +21,6 @@ def small_ddpm(**params):
                     random_state=0)
     defaults.update(params)
     return DDPM(**defaults)
-
-
-@parametrize_with_checks([small_ddpm(), small_ddpm(architecture="unet", channels=(4,))],
-                         expected_failed_checks=gpu_rounding_checks)
-def test_sklearn_compatible_ddpm(estimator, check):
-    check(estimator)
 
 
 # -- the schedule ------------------------------------------------------------
@@ -312,7 +304,7 @@ def test_trajectory_records_the_reverse_process():
     np.testing.assert_array_equal(out, ddpm.sample(6, random_state=0, n_inference_steps=4,
                                                    sampler="ddim"))
     # the start is standard noise mapped to the data's scale
-    start = ddpm._scaler.transform(path[0])
+    start = ddpm.spec_.scaler.transform(path[0])
     assert np.abs(start).max() < 5 and not np.allclose(path[0], out)
 
 
@@ -325,7 +317,7 @@ def test_add_noise_runs_the_forward_process_in_the_data_scale():
     for t in (0, 25, 49):
         noisy = ddpm.add_noise(X, t, random_state=1)
         # in standardised units: mean sqrt(ab) * x0, variance 1 - ab
-        z, z0 = ddpm._scaler.transform(noisy), ddpm._scaler.transform(X)
+        z, z0 = ddpm.spec_.scaler.transform(noisy), ddpm.spec_.scaler.transform(X)
         resid = z - np.sqrt(ab[t]) * z0
         np.testing.assert_allclose(resid.mean(0), 0, atol=4 * np.sqrt((1 - ab[t]) / 4000) + 1e-6)
         np.testing.assert_allclose(resid.var(0), 1 - ab[t], rtol=0.1, atol=1e-6)
@@ -356,3 +348,30 @@ def test_max_iter_auto_trains_for_a_number_of_steps(monkeypatch):
     assert DDPM().max_iter == "auto"
     with pytest.raises(ValueError, match="'max_iter' parameter of DDPM"):
         small_ddpm(max_iter="longer").fit(X)
+
+
+def test_a_new_sampler_is_one_class():
+    from skgen.diffusion._samplers import SAMPLERS, Sampler
+
+    class HalfwaySampler(Sampler):
+        """DDIM with half of DDPM's noise added back at every step."""
+
+        name = "halfway"
+        default_steps = 7
+
+        def step(self, schedule, output, t, prev_t, x, generator):
+            return schedule.step(output, t, x, prev_t=prev_t, eta=0.5, generator=generator)
+
+    try:
+        X = np.random.default_rng(0).normal(size=(64, 2))
+        ddpm = small_ddpm(sampler="halfway").fit(X)
+        a = ddpm.sample(5, random_state=0)
+        assert a.shape == (5, 2) and np.isfinite(a).all()
+        np.testing.assert_array_equal(a, ddpm.sample(5, random_state=0))
+        assert not np.array_equal(a, ddpm.sample(5, random_state=0, sampler="ddim"))
+        _, path, timesteps = ddpm.sample(5, random_state=0, return_trajectory=True)
+        assert len(timesteps) == 8 and len(path) == 8  # its 7 default steps
+    finally:
+        del SAMPLERS["halfway"]
+    with pytest.raises(ValueError, match="'sampler' parameter of DDPM"):
+        small_ddpm(sampler="halfway").fit(X)

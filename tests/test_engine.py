@@ -372,7 +372,7 @@ def test_mps_requested_without_mps():
 
 
 def test_custom_modules_without_generator_init_are_refused():
-    from skgen._blocks import init_parameters_
+    from skgen._engine._modules import init_parameters_
 
     class Raw(torch.nn.Module):
         def __init__(self):

@@ -14,46 +14,20 @@ import torch
 from skorch.callbacks import Callback
 
 from skgen import (
-    DDPM,
     GAN,
-    HashingAutoencoder,
-    RecurrentAutoencoder,
-    StackedAutoencoder,
-    VariationalAutoencoder,
 )
 from skgen.gan._objectives import input_gradient
 
 from conftest import small
+from estimators import VARIANTS, variant
 
-IMAGES = {"image_shape": (8, 8)}
-
-
-def family(cls, **defaults):
-    """A factory of small, CPU-pinned estimators: keyword arguments win."""
-    def make(**params):
-        if cls in (StackedAutoencoder, VariationalAutoencoder):
-            return small(cls, **{"device": "cpu", **defaults, **params})
-        return cls(**{"batch_size": 64, "random_state": 0, "device": "cpu", **defaults,
-                      **params})
-    return make
+def family(name):
+    """A factory of the CPU-pinned small estimator ``name`` of the shared
+    list (tests/estimators.py): keyword arguments win."""
+    return lambda **params: variant(name, **{"device": "cpu", **params})
 
 
-FAMILIES = {
-    "StackedAutoencoder": family(StackedAutoencoder),
-    "VAE-dense": family(VariationalAutoencoder),
-    "VAE-conv": family(VariationalAutoencoder, architecture="conv", channels=(4,), **IMAGES),
-    "GAN-dense": family(GAN, n_components=4, generator_hidden_layer_sizes=(16,),
-                        discriminator_hidden_layer_sizes=(16,), max_iter=3),
-    "DCGAN": family(GAN, n_components=4, architecture="conv", channels=(4,), max_iter=2,
-                    **IMAGES),
-    "RecurrentAutoencoder": family(RecurrentAutoencoder, hidden_layer_sizes=(8,),
-                                   sequence_shape=(8, 8), max_iter=3),
-    "HashingAutoencoder": family(HashingAutoencoder, n_components=4, hidden_layer_sizes=(8,),
-                                 max_iter=3),
-    "DDPM-mlp": family(DDPM, n_timesteps=20, hidden_width=16, n_blocks=1, max_iter=3),
-    "DDPM-unet": family(DDPM, n_timesteps=20, architecture="unet", channels=(4,), max_iter=2,
-                        **IMAGES),
-}
+FAMILIES = {name: family(name) for name in VARIANTS}
 
 
 def output(est, X):
@@ -234,7 +208,7 @@ def test_compile_trains_like_eager_without_graph_breaks_and_pickles(name, X):
 def fp16_on_cpu(monkeypatch):
     """Let fp16 run on the CPU (torch has float16 autocast and a CPU
     GradScaler there), so the loss-scaling path is tested without CUDA."""
-    import skgen._engine._estimator as engine
+    from skgen._engine import _estimator, _training
     from skgen._engine._torch import check_mixed_precision
 
     def allow(mixed_precision, device):
@@ -242,7 +216,8 @@ def fp16_on_cpu(monkeypatch):
             return torch.float16
         return check_mixed_precision(mixed_precision, device)
 
-    monkeypatch.setattr(engine, "check_mixed_precision", allow)
+    for module in (_estimator, _training):
+        monkeypatch.setattr(module, "check_mixed_precision", allow)
 
 
 @pytest.mark.parametrize("loss, r1", [("wasserstein-gp", 0.0), ("bce", 10.0)])
@@ -250,11 +225,11 @@ def test_fp16_loss_scaling_runs_several_critic_steps_and_gradient_penalties(
         loss, r1, fp16_on_cpu, X):
     # n_critic discriminator steps per batch each step and update the
     # scale; the penalties' input gradients are scaled, then unscaled.
-    make = family(GAN, n_components=4, generator_hidden_layer_sizes=(16,),
-                  discriminator_hidden_layer_sizes=(16,), max_iter=3, loss=loss,
-                  n_critic=3, r1_penalty=r1)
-    full = make().fit(X)
-    mixed = make(mixed_precision="fp16").fit(X)
+    def gan(**params):
+        return FAMILIES["GAN-dense"](loss=loss, n_critic=3, r1_penalty=r1, **params)
+
+    full = gan().fit(X)
+    mixed = gan(mixed_precision="fp16").fit(X)
     scaler = mixed.net_.grad_scaler_
     assert scaler is not None and scaler.get_scale() > 1.0
     assert np.all(np.isfinite(mixed.discriminator_loss_curve_))
@@ -330,10 +305,11 @@ def test_the_scaler_merges_chunks_into_the_whole_data_statistics(images):
 
     rng = np.random.default_rng(0)
     X = (rng.normal(size=(300, 5)) * [1, 2, 3, 4, 0] + [0, 1, -1, 5, 2]).astype(np.float32)
-    whole = DataScaler(images=images).fit(X)
+    mode = "symmetric" if images else "standard"
+    whole = DataScaler(mode).fit(X)
     for order in ([0, 1, 2], [2, 0, 1]):
         chunks = np.array_split(X, [70, 200])
-        scaler = DataScaler(images=images).fit(chunks[order[0]])
+        scaler = DataScaler(mode).fit(chunks[order[0]])
         for i in order[1:]:
             scaler.partial_fit(chunks[i])
         for name in ("mean", "scale", "low", "high"):
@@ -354,15 +330,15 @@ def test_partial_fit_scale_does_not_depend_on_the_chunks_order(name, X):
         for chunk in sequence:
             est.partial_fit(chunk)
         models.append(est)
-    whole = FAMILIES[name]().fit(X)._scaler
+    whole = FAMILIES[name]().fit(X).spec_.scaler
     for est in models:
-        np.testing.assert_allclose(est._scaler.mean, whole.mean, rtol=1e-5, atol=1e-6)
-        np.testing.assert_allclose(est._scaler.scale, whole.scale, rtol=1e-5, atol=1e-6)
+        np.testing.assert_allclose(est.spec_.scaler.mean, whole.mean, rtol=1e-5, atol=1e-6)
+        np.testing.assert_allclose(est.spec_.scaler.scale, whole.scale, rtol=1e-5, atol=1e-6)
 
 
 def test_a_failed_partial_fit_leaves_the_scale_alone(X, monkeypatch):
     est = FAMILIES["GAN-dense"]().partial_fit(X[:64])
-    before = copy.deepcopy(vars(est._scaler))
+    before = copy.deepcopy(vars(est.spec_.scaler))
 
     def fail(*args, **kwargs):
         raise RuntimeError("interrupted")
@@ -371,7 +347,7 @@ def test_a_failed_partial_fit_leaves_the_scale_alone(X, monkeypatch):
     with pytest.raises(RuntimeError, match="interrupted"):
         est.partial_fit(X[64:] + 3.0)
     for key, value in before.items():
-        np.testing.assert_array_equal(getattr(est._scaler, key), value)
+        np.testing.assert_array_equal(getattr(est.spec_.scaler, key), value)
 
 
 @pytest.mark.parametrize("name", ["VAE-dense", "DDPM-mlp"])

@@ -164,8 +164,8 @@ def test_zarr_and_dask_arrays(small_blocks, tmp_path, pixels):
     z[:] = X
     for array in (z, da.from_array(X, chunks=(100, 64))):
         est = GAN(max_iter=2, random_state=0).fit(array)
-        assert est._scaler.n_samples_seen == len(X)
-        np.testing.assert_allclose(est._scaler.mean, X.mean(0), rtol=1e-6)
+        assert est.spec_.scaler.n_samples_seen == len(X)
+        np.testing.assert_allclose(est.spec_.scaler.mean, X.mean(0), rtol=1e-6)
         assert est.sample(5, random_state=0).shape == (5, 64)
 
 
@@ -183,8 +183,8 @@ def test_partial_fit_takes_streamed_chunks(small_blocks, memmap, pixels):
     est = DDPM(max_iter=1, random_state=0)
     for start in range(0, len(X), 600):
         est.partial_fit(memmap[start:start + 600])
-    np.testing.assert_allclose(est._scaler.mean, X.mean(0), rtol=1e-6)
-    np.testing.assert_allclose(est._scaler.scale, np.where(X.std(0) > 1e-8, X.std(0), 1),
+    np.testing.assert_allclose(est.spec_.scaler.mean, X.mean(0), rtol=1e-6)
+    np.testing.assert_allclose(est.spec_.scaler.scale, np.where(X.std(0) > 1e-8, X.std(0), 1),
                                rtol=1e-5)
     assert est.n_iter_ == 3
 

@@ -10,6 +10,7 @@ from sklearn.decomposition import PCA
 from sklearn.exceptions import NotFittedError
 from sklearn.metrics import roc_auc_score
 from sklearn.mixture import GaussianMixture
+from sklearn.neighbors import KernelDensity
 from sklearn.model_selection import KFold
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import MinMaxScaler
@@ -213,10 +214,16 @@ def test_saving_needs_a_fitted_detector_around_a_skgen_model(
     with pytest.raises(ValueError, match=r"cannot be saved with cv=KFold.*set_params\(cv=None\)"):
         clone(fitted["stacked"]).set_params(cv=KFold(2)).fit(
             zeros_and_others[0]).save(tmp_path / "kfold")
-    mixture = OutlierDetector(GaussianMixture(1, random_state=0)).fit(zeros_and_others[0])
-    with pytest.raises(TypeError, match="estimator is a GaussianMixture, which skgen "
+    density = OutlierDetector(KernelDensity(bandwidth=0.5)).fit(zeros_and_others[0])
+    with pytest.raises(TypeError, match="estimator is a KernelDensity, which skgen "
                                         "cannot save. Use pickle or joblib"):
-        mixture.save(tmp_path / "mixture")
+        density.save(tmp_path / "density")
+    assert not (tmp_path / "density").exists()
+    # scikit-learn's GaussianMixture is stored as data, like skgen's models.
+    mixture = OutlierDetector(GaussianMixture(1, random_state=0)).fit(zeros_and_others[0])
+    loaded = skgen.load(mixture.save(tmp_path / "mixture"))
+    np.testing.assert_array_equal(loaded.decision_function(zeros_and_others[1]),
+                                  mixture.decision_function(zeros_and_others[1]))
 
 
 @pytest.mark.parametrize("edit, error, message", [
@@ -224,7 +231,8 @@ def test_saving_needs_a_fitted_detector_around_a_skgen_model(
      "'contamination' parameter of OutlierDetector"),
     (lambda c: c["attributes"].update(offset_="low"), ValueError,
      "must hold offset_, a finite number"),
-    (lambda c: c["model"].update(save_id="0" * 32), ValueError, "come from different saves"),
+    (lambda c: c["attributes"]["estimator_"]["__model__"]["params"].update(n_layers=3),
+     ValueError, r"sets parameters \['n_layers'\] that StackedAutoencoder does not have"),
     (lambda c: c.update(extra=1), ValueError, r"has unknown entries \['extra'\]"),
 ])
 def test_a_tampered_detector_config_gets_a_clear_error(

@@ -14,11 +14,13 @@ from sklearn.utils._param_validation import InvalidParameterError
 from skorch.callbacks import EpochScoring
 
 import skgen
+from estimators import make
 from skgen import (
     DDPM,
     GAN,
     ConvolutionalAutoencoder,
     DenoisingAutoencoder,
+    EncoderClassifier,
     HashingAutoencoder,
     LinearAutoencoder,
     RecurrentAutoencoder,
@@ -30,34 +32,35 @@ from skgen import (
 CPU = {"device": "cpu", "random_state": 0, "batch_size": 64}
 IMAGES = {"image_shape": (8, 8)}
 
-# (estimator, whether it takes images, whether it is conditional)
+# (estimator, whether it takes images, whether it is conditional): every
+# family of the shared list (tests/estimators.py), with the options whose
+# state a save must keep.
 CASES = {
-    "LinearAutoencoder": (LinearAutoencoder(3, max_iter=2, **CPU), False, False),
-    "StackedAutoencoder-pretrained": (StackedAutoencoder(
-        3, hidden_layer_sizes=(8,), greedy_pretraining=True, max_iter=2, **CPU), False, False),
-    "SparseAutoencoder": (SparseAutoencoder(
-        12, hidden_layer_sizes=(8,), max_iter=2, **CPU), False, False),
-    "DenoisingAutoencoder": (DenoisingAutoencoder(
-        3, hidden_layer_sizes=(8,), max_iter=2, **CPU), False, False),
-    "ConvolutionalAutoencoder": (ConvolutionalAutoencoder(
-        3, channels=(4,), max_iter=2, **CPU), True, False),
-    "HashingAutoencoder": (HashingAutoencoder(
-        4, hidden_layer_sizes=(8,), max_iter=2, **CPU), False, False),
-    "RecurrentAutoencoder-gru": (RecurrentAutoencoder(
-        3, hidden_layer_sizes=(8,), cell="gru", max_iter=2, **CPU), True, False),
-    "VAE-dense-mixture": (VariationalAutoencoder(
-        3, hidden_layer_sizes=(8,), max_iter=2, **CPU), False, False),
-    "VAE-conv-conditional": (VariationalAutoencoder(
-        3, channels=(4,), conditional=True, max_iter=2, **CPU), True, True),
-    "GAN-dense-ema": (GAN(4, generator_hidden_layer_sizes=(16,),
-                          discriminator_hidden_layer_sizes=(16,), ema_decay=0.9,
-                          max_iter=2, **CPU), False, False),
-    "DCGAN-conditional": (GAN(4, channels=(4,), conditional=True, max_iter=2, **CPU),
+    "LinearAutoencoder": (make(LinearAutoencoder, n_components=3, max_iter=2, **CPU),
+                          False, False),
+    "StackedAutoencoder-pretrained": (make(StackedAutoencoder, n_components=3,
+                                           greedy_pretraining=True, max_iter=2, **CPU),
+                                      False, False),
+    "SparseAutoencoder": (make(SparseAutoencoder, n_components=12, max_iter=2, **CPU),
+                          False, False),
+    "DenoisingAutoencoder": (make(DenoisingAutoencoder, n_components=3, max_iter=2, **CPU),
+                             False, False),
+    "ConvolutionalAutoencoder": (make(ConvolutionalAutoencoder, n_components=3, channels=(4,),
+                                      max_iter=2, **CPU), True, False),
+    "HashingAutoencoder": (make(HashingAutoencoder, n_components=4, max_iter=2, **CPU),
+                           False, False),
+    "RecurrentAutoencoder-gru": (make(RecurrentAutoencoder, n_components=3, cell="gru",
+                                      max_iter=2, **CPU), True, False),
+    "VAE-dense-mixture": (make(VariationalAutoencoder, n_components=3, max_iter=2, **CPU),
+                          False, False),
+    "VAE-conv-conditional": (make(VariationalAutoencoder, n_components=3, channels=(4,),
+                                  conditional=True, max_iter=2, **CPU), True, True),
+    "GAN-dense-ema": (make(GAN, ema_decay=0.9, max_iter=2, **CPU), False, False),
+    "DCGAN-conditional": (make(GAN, channels=(4,), conditional=True, max_iter=2, **CPU),
                           True, True),
-    "DDPM-mlp": (DDPM(n_timesteps=20, hidden_width=16, n_blocks=1, max_iter=2, **CPU),
-                 False, False),
-    "DDPM-unet-conditional-ema": (DDPM(n_timesteps=20, channels=(4,), conditional=True,
-                                       max_iter=2, **CPU), True, True),
+    "DDPM-mlp": (make(DDPM, max_iter=2, **CPU), False, False),
+    "DDPM-unet-conditional-ema": (make(DDPM, channels=(4,), conditional=True, max_iter=2,
+                                       **CPU), True, True),
 }
 
 
@@ -346,7 +349,7 @@ def test_a_tampered_config_never_imports_what_it_names(saved, tmp_path, monkeypa
 
 @pytest.mark.parametrize("edit, error, message", [
     (lambda c: c.update(format_version=99), ValueError,
-     r"format version 99; this skgen .* reads format version 1 and older. Upgrade skgen"),
+     r"format version 99; this skgen .* reads format version 2 and older. Upgrade skgen"),
     (lambda c: c.update(format="other"), ValueError, r"not a skgen model configuration"),
     (lambda c: c.update(extra=1), ValueError, r"unknown entries \['extra'\]"),
     (lambda c: c["params"].update(n_layers=3), ValueError,
@@ -357,7 +360,7 @@ def test_a_tampered_config_never_imports_what_it_names(saved, tmp_path, monkeypa
      ValueError,
      r"network weights saved in .* mismatched shapes \(encoder.*saved \(3, 64\), expected "
      r"\(5, 64\)"),
-    (lambda c: c["attributes"].update(_sample_shape={"__array__": "data.nothing"}),
+    (lambda c: c["attributes"].update(loss_curve_={"__array__": "data.nothing"}),
      ValueError, r"refers to a tensor 'data.nothing' that model.safetensors does not have"),
 ])
 def test_a_tampered_or_newer_config_gets_a_clear_error(saved, edit, error, message):
@@ -531,3 +534,77 @@ def test_malformed_values_get_a_clear_error(saved):
     (saved / "config.json").write_text(original.replace('"n_iter_":', f'"x_": {deep}, "n_iter_":', 1))
     with pytest.raises(ValueError, match=r"not valid JSON: RecursionError"):
         skgen.load(saved)
+
+
+# -- models that hold models ---------------------------------------------------
+@pytest.mark.parametrize("wrap", [False, True], ids=["autoencoder", "frozen"])
+def test_an_encoder_classifier_saves_with_its_autoencoder(wrap, digits, tmp_path):
+    from sklearn.frozen import FrozenEstimator
+
+    X, y = digits["X_train"][:300], digits["y_train"][:300]
+    ae = StackedAutoencoder(6, hidden_layer_sizes=(16,), max_iter=3, **CPU).fit(X)
+    clf = EncoderClassifier(FrozenEstimator(ae) if wrap else ae, max_iter=3, **CPU).fit(X, y)
+    loaded = skgen.load(clf.save(tmp_path / "clf", include_optimizer=True))
+    np.testing.assert_array_equal(loaded.predict_proba(X), clf.predict_proba(X))
+    np.testing.assert_array_equal(loaded.classes_, clf.classes_)
+    # The autoencoder parameter comes back fitted, as it was given.
+    inner = loaded.autoencoder.estimator if wrap else loaded.autoencoder
+    assert type(loaded.autoencoder) is type(clf.autoencoder)
+    np.testing.assert_array_equal(inner.transform(X), ae.transform(X))
+    # Training continues as it would have without the round trip.
+    for est in (clf, loaded):
+        est.set_params(warm_start=True, max_iter=1).fit(X, y)
+    np.testing.assert_array_equal(loaded.predict_proba(X), clf.predict_proba(X))
+
+
+def test_an_unpretrained_encoder_classifier_saves(digits, tmp_path):
+    X, y = digits["X_train"][:200], digits["y_train"][:200]
+    clf = EncoderClassifier(StackedAutoencoder(6, hidden_layer_sizes=(16,)), max_iter=2,
+                            **CPU).fit(X, y)
+    assert not clf.pretrained_
+    loaded = skgen.load(clf.save(tmp_path / "clf"))
+    assert not hasattr(loaded.autoencoder, "net_")
+    np.testing.assert_array_equal(loaded.predict(X), clf.predict(X))
+
+
+def test_a_fitted_pipeline_saves_without_pickle(digits, tmp_path):
+    from sklearn.decomposition import PCA
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import Pipeline
+    from sklearn.preprocessing import MinMaxScaler
+
+    X, y = digits["X_train"][:300] * 16, digits["y_train"][:300]
+    pipe = Pipeline([("scale", MinMaxScaler()), ("pca", PCA(20)),
+                     ("ae", StackedAutoencoder(5, max_iter=3, **CPU)),
+                     ("clf", LogisticRegression(max_iter=300))]).fit(X, y)
+    path = skgen.save(pipe, tmp_path / "pipe")
+    config = json.loads((path / "config.json").read_text())
+    assert config["estimator"] == "sklearn.pipeline.Pipeline"
+    loaded = skgen.load(path)
+    assert [name for name, _ in loaded.steps] == ["scale", "pca", "ae", "clf"]
+    np.testing.assert_array_equal(loaded.predict_proba(X), pipe.predict_proba(X))
+    np.testing.assert_array_equal(loaded[:-1].transform(X), pipe[:-1].transform(X))
+
+
+def test_a_pipeline_step_skgen_does_not_store_is_refused(digits, tmp_path):
+    from sklearn.neighbors import KNeighborsClassifier
+    from sklearn.pipeline import make_pipeline
+
+    X, y = digits["X_train"][:100], digits["y_train"][:100]
+    pipe = make_pipeline(StackedAutoencoder(3, max_iter=1, **CPU), KNeighborsClassifier())
+    with pytest.raises(ValueError, match=r"params.steps\[1\]\[1\] holds a "
+                                         r"sklearn.neighbors.*KNeighborsClassifier.*pickle"):
+        skgen.save(pipe.fit(X, y), tmp_path / "knn")
+    assert not (tmp_path / "knn").exists()
+    with pytest.raises(TypeError, match="KNeighborsClassifier is not one of them"):
+        skgen.save(KNeighborsClassifier().fit(X, y), tmp_path / "alone")
+
+
+def test_a_tampered_nested_model_is_refused_by_name(digits, tmp_path):
+    X, y = digits["X_train"][:200], digits["y_train"][:200]
+    ae = StackedAutoencoder(6, hidden_layer_sizes=(16,), max_iter=2, **CPU).fit(X)
+    path = EncoderClassifier(ae, max_iter=1, **CPU).fit(X, y).save(tmp_path / "clf")
+    edit_config(path, lambda c: c["params"]["autoencoder"]["__model__"].update(
+        estimator="evil_skgen_module.Evil"))
+    with pytest.raises(ValueError, match="names the estimator 'evil_skgen_module.Evil'"):
+        skgen.load(path)

@@ -119,8 +119,6 @@ def test_bad_input_is_named(autoencoder, digits_split):
                                          r"autoencoder was fitted on samples of shape \(64,\)"):
         clf.fit(X[:, :32], y)
     assert not hasattr(clf, "net_")
-    with pytest.raises(TypeError, match="cannot be saved with save\\(\\).*Use pickle or joblib"):
-        EncoderClassifier(autoencoder, max_iter=1).fit(X, y).save("unused")
 
 
 def test_a_warm_start_can_unfreeze_the_encoder(autoencoder, digits_split):

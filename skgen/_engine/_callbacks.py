@@ -1,10 +1,9 @@
-"""Epoch-level helpers plugged into the training loop."""
+"""skgen's own epoch-level helpers of the loop, and users' callbacks."""
 
 import copy
 import pickle
 import sys
 
-import torch
 from skorch.callbacks import Callback
 
 from ._distributed import check_callback, main_process_only
@@ -60,29 +59,6 @@ class EpochProgressBar(Callback):
         return state
 
 
-class HeldOutMonitor(Callback):
-    """Every ``interval`` epochs, record a quality figure on held-out rows.
-
-    ``fn(net, data)`` computes the figure (lower is better, for example the
-    MMD between samples and the held-out rows); it is recorded in the
-    history as ``monitor_<name>``. The estimator puts the held-out
-    ``TensorData`` on the net as ``monitor_data_`` for the duration of a fit;
-    without it nothing is recorded.
-    """
-
-    def __init__(self, interval, name, fn):
-        self.interval = interval
-        self.name = name
-        self.fn = fn
-
-    def on_epoch_end(self, net, **kwargs):
-        data = getattr(net, "monitor_data_", None)
-        epoch = len(net.history)
-        if data is None or epoch % self.interval:
-            return
-        net.history.record(f"monitor_{self.name}", float(self.fn(net, data)))
-
-
 class EarlyStopper:
     """Stop when the validation loss stops improving, keep the best weights.
 
@@ -122,27 +98,6 @@ class EarlyStopper:
     def restore(self, net):
         if self.best_state is not None:
             net.module_.load_state_dict(self.best_state)
-
-
-def _optimizers(net):
-    return [getattr(net, name + "_") for name in net._optimizers]
-
-
-def snapshot(net):
-    """Everything a failed training call must put back."""
-    return {
-        "module": copy.deepcopy(net.module_.state_dict()),
-        "optimizers": [copy.deepcopy(opt.state_dict()) for opt in _optimizers(net)],
-        "n_epochs": len(net.history),
-    }
-
-
-@torch.no_grad()
-def restore_snapshot(net, state):
-    net.module_.load_state_dict(state["module"])
-    for opt, opt_state in zip(_optimizers(net), state["optimizers"]):
-        opt.load_state_dict(opt_state)
-    del net.history_[state["n_epochs"]:]
 
 
 # What a callback's monitor of the validation loss watches when a fit has

@@ -1,24 +1,38 @@
-"""Values to and from JSON, for skgen's save format (``_persistence``).
+"""Values to and from JSON, for skgen's save format (``_saving``).
 
 ``Encoder`` turns parameters and fitted attributes into JSON, putting
 arrays and tensors aside for a safetensors file; ``Decoder`` turns them
 back. A value is always data: a tagged JSON object (``{"__tuple__": [...]}``,
 ``{"__array__": "key"}``, ...) becomes a tuple, an array, a ``RandomState``,
 an object of a closed list rebuilt from its attributes, never an import.
+A model held by the value (a pipeline's step, a detector's model) is an
+entry of its own, ``{"__model__": entry}``, which the encoder and decoder
+hand to the writer and the reader of ``_saving``.
 """
 
 import json
+import re
 
 import numpy as np
 import torch
-from sklearn.mixture import GaussianMixture
 
 from ._scaling import DataScaler
+from ._spec import DataSpec
 
-# Objects a fitted attribute may hold besides plain data, by class name:
-# rebuilt as ``cls.__new__(cls)`` with their attributes set, no code run.
-_OBJECTS = {"DataScaler": DataScaler, "GaussianMixture": GaussianMixture}
+
+
+def stored_objects():
+    """Objects a fitted attribute may hold besides plain data and models, by
+    class name: rebuilt as ``cls.__new__(cls)`` with their attributes set,
+    no code run. Every kind of ``DataSpec`` is one, as it registers."""
+    return {"DataScaler": DataScaler, **{cls.__name__: cls for cls in DataSpec.kinds.values()}}
+
+
 _ARRAY_KINDS = set("biufUO")
+# The names a stored object's attribute may have: no dunders.
+ATTRIBUTE_NAME = re.compile(r"_?[A-Za-z][A-Za-z0-9_]*\Z")
+# The path of a parameter itself (of the top model or of a nested one).
+_PARAMETER_PATH = re.compile(r"(\A|/)params\.\w+\Z")
 
 
 class Encoder:
@@ -29,11 +43,15 @@ class Encoder:
     to the parameter's name: such a network is recorded by class only.
     """
 
-    def __init__(self, tensors, owner, prefix="data.", networks=None, params=None):
+    def __init__(self, tensors, owner, prefix="data.", networks=None, params=None,
+                 model=None):
         self.tensors = tensors
         self.owner = owner
         self.prefix = prefix
         self.networks = networks or {}
+        # model(value, path): the entry of a model the value holds, or None
+        # when the value is no model skgen stores.
+        self.model = model
         # Parameter objects that fitted attributes may share (a RandomState
         # given as random_state is the fit's own generator): by reference.
         self.shared = {id(v): k for k, v in (params or {}).items()
@@ -44,7 +62,7 @@ class Encoder:
             return value
         if type(value) in (int, float):
             return value
-        if id(value) in self.shared and not path.startswith("params."):
+        if id(value) in self.shared and not _PARAMETER_PATH.search(path):
             return {"__param__": self.shared[id(value)]}
         if id(value) in self.networks:
             cls = value if isinstance(value, type) else type(value)
@@ -76,7 +94,10 @@ class Encoder:
                                          "cached_gaussian": float(cached)}}
         if isinstance(value, torch.device):
             return {"__device__": str(value)}
-        if _OBJECTS.get(type(value).__name__) is type(value):
+        entry = None if self.model is None else self.model(value, path)
+        if entry is not None:
+            return {"__model__": entry}
+        if stored_objects().get(type(value).__name__) is type(value):
             return {"__object__": type(value).__name__,
                     "state": self(dict(vars(value)), path)["__dict__"]}
         raise ValueError(
@@ -87,14 +108,18 @@ class Encoder:
 
     def _array(self, value, path):
         if value.dtype.kind in "biuf":
+            # A Fortran-ordered array (scikit-learn's coefficients often are)
+            # is stored as its transpose and comes back in the same layout:
+            # the order of a product's sums, and so its last bit, follows it.
+            fortran = value.ndim > 1 and value.flags.f_contiguous and not value.flags.c_contiguous
             try:
                 # (np.ascontiguousarray would turn a 0-d array into 1-d.)
-                tensor = torch.from_numpy(np.array(value, order="C"))
+                tensor = torch.from_numpy(np.array(value.T if fortran else value, order="C"))
             except TypeError:  # a dtype torch has no tensor for
                 pass
             else:
                 self.tensors[self.prefix + path] = tensor
-                return {"__array__": self.prefix + path}
+                return {"__farray__" if fortran else "__array__": self.prefix + path}
         if value.dtype.kind in "biufU" or (
                 value.dtype.kind == "O" and all(isinstance(v, str) for v in value.flat)):
             return {"__list_array__": value.tolist(), "dtype": value.dtype.str}
@@ -109,12 +134,15 @@ class Decoder:
     error naming its path; ``networks`` supplies the user's own networks.
     """
 
-    def __init__(self, tensors, source, networks, params=None, tensor_file="model.safetensors"):
+    def __init__(self, tensors, source, networks, params=None, tensor_file="model.safetensors",
+                 model=None):
         self.tensors = tensors
         self.tensor_file = tensor_file
         self.source = source
         self.networks = networks
         self.params = params or {}
+        # model(entry, path): the model an entry stores.
+        self.model = model
 
     def error(self, path, what):
         return ValueError(f"{self.source} cannot be loaded: {path} {what}.")
@@ -168,6 +196,9 @@ class Decoder:
     def _array(self, value, path):
         return self._tensor_at(value["__array__"], path).numpy().copy()
 
+    def _farray(self, value, path):
+        return self._tensor_at(value["__farray__"], path).numpy().copy().T
+
     def _tensor(self, value, path):
         return self._tensor_at(value["__tensor__"], path).clone()
 
@@ -190,14 +221,22 @@ class Decoder:
         return str(value["__device__"])
 
     def _object(self, value, path):
-        cls = _OBJECTS.get(value["__object__"])
+        cls = stored_objects().get(value["__object__"])
         if cls is None:
             raise self.error(path, f"names an object {value['__object__']!r} that skgen does "
-                                   f"not load (known: {sorted(_OBJECTS)})")
+                                   f"not load (known: {sorted(stored_objects())})")
         state = self._dict({"__dict__": value["state"]}, path)
+        bad = [k for k in state if not ATTRIBUTE_NAME.match(k)]
+        if bad:
+            raise self.error(path, f"sets attributes {bad} that no stored object has")
         obj = cls.__new__(cls)
         obj.__dict__.update(state)
         return obj
+
+    def _model(self, value, path):
+        if self.model is None or not isinstance(value["__model__"], dict):
+            raise self.error(path, "holds a model where none can be")
+        return self.model(value["__model__"], path)
 
     def _network(self, value, path):
         name = value["__network__"]
@@ -224,10 +263,12 @@ class Decoder:
 _TAGS = {
     "__tuple__": {"__tuple__"}, "__dict__": {"__dict__"}, "__dtype__": {"__dtype__"},
     "__scalar__": {"__scalar__", "value"}, "__array__": {"__array__"},
+    "__farray__": {"__farray__"},
     "__tensor__": {"__tensor__"}, "__list_array__": {"__list_array__", "dtype"},
     "__random_state__": {"__random_state__"}, "__device__": {"__device__"},
     "__object__": {"__object__", "state"}, "__network__": {"__network__", "class"},
     "__optimizer__": {"__optimizer__"}, "__param__": {"__param__"},
+    "__model__": {"__model__"},
 }
 
 

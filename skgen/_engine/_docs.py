@@ -187,7 +187,11 @@ net_ : skgen's skorch ``NeuralNet``
 
     validation_scores_ : list of float or None
         Negative validation loss at each epoch (higher is better) when
-        ``early_stopping=True``, else None.
+        ``early_stopping=True`` (a model with a held-out quality monitor
+        records that instead, see its Notes), else None.
+
+    validation_epochs_ : list of int or None
+        Epochs (counted from 1) of the figures in ``validation_scores_``.
 
     best_validation_score_ : float or None
         Largest of ``validation_scores_``, or None.
@@ -195,6 +199,12 @@ net_ : skgen's skorch ``NeuralNet``
     best_loss_ : float
         The loss of the kept weights: the lowest validation loss with early
         stopping, else the lowest training loss.
+
+    spec_ : DataSpec
+        What the fit learnt about its input: the kind of data, the shape and
+        dtype of one sample, the network chosen for it and the scaling the
+        network trains on (with each feature's training range, which
+        samples are clipped to).
 
     n_features_in_ : int
         Number of features seen during fit (pixels times channels for
@@ -209,13 +219,19 @@ def fill_doc(cls):
     """Put the shared parameter and attribute docs into a class docstring.
 
     Defaults shown are read from the class's own ``__init__``, so a class
-    with other defaults documents its own; a class whose ``max_iter`` means
-    more than a number of epochs documents it in ``_max_iter_doc``.
+    with other defaults documents its own; a class that trains for a number
+    of steps with ``max_iter="auto"`` (``_auto_training_steps``) gets that
+    documented, with its ``_auto_training_reason``.
     """
     defaults = {name: p.default for name, p in
                 inspect.signature(cls.__init__).parameters.items()}
-    shared = TRAINING_PARAMETERS.replace(
-        "{max_iter_doc}", getattr(cls, "_max_iter_doc", MAX_ITER_DOC))
+    max_iter_doc = MAX_ITER_DOC
+    if cls._auto_training_steps is not None:
+        batch_size = defaults["batch_size"]
+        max_iter_doc = auto_max_iter_doc(
+            cls._auto_training_steps, cls._auto_training_reason, what=cls._auto_training_unit,
+            batch_size=cls._auto_batch_size if batch_size == "auto" else batch_size)
+    shared = TRAINING_PARAMETERS.replace("{max_iter_doc}", max_iter_doc)
     shared = shared.replace("{batch_size_doc}", _batch_size_doc(cls._auto_batch_size))
     for name in ("max_iter", "batch_size", "learning_rate_init", "learning_rate"):
         shared = shared.replace("{" + name + "}", repr(defaults[name]))

@@ -1,12 +1,54 @@
-"""What some families share: class labels, an EMA copy of the network.
+"""What several families share: class labels, an EMA, drawing samples.
 
-Each mixin goes before ``BaseNeuralEstimator`` in a family's bases and
-extends the base's hooks with ``super()``.
+Each mixin goes before ``BaseNeuralEstimator`` in a family's bases.
 """
 
+import numbers
+
 import numpy as np
-from sklearn.preprocessing import LabelEncoder
-from sklearn.utils.validation import column_or_1d
+from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import Interval, validate_params
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import check_is_fitted, column_or_1d
+
+
+# -- class labels ------------------------------------------------------------
+def fit_classes(owner, y, classes=None):
+    """The sorted classes of labels ``y`` (or of ``classes``), at least two."""
+    known = np.unique(y if classes is None else np.asarray(classes))
+    if len(known) < 2:
+        raise ValueError(f"{owner} needs samples of at least 2 classes; "
+                         f"{'y' if classes is None else 'classes'} has {len(known)} class"
+                         f"{'es' * (len(known) != 1)}: {known.tolist()}.")
+    return known
+
+
+def encode_labels(classes, y, hint=""):
+    """Indices of the labels ``y`` in ``classes``; unknown labels are named."""
+    y = np.asarray(y)
+    unknown = np.setdiff1d(np.unique(y), classes)
+    if unknown.size:
+        raise ValueError(f"y contains labels {unknown.tolist()} not seen during fit; the "
+                         f"classes are {classes.tolist()}{hint}.")
+    return np.searchsorted(classes, y)
+
+
+def check_targets(owner, y, *, reset, known, classes=None):
+    """Validated labels of a fit: ``(classes, encoded y)``. ``known`` are the
+    classes of the first fit when it is not ``reset``."""
+    y = column_or_1d(y, warn=True)
+    check_classification_targets(y)
+    if reset:
+        known = fit_classes(owner, y, classes)
+    elif classes is not None and not np.array_equal(np.unique(classes), known):
+        raise ValueError(
+            f"classes={np.unique(classes).tolist()} differs from the classes of the "
+            f"first call, {known.tolist()}: pass classes on the first partial_fit only, "
+            "or the same ones.")
+    hint = "" if reset else (
+        "; to train on classes a first chunk lacks, pass them all with "
+        "partial_fit(X, y, classes=...) on the first call")
+    return known, encode_labels(known, y, hint)
 
 
 class ConditionalMixin:
@@ -23,39 +65,15 @@ class ConditionalMixin:
         name = type(self).__name__
         if y is None:
             raise ValueError(f"{name}(conditional=True) needs class labels: call fit(X, y).")
-        y = column_or_1d(y, warn=True)
-        if reset:
-            known = LabelEncoder().fit(y if classes is None else np.asarray(classes)).classes_
-            if len(known) < 2:
-                raise ValueError(
-                    f"A conditional {name} needs at least 2 classes in "
-                    f"{'y' if classes is None else 'classes'}; got {len(known)}."
-                )
-            self.classes_ = known
-        elif classes is not None and not np.array_equal(np.unique(classes), self.classes_):
-            raise ValueError(
-                f"classes={np.unique(classes).tolist()} differs from the classes of the "
-                f"first call, {self.classes_.tolist()}: pass classes on the first "
-                "partial_fit only, or the same ones."
-            )
-        return self._encode_labels(y, hint="" if reset else (
-            "; to train on classes a first chunk lacks, pass them all with "
-            "partial_fit(X, y, classes=...) on the first call"))
+        known, encoded = check_targets(f"A conditional {name}", y, reset=reset,
+                                       known=getattr(self, "classes_", None), classes=classes)
+        self.classes_ = known
+        return encoded
 
     @property
     def _n_classes(self):
         """Number of classes the network is conditioned on (0: none)."""
         return len(self.classes_) if self.conditional else 0
-
-    def _encode_labels(self, y, hint=""):
-        y = np.asarray(y)
-        unknown = np.setdiff1d(np.unique(y), self.classes_)
-        if unknown.size:
-            raise ValueError(
-                f"y contains labels {unknown.tolist()} not seen during fit; the classes "
-                f"are {self.classes_.tolist()}{hint}."
-            )
-        return np.searchsorted(self.classes_, y)
 
     def _labels_for(self, y, n_samples, method):
         """Encoded labels for a method of a conditional model, else None.
@@ -81,26 +99,61 @@ class ConditionalMixin:
         y = column_or_1d(y)
         if len(y) != n_samples:
             raise ValueError(f"y has {len(y)} labels but {n_samples} samples are asked for.")
-        return self._encode_labels(y)
+        return encode_labels(self.classes_, y)
 
 
+# -- an averaged network -------------------------------------------------------
 class EMAMixin:
-    """Models that sample from an exponential moving average of their network.
+    """Models that infer with an exponential moving average of their network.
 
-    The module has ``sync_ema()`` and ``update_ema(decay)`` (built with an
-    EMA copy when ``ema_decay`` is not None); the training net averages the
-    weights in after every step. Whether there is an EMA copy is part of the
-    network's signature, so a warm start cannot switch it on or off.
+    The family builds its network with an EMA copy when ``ema_decay`` is
+    not None (an ``AveragedNetwork``) and gives its objective the decay,
+    which the training step applies. Whether there is a copy is part of the
+    network's signature, so a warm start cannot switch it on or off; the
+    decay itself may change.
     """
 
     def _module_signature_items(self):
         return {**super()._module_signature_items(),
                 "ema_decay": "a float" if self.ema_decay is not None else None}
 
-    def _configure_net(self, net):
-        super()._configure_net(net)
-        net.ema_decay = self.ema_decay
 
-    def _before_training(self, net, train, generator):
-        net.module_.sync_ema()
-        super()._before_training(net, train, generator)
+# -- drawing samples ----------------------------------------------------------
+class GenerativeMixin:
+    """``sample``: the family draws rows in the network's space
+    (``_draw``), the data spec maps them back to the data's scale and
+    shape and clips them to the training range."""
+
+    @validate_params(
+        {"n_samples": [Interval(numbers.Integral, 1, None, closed="left")],
+         "random_state": ["random_state"]},
+        prefer_skip_nested_validation=True,
+    )
+    def sample(self, n_samples=1, random_state=None, y=None):
+        """Draw new samples from the fitted model.
+
+        Parameters
+        ----------
+        n_samples : int, default=1
+            Number of samples.
+        random_state : int, RandomState instance or None, default=None
+            Seeds the draws; the same value gives the same samples.
+        y : array-like of shape (n_samples,) or label, default=None
+            Classes to draw, for a model fitted with ``conditional=True``
+            (a single label draws ``n_samples`` of that class).
+
+        Returns
+        -------
+        X : ndarray of shape (n_samples, n_features) or image shape
+            Samples shaped and scaled like the training data, in its dtype,
+            inside each feature's training range.
+        """
+        check_is_fitted(self)
+        labels = self._labels_for(y, n_samples, "sample")
+        rows = self._draw(n_samples, check_random_state(random_state), labels)
+        return self.spec_.to_samples(rows)
+
+    def _draw(self, n_samples, rng, labels):
+        """``n_samples`` rows in the network's space, as a float array of the
+        data's dtype (``spec_.dtype``), drawn with ``rng``."""
+        raise NotImplementedError

@@ -23,6 +23,12 @@ class DataStats:
         return cls(X.shape[0], X.mean(0, dtype=np.float64), X.var(0, dtype=np.float64),
                    X.min(0), X.max(0), X.dtype)
 
+    @classmethod
+    def neutral(cls, n_features, dtype):
+        """Statistics of no rows, all zero: for checks that need a shape only."""
+        zeros = np.zeros(n_features)
+        return cls(0, zeros, zeros, zeros.astype(dtype), zeros.astype(dtype), dtype)
+
     @property
     def n_features(self):
         return self.low.shape[0]
@@ -47,21 +53,26 @@ class DataStats:
 
 
 class DataScaler:
-    """An affine map of training data to the space a generator works in.
+    """An affine map of training data to the space a network trains in.
 
-    ``images=True``: every value by one map onto ``[-1, 1]`` (the range of
-    a ``tanh`` output and of image diffusion models); ``images=False``: each
-    feature to zero mean and unit variance. The scaler also keeps each
-    feature's training range (the GAN clips its samples to it; the DDPM
-    bounds its reverse steps by the first fit's range, ``scaled_range``)
-    and the data's dtype, which samples are returned in.
+    ``mode`` says how:
+
+    * ``"standard"``: each feature to zero mean and unit variance;
+    * ``"symmetric"``: every value by one map onto ``[-1, 1]`` (the range
+      of a ``tanh`` output and of image diffusion models);
+    * ``"unit"``: every value by one map onto ``[0, 1]`` (pixels that are
+      already in ``[0, 1]`` are left exactly as they are);
+    * ``"none"``: no map; only the range and dtype are kept.
+
+    The scaler also keeps each feature's training range, which samples are
+    clipped to, and the data's dtype, which samples are returned in.
 
     Attributes
     ----------
     mean, scale : ndarray
         ``scaled = (X - mean) / scale``.
     var : ndarray of shape (n_features,)
-        Each feature's variance (``images=False`` only).
+        Each feature's variance (``"standard"`` only).
     low, high : ndarray of shape (n_features,)
         Each feature's training range (widened by :meth:`extend`).
     dtype : numpy dtype
@@ -72,8 +83,12 @@ class DataScaler:
         the scale of all its data, whatever the chunks' order.
     """
 
-    def __init__(self, images):
-        self.images = images
+    MODES = ("standard", "symmetric", "unit", "none")
+
+    def __init__(self, mode):
+        if mode not in self.MODES:
+            raise ValueError(f"Unknown scaling {mode!r}; one of {self.MODES}.")
+        self.mode = mode
 
     def fit(self, X):
         """Learn the map from ``X``: a 2-D float array or its ``DataStats``."""
@@ -83,9 +98,9 @@ class DataScaler:
         """Merge the statistics of ``X`` (another chunk, or its
         ``DataStats``) into the scaler's.
 
-        Images: the range of all chunks; vectors: the mean and variance of
-        all rows. The result equals :meth:`fit` on all chunks at once, to
-        rounding.
+        Global modes: the range of all chunks; ``"standard"``: the mean and
+        variance of all rows. The result equals :meth:`fit` on all chunks
+        at once, to rounding.
         """
         stats = X if isinstance(X, DataStats) else DataStats.of(X)
         var = getattr(self, "var", np.zeros(len(self.low)))
@@ -95,15 +110,21 @@ class DataScaler:
 
     def _set(self, stats):
         dtype = stats.dtype
-        if self.images:
-            lo, hi = stats.min(), stats.max()
-            self.mean = np.asarray((hi + lo) / 2)
-            self.scale = np.asarray((hi - lo) / 2 if hi > lo else 1.0)
-        else:
+        if self.mode == "standard":
             self.mean = stats.mean.astype(dtype)
             self.var = stats.var
             scale = np.sqrt(stats.var).astype(dtype)
             self.scale = np.where(scale > 1e-8, scale, 1.0).astype(dtype)
+        elif self.mode == "none":
+            self.mean, self.scale = np.asarray(0.0), np.asarray(1.0)
+        else:
+            lo, hi = stats.min(), stats.max()
+            if self.mode == "symmetric":
+                self.mean = np.asarray((hi + lo) / 2)
+                self.scale = np.asarray((hi - lo) / 2 if hi > lo else 1.0)
+            else:
+                self.mean = np.asarray(lo)
+                self.scale = np.asarray(hi - lo if hi > lo else 1.0)
         self.low, self.high = stats.low, stats.high
         self.dtype = dtype
         self.n_samples_seen = stats.n_samples
@@ -119,6 +140,8 @@ class DataScaler:
     def transform(self, X, copy=True):
         """Scale ``X``; float32 rows stay float32. ``copy=False`` scales a
         float array in place (a streamed buffer)."""
+        if self.mode == "none":
+            return X.copy() if copy else X
         mean, scale = self.mean, self.scale
         if X.dtype == np.float32:
             mean, scale = mean.astype(np.float32), scale.astype(np.float32)
@@ -128,19 +151,35 @@ class DataScaler:
             return X
         return (X - mean) / scale
 
+    def log_scale(self, n_features):
+        """``sum(log(scale))`` over the features: how much the map changes
+        a density (the log-determinant of its Jacobian, negated)."""
+        scale = np.broadcast_to(np.asarray(self.scale, np.float64), (n_features,))
+        return float(np.log(scale).sum())
+
     def scaled_range(self):
-        """The training range in the scaled space: ``[-1, 1]`` for images,
-        each feature's own range otherwise."""
-        if self.images:
+        """The training range in the scaled space: ``[-1, 1]`` or ``[0, 1]``
+        for the global modes, each feature's own range otherwise."""
+        if self.mode == "symmetric":
             return -1.0, 1.0
+        if self.mode == "unit":
+            return 0.0, 1.0
+        if self.mode == "none":
+            return self.low, self.high
         return self.transform(self.low), self.transform(self.high)
 
     def inverse_transform_(self, out, *, clip=True):
         """Map scaled rows back to the data's scale, in place (and clip
         them to the training range); ``out`` has the data's dtype."""
         dtype = out.dtype
-        out *= self.scale.astype(dtype)
-        out += self.mean.astype(dtype)
+        if self.mode != "none":
+            out *= self.scale.astype(dtype)
+            out += self.mean.astype(dtype)
         if clip:
-            np.clip(out, self.low.astype(dtype), self.high.astype(dtype), out=out)
+            self.clip_(out)
         return out
+
+    def clip_(self, out):
+        """Clip rows in the data's scale to the training range, in place."""
+        dtype = out.dtype
+        return np.clip(out, self.low.astype(dtype), self.high.astype(dtype), out=out)

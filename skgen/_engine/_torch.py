@@ -146,3 +146,15 @@ def check_mixed_precision(mixed_precision, device):
             "mixed_precision='bf16' needs a GPU with bfloat16 support (Ampere or "
             "newer); this one has none. Use mixed_precision='fp16'.")
     return PRECISIONS[mixed_precision]
+
+
+# The seed of the draws that make a fitted model's scores and checks
+# deterministic (score_samples' noise, a training monitor's samples, a
+# fitted prior's k-means): they depend on the model only, never on how
+# rows are ordered or batched, and never consume the fit's own stream.
+FIXED_SEED = 0
+
+
+def fixed_generator(device="cpu"):
+    """A ``torch.Generator`` on ``device`` seeded with ``FIXED_SEED``."""
+    return torch.Generator(device=device).manual_seed(FIXED_SEED)

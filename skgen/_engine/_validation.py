@@ -54,13 +54,14 @@ def validate_samples(estimator, X, *, reset, stream=False):
         sample_shape = None
     X = validate_data(estimator, X, reset=reset, dtype=FLOAT_DTYPES)
     if sample_shape is None:
-        sample_shape = (X.shape[1],) if reset else estimator._sample_shape
+        sample_shape = (X.shape[1],) if reset else estimator.spec_.sample_shape
     return X, sample_shape
 
 
 def _check_sample_shape(estimator, sample_shape):
-    fitted = getattr(estimator, "_sample_shape", None)
-    if fitted is not None and fitted != sample_shape:
+    spec = getattr(estimator, "spec_", None)
+    fitted = None if spec is None else spec.sample_shape
+    if fitted is not None and fitted != tuple(sample_shape):
         raise ValueError(
             f"X has samples of shape {sample_shape}, but {type(estimator).__name__} was "
             f"fitted on samples of shape {fitted}."
@@ -92,7 +93,7 @@ def _validate_source(estimator, X, *, reset):
     # scikit-learn's own checks and messages, on the first row.
     validate_data(estimator, source.read(0, 1), reset=reset, dtype=FLOAT_DTYPES)
     if ndim == 2:
-        sample_shape = (source.n_features,) if reset else estimator._sample_shape
+        sample_shape = (source.n_features,) if reset else estimator.spec_.sample_shape
     return source, sample_shape
 
 
@@ -123,57 +124,6 @@ def check_layer_sizes(estimator, name="hidden_layer_sizes"):
     return [int(s) for s in sizes]
 
 
-def resolve_architecture(estimator, sample_shape, *, image, vector):
-    """The network family ``architecture="auto"`` stands for, given the data.
-
-    Image arrays ``(n, H, W[, C])``, or flat rows with ``image_shape`` set,
-    get the convolutional family ``image``; anything else the dense family
-    ``vector``. An explicit ``architecture`` is returned as it is.
-    """
-    if estimator.architecture != "auto":
-        return estimator.architecture
-    if len(sample_shape) > 1 or estimator.image_shape is not None:
-        return image
-    return vector
-
-
-def resolve_image_shape(estimator, n_features, sample_shape):
-    """``(height, width, channels)`` of one sample, from X or ``image_shape``.
-
-    Image arrays give their own shape; flattened rows need
-    ``estimator.image_shape``, else they are read as 1 x n_features images.
-    """
-    name = type(estimator).__name__
-    image_shape = getattr(estimator, "image_shape", None)
-    if len(sample_shape) > 1:
-        shape = tuple(sample_shape) + (1,) * (3 - len(sample_shape))
-        if image_shape is not None:
-            given = tuple(image_shape) + (1,) * (3 - len(image_shape))
-            if given != shape:
-                raise ValueError(
-                    f"image_shape={tuple(image_shape)} does not match the "
-                    f"images in X, of shape {tuple(sample_shape)}."
-                )
-        return shape
-    if image_shape is None:
-        return (1, n_features, 1)
-    shape = tuple(image_shape)
-    if len(shape) not in (2, 3) or not all(
-        isinstance(s, numbers.Integral) and s >= 1 for s in shape
-    ):
-        raise ValueError(
-            f"The 'image_shape' parameter of {name} must be (height, width) or "
-            f"(height, width, channels) with positive ints. Got {image_shape!r}."
-        )
-    shape = shape + (1,) * (3 - len(shape))
-    if int(np.prod(shape)) != n_features:
-        raise ValueError(
-            f"image_shape={tuple(image_shape)} holds {int(np.prod(shape))} "
-            f"values but X has {n_features} features."
-        )
-    return shape
-
-
 def check_channels(estimator):
     channels = estimator.channels
     if len(channels) == 0 or not all(
@@ -184,15 +134,3 @@ def check_channels(estimator):
             f"non-empty sequence of positive ints. Got {channels!r} instead."
         )
     return tuple(int(c) for c in channels)
-
-
-def sample_layout(estimator, n_features, sample_shape):
-    """Torch shape of one sample, as a user-supplied network sees it.
-
-    ``(channels, height, width)`` for image arrays and for rows with
-    ``image_shape``, else ``(n_features,)``.
-    """
-    if len(sample_shape) > 1 or getattr(estimator, "image_shape", None) is not None:
-        height, width, channels = resolve_image_shape(estimator, n_features, sample_shape)
-        return (channels, height, width)
-    return (n_features,)

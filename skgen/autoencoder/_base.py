@@ -5,12 +5,10 @@ import warnings
 import numpy as np
 import torch
 from sklearn.utils._param_validation import StrOptions
-from sklearn.utils.validation import check_is_fitted
 
 from .._blocks import HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS
 from .._engine._estimator import MODULE_OR_CLASS
 from .._engine._transformer import EncoderDecoderTransformer
-from .._engine._validation import validate_codings, validate_samples
 from ..exceptions import DataRangeWarning
 from ._networks import EncoderDecoderNet
 from ._objectives import ReconstructionObjective
@@ -18,7 +16,7 @@ from ._objectives import ReconstructionObjective
 # What each bounded output activation can reconstruct.
 OUTPUT_RANGES = {"sigmoid": (0.0, 1.0), "tanh": (-1.0, 1.0)}
 
-# A user's own encoder and decoder (see skgen._blocks.user_network).
+# A user's own encoder and decoder (see skgen._engine._modules.user_network).
 CUSTOM_NETWORK_CONSTRAINTS = {"encoder": MODULE_OR_CLASS, "decoder": MODULE_OR_CLASS}
 
 DENSE_CONSTRAINTS = {
@@ -41,9 +39,9 @@ class BaseAutoencoder(EncoderDecoderTransformer):
     # regularise the code and may be overcomplete.
     _allow_overcomplete = False
     _fitted_attributes = EncoderDecoderTransformer._fitted_attributes + (
-        "reconstruction_error_", "n_components_")
+        "reconstruction_error_",)
 
-    def _fit_data_state(self, stats, sample_shape):
+    def _fit_data(self, spec, stats):
         n_features = stats.n_features
         if not self._allow_overcomplete and self.n_components > n_features:
             raise ValueError(
@@ -53,7 +51,7 @@ class BaseAutoencoder(EncoderDecoderTransformer):
                 "DenoisingAutoencoder for overcomplete codings."
             )
         activation = getattr(self, "output_activation", None)
-        if activation in OUTPUT_RANGES:
+        if activation in OUTPUT_RANGES and stats.n_samples:
             low, high = OUTPUT_RANGES[activation]
             if stats.min() < low or stats.max() > high:
                 warnings.warn(
@@ -71,6 +69,7 @@ class BaseAutoencoder(EncoderDecoderTransformer):
         return ReconstructionObjective()
 
     def _after_training(self, net, train):
+        super()._after_training(net, train)
         module = net.module_
         module.eval()
         total = 0.0
@@ -78,51 +77,16 @@ class BaseAutoencoder(EncoderDecoderTransformer):
             for batch, _ in train.eval_batches():
                 total += ((module(batch) - batch) ** 2).mean(1).sum().item()
         self.reconstruction_error_ = total / len(train)
-        self.n_components_ = self.n_components
 
-    def transform(self, X):
-        """Encode ``X`` into its codings.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features) or image array
-            Data shaped like the training data (images may also be given
-            flattened).
-
-        Returns
-        -------
-        X_new : ndarray of shape (n_samples, n_components)
-            The codings, with the dtype of ``X`` (float32 or float64).
-        """
-        check_is_fitted(self)
-        X, _ = validate_samples(self, X, reset=False, stream=True)
-        return self._forward_batches(lambda m, b: m.encode(b), X, X.dtype)
-
-    def inverse_transform(self, X):
-        """Decode codings back to the input space.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_components)
-            Codings, for example from :meth:`transform`.
-
-        Returns
-        -------
-        X_original : ndarray of shape (n_samples, n_features) or image shape
-            Reconstructions, shaped like the training samples.
-        """
-        check_is_fitted(self)
-        Z = validate_codings(self, X, self.n_components_, "inverse_transform")
-        out = self._forward_batches(lambda m, b: m.decode(b), Z, Z.dtype)
-        return out.reshape((-1, *self._sample_shape))
-
-    def score_samples(self, X):
+    def score_samples(self, X, y=None):
         """Negative mean squared reconstruction error of each sample.
 
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features) or image array
             Data shaped like the training data.
+        y : Ignored
+            Not used, present for API consistency.
 
         Returns
         -------
@@ -130,8 +94,7 @@ class BaseAutoencoder(EncoderDecoderTransformer):
             ``-mean((inverse_transform(transform(x)) - x) ** 2)`` per sample;
             higher is better.
         """
-        check_is_fitted(self)
-        X, _ = validate_samples(self, X, reset=False, stream=True)
+        X, preprocess = self._inputs(X)
         return self._forward_batches(
-            lambda m, b: -((m(b) - b) ** 2).mean(1), X, np.float64
+            lambda m, b: -((m(b) - b) ** 2).mean(1), X, np.float64, preprocess=preprocess
         )

@@ -5,16 +5,17 @@ import copy
 import numpy as np
 import torch
 import torch.nn.functional as F
-from sklearn.base import ClassifierMixin, clone
+from sklearn.base import ClassifierMixin
 from sklearn.frozen import FrozenEstimator
 from sklearn.utils._param_validation import StrOptions
-from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import check_is_fitted, column_or_1d
+from sklearn.utils.validation import check_is_fitted
 from torch import nn
 
 from .._blocks import HIDDEN_ACTIVATIONS, mlp
+from .._objective import Objective
 from .._engine._docs import fill_doc
-from .._engine._estimator import BaseNeuralEstimator
+from .._engine._estimator import BaseNeuralEstimator, network_for
+from .._engine._mixins import check_targets
 from .._engine._validation import check_layer_sizes, validate_samples
 from ._base import BaseAutoencoder
 
@@ -35,7 +36,7 @@ class EncoderClassifierNet(nn.Module):
         return self.head(self.autoencoder.encode(x))
 
 
-class CrossEntropyObjective(nn.Module):
+class CrossEntropyObjective(Objective):
     """Cross-entropy of a classifier's logits against the labels."""
 
     def forward(self, module, batch, *, generator=None, training=True):
@@ -178,42 +179,32 @@ class EncoderClassifier(ClassifierMixin, BaseNeuralEstimator):
         if y is None:
             raise ValueError("EncoderClassifier requires y to be passed, but the target y is "
                              "None: fit(X, y) needs the class labels.")
-        y = column_or_1d(y, warn=True)
-        check_classification_targets(y)
-        if reset:
-            self.classes_ = np.unique(y if classes is None else np.asarray(classes))
-            if len(self.classes_) < 2:
-                raise ValueError(
-                    "EncoderClassifier needs samples of at least 2 classes; y has 1 class: "
-                    f"{self.classes_.tolist()}.")
-        unknown = np.setdiff1d(np.unique(y), self.classes_)
-        if unknown.size:
-            raise ValueError(f"y contains labels {unknown.tolist()} not seen during the first "
-                             f"fit; the classes are {self.classes_.tolist()}.")
-        return np.searchsorted(self.classes_, y)
+        self.classes_, encoded = check_targets("EncoderClassifier", y, reset=reset,
+                                               known=getattr(self, "classes_", None),
+                                               classes=classes)
+        return encoded
 
-    def _fit_data_state(self, stats, sample_shape):
-        ae = self._autoencoder()
-        self.pretrained_ = hasattr(ae, "net_")
-        if self.pretrained_:
-            if ae.n_features_in_ != stats.n_features or tuple(ae._sample_shape) not in (
-                    tuple(sample_shape), (stats.n_features,)):
-                raise ValueError(
-                    f"X has samples of shape {tuple(sample_shape)}, but the autoencoder was "
-                    f"fitted on samples of shape {tuple(ae._sample_shape)}.")
-        else:
-            # The autoencoder's own checks of the data (n_components and
-            # the image or sequence shape against X).
-            clone(ae)._fit_data_state(stats, sample_shape)
+    def _check_params(self):
+        self._autoencoder()
         check_layer_sizes(self)
 
-    def _build_module(self, n_features, sample_shape):
+    def _fit_data(self, spec, stats):
+        ae = self._autoencoder()
+        self.pretrained_ = hasattr(ae, "net_")
+        if self.pretrained_ and (ae.n_features_in_ != spec.n_features or ae.spec_.sample_shape
+                                 not in (spec.sample_shape, (spec.n_features,))):
+            raise ValueError(
+                f"X has samples of shape {spec.sample_shape}, but the autoencoder was "
+                f"fitted on samples of shape {ae.spec_.sample_shape}.")
+
+    def _build_network(self, spec):
         ae = self._autoencoder()
         if self.pretrained_:
             base = copy.deepcopy(ae.module_).to("cpu")
             n_components = ae.n_components_
         else:
-            base = clone(ae)._build_module(n_features, sample_shape)
+            # The autoencoder's own checks of the data's shape run here.
+            base = network_for(ae, spec)
             n_components = ae.n_components
         return EncoderClassifierNet(base, n_components, len(self.classes_),
                                     hidden_sizes=check_layer_sizes(self),
@@ -222,7 +213,7 @@ class EncoderClassifier(ClassifierMixin, BaseNeuralEstimator):
     def _build_objective(self):
         return CrossEntropyObjective()
 
-    def _before_training(self, net, train, generator):
+    def _before_training(self, net, train):
         module = net.module_
         if self.pretrained_:
             # The engine initialised every weight; the encoder's come back.
@@ -230,11 +221,10 @@ class EncoderClassifier(ClassifierMixin, BaseNeuralEstimator):
                        for k, v in self._autoencoder().module_.state_dict().items()}
             module.autoencoder.load_state_dict(weights)
 
-    def _configure_net(self, net):
+    def _configure_module(self, module):
         # On fresh and warm-started fits alike, so freeze_encoder may change
         # between them.
-        super()._configure_net(net)
-        for param in net.module_.autoencoder.parameters():
+        for param in module.autoencoder.parameters():
             param.requires_grad_(not self.freeze_encoder)
 
     def predict_proba(self, X):
@@ -288,36 +278,6 @@ class EncoderClassifier(ClassifierMixin, BaseNeuralEstimator):
             The share of samples predicted right (weighted).
         """
         return super().score(X, y, sample_weight=sample_weight)
-
-    def save(self, path, *, include_optimizer=False):
-        """Not supported yet: use pickle or joblib.
-
-        skgen's file format stores parameters as JSON, and this
-        estimator's ``autoencoder`` parameter is itself a model. Save the
-        autoencoder with its own ``save``, and this classifier with pickle
-        or joblib.
-
-        Parameters
-        ----------
-        path : str or path-like
-            Unused.
-        include_optimizer : bool, default=False
-            Unused.
-
-        Returns
-        -------
-        path : pathlib.Path
-            Never returns.
-
-        Raises
-        ------
-        TypeError
-            Always.
-        """
-        raise TypeError(
-            "EncoderClassifier cannot be saved with save(): its 'autoencoder' parameter is "
-            "a model, which skgen's JSON format does not hold. Use pickle or joblib, or save "
-            "the autoencoder itself with its save().")
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -4,7 +4,7 @@ from sklearn.utils._param_validation import StrOptions
 
 from .._blocks import HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS
 from .._engine._docs import fill_doc
-from .._engine._validation import check_channels, resolve_image_shape
+from .._engine._validation import check_channels
 from ._base import CUSTOM_NETWORK_CONSTRAINTS, BaseAutoencoder
 from ._networks import ConvAutoencoderNet
 
@@ -52,8 +52,9 @@ class ConvolutionalAutoencoder(BaseAutoencoder):
     Notes
     -----
     ``max_iter`` defaults to 100 (not 200): convolutions are costly on a CPU,
-    and 100 epochs already beat PCA by 25-35% on digits in about 40 s on two
-    cores (``bench/bench_digits_quality.py``).
+    and 100 epochs already beat PCA clearly on digits (see "How they
+    compare with PCA" on the autoencoder page of the user guide;
+    ``bench/bench_digits_quality.py``).
 
     Attributes
     ----------
@@ -92,6 +93,7 @@ class ConvolutionalAutoencoder(BaseAutoencoder):
     }
     _module_params = ("n_components", "image_shape", "channels", "activation",
                       "output_activation", "encoder", "decoder")
+    _architectures = {"conv": "images"}
 
     def __init__(
         self,
@@ -148,14 +150,11 @@ class ConvolutionalAutoencoder(BaseAutoencoder):
         self.random_state = random_state
         self.verbose = verbose
 
-    def _fit_data_state(self, stats, sample_shape):
-        super()._fit_data_state(stats, sample_shape)
-        resolve_image_shape(self, stats.n_features, sample_shape)
+    def _check_params(self):
         check_channels(self)
 
-    def _build_network(self, n_features, sample_shape):
+    def _builtin_network(self, spec):
         return ConvAutoencoderNet(
-            resolve_image_shape(self, n_features, sample_shape), self.n_components,
-            channels=tuple(int(c) for c in self.channels), activation=self.activation,
-            output_activation=self.output_activation,
+            spec.shape, self.n_components, channels=check_channels(self),
+            activation=self.activation, output_activation=self.output_activation,
         )

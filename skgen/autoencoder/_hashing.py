@@ -141,8 +141,9 @@ class HashingAutoencoder(BaseAutoencoder):
         self.random_state = random_state
         self.verbose = verbose
 
-    def _build_network(self, n_features, sample_shape):
-        return HashingAutoencoderNet([n_features, *check_layer_sizes(self), self.n_components],
+    def _builtin_network(self, spec):
+        return HashingAutoencoderNet([spec.n_features, *check_layer_sizes(self),
+                                      self.n_components],
                                      activation=self.activation,
                                      output_activation=self.output_activation)
 

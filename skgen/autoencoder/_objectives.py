@@ -2,9 +2,9 @@
 
 import torch
 import torch.nn.functional as F
-from torch import nn
 
 from .._blocks import dropout
+from .._objective import Objective
 
 _EPS = 1e-6
 
@@ -35,7 +35,7 @@ def l1_sparsity(codings):
     return codings.abs().sum(1).mean()
 
 
-class ReconstructionObjective(nn.Module):
+class ReconstructionObjective(Objective):
     """Mean squared reconstruction error of an autoencoder.
 
     During training the input may be corrupted (denoising), the logits of

@@ -1,7 +1,5 @@
 """Recurrent autoencoder for sequences."""
 
-import numbers
-
 from sklearn.utils._param_validation import StrOptions
 
 from .._blocks import OUTPUT_ACTIVATIONS
@@ -87,6 +85,7 @@ class RecurrentAutoencoder(BaseAutoencoder):
     }
     _module_params = ("n_components", "sequence_shape", "hidden_layer_sizes", "cell",
                       "output_activation")
+    _architectures = {"recurrent": "sequences"}
 
     def __init__(
         self,
@@ -139,42 +138,10 @@ class RecurrentAutoencoder(BaseAutoencoder):
         self.random_state = random_state
         self.verbose = verbose
 
-    def _fit_data_state(self, stats, sample_shape):
-        super()._fit_data_state(stats, sample_shape)
-        self._resolve_sequence_shape(stats.n_features, sample_shape)
+    def _check_params(self):
         check_layer_sizes(self)
 
-    def _resolve_sequence_shape(self, n_features, sample_shape):
-        """``(n_steps, n_features)`` of one sequence, from X or ``sequence_shape``."""
-        name = type(self).__name__
-        given = self.sequence_shape
-        if given is not None:
-            given = tuple(given)
-            if len(given) != 2 or not all(
-                    isinstance(s, numbers.Integral) and s >= 1 for s in given):
-                raise ValueError(
-                    f"The 'sequence_shape' parameter of {name} must be (n_steps, "
-                    f"n_features) with positive ints. Got {self.sequence_shape!r}.")
-        if len(sample_shape) > 2:
-            raise ValueError(
-                f"{name} takes sequences (n_samples, n_steps, n_features) or flat rows; "
-                f"got samples of shape {tuple(sample_shape)}.")
-        if len(sample_shape) == 2:
-            if given is not None and given != tuple(sample_shape):
-                raise ValueError(
-                    f"sequence_shape={given} does not match the sequences in X, of shape "
-                    f"{tuple(sample_shape)}.")
-            return tuple(int(s) for s in sample_shape)
-        if given is None:
-            return (n_features, 1)
-        if given[0] * given[1] != n_features:
-            raise ValueError(
-                f"sequence_shape={given} holds {given[0] * given[1]} values but X has "
-                f"{n_features} features.")
-        return tuple(int(s) for s in given)
-
-    def _build_network(self, n_features, sample_shape):
+    def _builtin_network(self, spec):
         return RecurrentAutoencoderNet(
-            self._resolve_sequence_shape(n_features, sample_shape), self.n_components,
-            hidden_sizes=check_layer_sizes(self), cell=self.cell,
-            output_activation=self.output_activation)
+            spec.shape, self.n_components, hidden_sizes=check_layer_sizes(self),
+            cell=self.cell, output_activation=self.output_activation)

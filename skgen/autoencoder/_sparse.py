@@ -15,8 +15,8 @@ from ._networks import DenseAutoencoderNet
 from ._objectives import ReconstructionObjective
 
 
-def _dense_module(estimator, n_features, coding_activation):
-    sizes = [n_features, *check_layer_sizes(estimator), estimator.n_components]
+def _dense_module(estimator, spec, coding_activation):
+    sizes = [spec.n_features, *check_layer_sizes(estimator), estimator.n_components]
     return DenseAutoencoderNet(
         sizes, activation=estimator.activation, coding_activation=coding_activation,
         output_activation=estimator.output_activation,
@@ -167,8 +167,8 @@ class SparseAutoencoder(BaseAutoencoder):
         self.random_state = random_state
         self.verbose = verbose
 
-    def _build_network(self, n_features, sample_shape):
-        return _dense_module(self, n_features, "logistic")
+    def _builtin_network(self, spec):
+        return _dense_module(self, spec, "logistic")
 
     def _build_objective(self):
         return ReconstructionObjective(
@@ -319,16 +319,15 @@ class DenoisingAutoencoder(BaseAutoencoder):
         self.random_state = random_state
         self.verbose = verbose
 
-    def _fit_data_state(self, stats, sample_shape):
-        super()._fit_data_state(stats, sample_shape)
+    def _check_params(self):
         if self.noise == "dropout" and self.noise_level >= 1:
             raise ValueError(
                 f"noise_level={self.noise_level} is a dropout probability with "
                 "noise='dropout' and must be below 1."
             )
 
-    def _build_network(self, n_features, sample_shape):
-        return _dense_module(self, n_features, "identity")
+    def _builtin_network(self, spec):
+        return _dense_module(self, spec, "identity")
 
     def _build_objective(self):
         return ReconstructionObjective(noise=self.noise, noise_level=self.noise_level)

@@ -2,7 +2,7 @@
 
 import torch
 
-from .._blocks import init_parameters_
+from .._engine._modules import init_parameters_
 from .._engine._docs import fill_doc
 from .._engine._validation import check_layer_sizes
 from ._base import (
@@ -33,9 +33,9 @@ class LinearAutoencoder(BaseAutoencoder):
     Notes
     -----
     The default ``learning_rate_init`` is 0.003 (not 0.001 as for the other
-    estimators): on digits it brings the held-out reconstruction error to
-    within 0.5% of PCA's at 2, 5 and 10 components in 200 epochs
-    (``bench/bench_digits_quality.py``).
+    estimators): on digits it brings the held-out reconstruction error
+    close to PCA's at 2, 5 and 10 components in 200 epochs (see the
+    autoencoder page of the user guide; ``bench/bench_digits_quality.py``).
 
     Attributes
     ----------
@@ -112,8 +112,9 @@ class LinearAutoencoder(BaseAutoencoder):
         self.random_state = random_state
         self.verbose = verbose
 
-    def _build_network(self, n_features, sample_shape):
-        return DenseAutoencoderNet([n_features, self.n_components], coding_activation="identity")
+    def _builtin_network(self, spec):
+        return DenseAutoencoderNet([spec.n_features, self.n_components],
+                                   coding_activation="identity")
 
 
 @fill_doc
@@ -265,8 +266,8 @@ class StackedAutoencoder(BaseAutoencoder):
         self.random_state = random_state
         self.verbose = verbose
 
-    def _fit_data_state(self, stats, sample_shape):
-        super()._fit_data_state(stats, sample_shape)
+    def _check_params(self):
+        check_layer_sizes(self)
         custom = [name for name in ("encoder", "decoder") if getattr(self, name) is not None]
         for option in ("tied_weights", "greedy_pretraining"):
             if custom and getattr(self, option):
@@ -275,18 +276,18 @@ class StackedAutoencoder(BaseAutoencoder):
                     f"{'is' if len(custom) == 1 else 'are'} your own module: set {option}=False "
                     f"or {' and '.join(n + '=None' for n in custom)}.")
 
-    def _build_network(self, n_features, sample_shape):
-        sizes = [n_features, *check_layer_sizes(self), self.n_components]
+    def _builtin_network(self, spec):
+        sizes = [spec.n_features, *check_layer_sizes(self), self.n_components]
         return DenseAutoencoderNet(
             sizes, activation=self.activation, coding_activation="identity",
             output_activation=self.output_activation, tied_weights=self.tied_weights,
         )
 
-    def _before_training(self, net, train, generator):
+    def _before_training(self, net, train):
         self.pretraining_loss_curves_ = None
         if not self.greedy_pretraining:
             return
-        module = net.module_
+        module, generator = net.module_, net.generator_
         curves = []
         codings = train
         for level in range(module.depth):

@@ -8,31 +8,24 @@ import torch
 from sklearn.utils._param_validation import Interval, StrOptions, validate_params
 from sklearn.utils.validation import check_is_fitted
 
-from .._blocks import user_network
-from .._engine._docs import auto_max_iter_doc, fill_doc
+from sklearn.utils import check_random_state
+
+from .._engine._docs import fill_doc
 from .._engine._estimator import MAX_ITER_OR_AUTO, MODULE_OR_CLASS, BaseNeuralEstimator
 from .._engine._inference import INFERENCE_BATCH_SIZE
 from .._engine._mixins import ConditionalMixin, EMAMixin
-from .._engine._scaling import DataScaler
-from .._engine._torch import torch_generator
-from .._engine._validation import (
-    check_channels,
-    resolve_architecture,
-    resolve_image_shape,
-    sample_layout,
-    validate_samples,
-)
+from .._engine._modules import user_network
+from .._engine._torch import fixed_generator, torch_generator
+from .._engine._validation import check_channels, validate_samples
 from ._networks import DiffusionNet, ResidualMLP, UNet
 from ._objectives import DenoisingObjective, denoising_error
+from ._samplers import SAMPLERS
 from ._schedule import NoiseSchedule
 
 # score_samples averages the denoising error over this many evenly spaced
 # timesteps, with noise drawn once from a fixed seed and shared by all rows,
 # so scores do not depend on the order or batching of the rows.
 _SCORE_TIMESTEPS = 10
-_SCORE_SEED = 0
-# Steps of sampler="ddim" when n_inference_steps is not given.
-DEFAULT_DDIM_STEPS = 50
 # Optimizer steps of a fit with max_iter="auto".
 AUTO_TRAINING_STEPS = 10_000
 
@@ -75,9 +68,10 @@ class DDPM(ConditionalMixin, EMAMixin, BaseNeuralEstimator):
 
     channels : array-like of int, default=(16, 32, 64)
         Feature maps of each U-Net level; each level halves the image
-        (``architecture="unet"``). The full-resolution level costs the most:
-        on 28x28 images an epoch of ``(16, 32, 64)`` takes about a third of
-        the time of ``(32, 64)``.
+        (``architecture="unet"``). The full-resolution level costs the most,
+        so the default keeps it narrow: on 28x28 images an epoch of
+        ``(16, 32, 64)`` is much faster than one of ``(32, 64)`` (timings on
+        the DDPM page of the user guide).
 
     image_shape : tuple of int, default=None
         ``(height, width[, channels])`` of flattened images, for
@@ -89,8 +83,9 @@ class DDPM(ConditionalMixin, EMAMixin, BaseNeuralEstimator):
         Ho 2022), or the noise (Ho et al., the book). The velocity is the
         default because it was measured better: on moons (100 epochs at
         batch 128) its samples are as close to held-out data with DDIM's 50
-        steps as with all 1000 ancestral steps, while noise prediction is
-        2.5 times further with DDIM.
+        steps as with all 1000 ancestral steps, while noise prediction's
+        DDIM samples are clearly further away (figures on the DDPM page of
+        the user guide).
 
     loss : {{"mse", "huber"}}, default="mse"
         Loss between prediction and target; ``"huber"`` (delta 1) is the
@@ -106,10 +101,10 @@ class DDPM(ConditionalMixin, EMAMixin, BaseNeuralEstimator):
         (stochastic, the book's), ``"ddim"`` the deterministic DDIM (eta =
         0), 50 steps by default. DDIM is the default because it was measured
         as good in a twentieth of the network passes: on digits rows its
-        samples are as close to held-out data (Frechet distance 3.07 with 50
-        steps against 3.17 with all 1000 ancestral steps), and on 28x28
-        images 1000 ancestral steps of the U-Net take over ten minutes on a
-        CPU.
+        samples are as close to held-out data as those of all 1000
+        ancestral steps, and on 28x28 images 1000 ancestral steps of the
+        U-Net are slow on a CPU (figures on the DDPM page of the user
+        guide).
 
     n_inference_steps : int or None, default=None
         Default number of reverse steps of :meth:`sample`; None means all
@@ -188,7 +183,8 @@ class DDPM(ConditionalMixin, EMAMixin, BaseNeuralEstimator):
         "prediction": [StrOptions({"epsilon", "v"})],
         "loss": [StrOptions({"mse", "huber"})],
         "ema_decay": [Interval(numbers.Real, 0, 1, closed="neither"), None],
-        "sampler": [StrOptions({"ddpm", "ddim"})],
+        # A live view: a sampler registered later is accepted too.
+        "sampler": [StrOptions(SAMPLERS.keys())],
         "n_inference_steps": [Interval(numbers.Integral, 1, None, closed="left"), None],
         "conditional": ["boolean"],
         "label_dropout": [Interval(numbers.Real, 0, 1, closed="left")],
@@ -197,7 +193,7 @@ class DDPM(ConditionalMixin, EMAMixin, BaseNeuralEstimator):
     _module_params = ("n_timesteps", "noise_schedule", "architecture", "hidden_width",
                       "n_blocks", "channels", "image_shape", "conditional", "prediction",
                       "denoiser")
-    _fitted_attributes = BaseNeuralEstimator._fitted_attributes + ("architecture_", "_scaler")
+    _architectures = {"mlp": "vectors", "unet": "images"}
     _optional_fitted_attributes = ("feature_names_in_", "classes_")
 
     def __init__(
@@ -272,34 +268,30 @@ class DDPM(ConditionalMixin, EMAMixin, BaseNeuralEstimator):
         self.verbose = verbose
 
     _auto_training_steps = AUTO_TRAINING_STEPS
-    _max_iter_doc = auto_max_iter_doc(
-        AUTO_TRAINING_STEPS, "a diffusion model's quality follows the number of steps "
-        "it trained for, not the number of epochs.")
+    _auto_training_reason = ("a diffusion model's quality follows the number of steps it "
+                             "trained for, not the number of epochs.")
 
     # -- fitting -----------------------------------------------------------
-    def _fit_data_state(self, stats, sample_shape):
-        self.architecture_ = resolve_architecture(self, sample_shape, image="unet",
-                                                  vector="mlp")
-        unet = self.architecture_ == "unet"
-        if unet:
-            resolve_image_shape(self, stats.n_features, sample_shape)
-            check_channels(self)
+    def _data_scaling(self, kind):
         # Images: all pixels together to [-1, 1]; vectors: each feature
         # standardised. Reverse steps keep the predicted clean sample inside
         # the training data's range in that space (see _build_objective).
-        self._scaler = DataScaler(images=unet).fit(stats)
+        return "symmetric" if kind == "images" else "standard"
 
-    def _build_module(self, n_features, sample_shape):
+    def _fit_data(self, spec, stats):
+        if spec.architecture == "unet":
+            check_channels(self)
+
+    def _build_network(self, spec):
         n_classes = self._n_classes
         if self.denoiser is not None:
-            layout = sample_layout(self, n_features, sample_shape)
             example = (torch.zeros(2, dtype=torch.long),) * (2 if n_classes else 1)
-            denoiser = user_network(self.denoiser, "denoiser", layout, layout, example)
-        elif self.architecture_ == "unet":
-            denoiser = UNet(resolve_image_shape(self, n_features, sample_shape),
-                            check_channels(self), n_classes=n_classes)
+            denoiser = user_network(self.denoiser, "denoiser", spec.layout, spec.layout,
+                                    example)
+        elif spec.architecture == "unet":
+            denoiser = UNet(spec.shape, check_channels(self), n_classes=n_classes)
         else:
-            denoiser = ResidualMLP(n_features, self.hidden_width, self.n_blocks,
+            denoiser = ResidualMLP(spec.n_features, self.hidden_width, self.n_blocks,
                                    n_classes=n_classes)
         return DiffusionNet(denoiser, n_classes, ema=self.ema_decay is not None)
 
@@ -309,9 +301,10 @@ class DDPM(ConditionalMixin, EMAMixin, BaseNeuralEstimator):
         # by 1 / sqrt(alpha_bar) (thousands) and sampling diverges.
         schedule = NoiseSchedule(
             self.n_timesteps, self.noise_schedule, prediction=self.prediction,
-            clip_range=self._scaler.scaled_range())
+            clip_range=self.spec_.scaled_range())
         return DenoisingObjective(schedule, loss=self.loss,
-                                  label_dropout=self.label_dropout if self.conditional else 0.0)
+                                  label_dropout=self.label_dropout if self.conditional else 0.0,
+                                  ema_decay=self.ema_decay)
 
     @property
     def schedule_(self):
@@ -360,26 +353,26 @@ class DDPM(ConditionalMixin, EMAMixin, BaseNeuralEstimator):
                 f"timesteps must be an int or one int per sample ({X.shape[0]}) in "
                 f"[0, {n_steps - 1}]; got {timesteps!r}.")
         gen = torch_generator(random_state)
-        x0 = torch.as_tensor(self._preprocess(X))
+        x0 = torch.as_tensor(self.spec_.to_model(X))
         noise = torch.randn(x0.shape, generator=gen, dtype=x0.dtype)
         device = schedule.alpha_bars.device  # no side effect on the fitted schedule
         with torch.inference_mode():
             x_t = schedule.add_noise(x0.to(device), noise.to(device),
                                      torch.as_tensor(t, device=device)).cpu().numpy()
-        out = self._scaler.inverse_transform_(x_t.astype(self._scaler.dtype), clip=False)
-        return out.reshape((X.shape[0], *self._sample_shape))
+        return self.spec_.to_data(x_t.astype(self.spec_.dtype))
 
     # -- generation ----------------------------------------------------------
-    def _sampling_plan(self, sampler, n_inference_steps):
+    def _sampler(self, sampler, n_inference_steps):
+        """The sampler of a ``sample`` call and its number of steps."""
         sampler = self.sampler if sampler is None else sampler
-        if sampler not in ("ddpm", "ddim"):
-            raise ValueError(f"sampler must be 'ddpm' or 'ddim'; got {sampler!r}.")
+        if sampler not in SAMPLERS:
+            names = [repr(name) for name in SAMPLERS]
+            raise ValueError(f"sampler must be {', '.join(names[:-1])} or {names[-1]}; got "
+                             f"{sampler!r}.")
         steps = self.n_inference_steps if n_inference_steps is None else n_inference_steps
         if steps is not None and (not isinstance(steps, numbers.Integral) or steps < 1):
             raise ValueError(f"n_inference_steps must be a positive int; got {steps!r}.")
-        if steps is None and sampler == "ddim":
-            steps = DEFAULT_DDIM_STEPS
-        return (1.0 if sampler == "ddpm" else 0.0), steps
+        return SAMPLERS[sampler](), steps
 
     @validate_params(
         {"n_samples": [Interval(numbers.Integral, 1, None, closed="left")],
@@ -410,7 +403,8 @@ class DDPM(ConditionalMixin, EMAMixin, BaseNeuralEstimator):
             plain conditional sampling (one network pass per step instead of
             two), larger values follow the label more closely at some cost in
             diversity, 0 ignores the label. On digits, DDIM samples get the
-            requested class 53% of the time with 1 and 90% with 3.
+            requested class far more often with 3 than with 1 (see the DDPM
+            page of the user guide).
         sampler : {"ddpm", "ddim"}, default=None
             Overrides the estimator's ``sampler``.
         return_trajectory : bool, default=False
@@ -430,58 +424,64 @@ class DDPM(ConditionalMixin, EMAMixin, BaseNeuralEstimator):
             state (-1 for the final samples).
         """
         check_is_fitted(self)
-        eta, steps = self._sampling_plan(sampler, n_inference_steps)
+        sampler, steps = self._sampler(sampler, n_inference_steps)
         labels = self._labels_for(y, n_samples, "sample")
+        out, trajectory, timesteps = self._reverse(
+            n_samples, check_random_state(random_state), labels, sampler, steps,
+            guidance_scale, return_trajectory)
+        out = self.spec_.to_samples(out)
+        if trajectory is None:
+            return out
+        # The noisy states are mapped back, not clipped to the data's range.
+        states = self.spec_.to_data(trajectory.reshape(-1, self.spec_.n_features))
+        return out, states.reshape((len(timesteps) + 1, *out.shape)), [*timesteps, -1]
+
+    def _reverse(self, n_samples, rng, labels, sampler, steps, guidance_scale, trajectory):
+        """The reverse process from pure noise, in the network's space:
+        ``(samples, states or None, timesteps)``."""
         device = self._inference_device()
         module = self.net_.module_
         module.eval()
         schedule = self.schedule_
-        timesteps = schedule.inference_timesteps(steps)
-        gen = torch_generator(random_state, device)
-        n_features = int(np.prod(self._sample_shape))
-        dtype = self._scaler.dtype
+        timesteps = sampler.timesteps(schedule, steps)
+        gen = torch_generator(rng, device)
+        n_features, dtype = self.spec_.n_features, self.spec_.dtype
         out = np.empty((n_samples, n_features), dtype=dtype)
-        trajectory = (np.empty((len(timesteps) + 1, n_samples, n_features),
-                               dtype=dtype) if return_trajectory else None)
+        states = (np.empty((len(timesteps) + 1, n_samples, n_features), dtype=dtype)
+                  if trajectory else None)
         guided = labels is not None and guidance_scale != 1.0
-        bar = None
-        if self.verbose:
-            from tqdm.auto import tqdm
-
-            n_chunks = -(-n_samples // INFERENCE_BATCH_SIZE)
-            bar = tqdm(total=n_chunks * len(timesteps), desc="DDPM sampling", unit="step",
-                       file=sys.stderr, dynamic_ncols=True)
+        bar = self._progress(-(-n_samples // INFERENCE_BATCH_SIZE) * len(timesteps))
         try:
             with torch.inference_mode():
                 for start in range(0, n_samples, INFERENCE_BATCH_SIZE):
                     n = min(INFERENCE_BATCH_SIZE, n_samples - start)
-                    yb = None
-                    if labels is not None:
-                        yb = torch.as_tensor(labels[start:start + n], device=device)
+                    yb = None if labels is None else torch.as_tensor(
+                        labels[start:start + n], device=device)
                     x = torch.randn((n, n_features), generator=gen, device=device)
-                    if trajectory is not None:
-                        trajectory[0, start:start + n] = x.to("cpu").numpy()
+                    if states is not None:
+                        states[0, start:start + n] = x.to("cpu").numpy()
                     for i, t in enumerate(timesteps):
                         prev_t = timesteps[i + 1] if i + 1 < len(timesteps) else -1
                         tt = torch.full((n,), t, dtype=torch.long, device=device)
                         output = self._denoise(module, x, tt, yb, guided, guidance_scale)
-                        x = schedule.step(output, t, x, prev_t=prev_t, eta=eta, generator=gen)
-                        if trajectory is not None:
-                            trajectory[i + 1, start:start + n] = x.to("cpu").numpy()
+                        x = sampler.step(schedule, output, t, prev_t, x, gen)
+                        if states is not None:
+                            states[i + 1, start:start + n] = x.to("cpu").numpy()
                         if bar is not None:
                             bar.update(1)
                     out[start:start + n] = x.to("cpu").numpy()
         finally:
             if bar is not None:
                 bar.close()
-        for arr in (out,) if trajectory is None else (out, trajectory):
-            # In place, no copy; reverse steps already bound the clean sample.
-            self._scaler.inverse_transform_(arr, clip=False)
-        out = out.reshape((n_samples, *self._sample_shape))
-        if trajectory is None:
-            return out
-        return (out, trajectory.reshape((len(timesteps) + 1, n_samples, *self._sample_shape)),
-                [*timesteps, -1])
+        return out, states, timesteps
+
+    def _progress(self, total):
+        if not self.verbose:
+            return None
+        from tqdm.auto import tqdm
+
+        return tqdm(total=total, desc="DDPM sampling", unit="step", file=sys.stderr,
+                    dynamic_ncols=True)
 
     @staticmethod
     def _denoise(module, x, t, y, guided, scale):
@@ -523,8 +523,7 @@ class DDPM(ConditionalMixin, EMAMixin, BaseNeuralEstimator):
         schedule = self.schedule_
         T = schedule.n_timesteps
         steps = np.unique(np.linspace(0, T - 1, _SCORE_TIMESTEPS).round().astype(int))
-        noise = torch.randn((len(steps), X.shape[1]),
-                            generator=torch.Generator().manual_seed(_SCORE_SEED))
+        noise = torch.randn((len(steps), X.shape[1]), generator=fixed_generator())
 
         def proxy(module, batch, *yb):
             sched = schedule.to(batch.device)
@@ -539,20 +538,4 @@ class DDPM(ConditionalMixin, EMAMixin, BaseNeuralEstimator):
             return -total / len(steps)
 
         return self._forward_batches(proxy, X, np.float64, labels=labels,
-                                     preprocess=self._preprocess)
-
-    def score(self, X, y=None):
-        """Mean of :meth:`score_samples` (higher is better).
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features) or image array
-            Data shaped like the training data.
-        y : array-like of shape (n_samples,), default=None
-            Class labels of a conditional model.
-
-        Returns
-        -------
-        score : float
-        """
-        return float(np.mean(self.score_samples(X, y)))
+                                     preprocess=self.spec_.to_model)

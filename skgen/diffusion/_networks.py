@@ -7,14 +7,13 @@ conditional, through a learned embedding added to it. Label index
 ``n_classes`` is the "no label" of classifier-free guidance.
 """
 
-import copy
 import math
 
 import torch
 import torch.nn.functional as F
 from torch import nn
 
-from .._blocks import update_ema_
+from .._blocks import AveragedNetwork
 
 
 def sinusoidal_embedding(t, dim):
@@ -151,27 +150,14 @@ class UNet(nn.Module):
         return x.permute(0, 2, 3, 1).reshape(x.shape[0], -1)
 
 
-class DiffusionNet(nn.Module):
+class DiffusionNet(AveragedNetwork):
     """The denoiser and, with ``ema``, an exponential moving average of it."""
 
     def __init__(self, denoiser, n_classes=0, ema=False):
         super().__init__()
         self.denoiser = denoiser
         self.n_classes = n_classes
-        self.denoiser_ema = None
-        if ema:
-            self.denoiser_ema = copy.deepcopy(denoiser).requires_grad_(False)
-            self.register_buffer("ema_updates", torch.zeros((), dtype=torch.long))
+        self.keep_average("denoiser", ema)
 
     def forward(self, x, t, y=None, *, ema=False):
-        net = self.denoiser_ema if ema and self.denoiser_ema is not None else self.denoiser
-        return net(x, t, y)
-
-    @torch.no_grad()
-    def sync_ema(self):
-        if self.denoiser_ema is not None:
-            self.denoiser_ema.load_state_dict(self.denoiser.state_dict())
-
-    def update_ema(self, decay):
-        """Average in the current weights (decay warmed up, see ``update_ema_``)."""
-        update_ema_(self.denoiser_ema, self.denoiser, decay, self.ema_updates)
+        return self.averaged(ema)(x, t, y)

@@ -2,7 +2,8 @@
 
 import torch
 import torch.nn.functional as F
-from torch import nn
+
+from .._objective import Objective
 
 
 def denoising_error(output, target, loss):
@@ -12,7 +13,7 @@ def denoising_error(output, target, loss):
     return (output - target) ** 2
 
 
-class DenoisingObjective(nn.Module):
+class DenoisingObjective(Objective):
     """Ho et al.'s simplified loss, with classifier-free label dropout.
 
     Each example gets a timestep drawn uniformly and Gaussian noise, both
@@ -20,14 +21,16 @@ class DenoisingObjective(nn.Module):
     (noise or velocity) from the noised example. During training, a
     conditional model's labels are replaced by the "no label" index with
     probability ``label_dropout`` (Ho & Salimans 2022), so one network
-    learns the conditional and the unconditional model.
+    learns the conditional and the unconditional model. With ``ema_decay``,
+    each step ends by averaging the weights into the network's EMA copy.
     """
 
-    def __init__(self, schedule, *, loss="mse", label_dropout=0.0):
+    def __init__(self, schedule, *, loss="mse", label_dropout=0.0, ema_decay=None):
         super().__init__()
         self.schedule = schedule
         self.loss = loss
         self.label_dropout = label_dropout
+        self.ema_decay = ema_decay
 
     def forward(self, module, batch, *, generator=None, training=True):
         x, y = batch

@@ -1,47 +1,34 @@
 """GAN: adversarial training with the remedies for instability and collapse."""
 
-import inspect
 import numbers
 
-import numpy as np
 import torch
-from sklearn.utils._param_validation import Interval, StrOptions, validate_params
+from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
-from .._engine._callbacks import HeldOutMonitor
-from .._engine._docs import auto_max_iter_doc, fill_doc
-from .._blocks import user_network
+from .._engine._docs import fill_doc
 from .._engine._estimator import MAX_ITER_OR_AUTO, MODULE_OR_CLASS, BaseNeuralEstimator
-from .._engine._mixins import ConditionalMixin, EMAMixin
-from .._engine._scaling import DataScaler
-from .._engine._torch import torch_generator
-from .._engine._validation import (
-    check_channels,
-    check_layer_sizes,
-    resolve_architecture,
-    resolve_image_shape,
-    sample_layout,
-    validate_samples,
-)
+from .._engine._mixins import ConditionalMixin, EMAMixin, GenerativeMixin
+from .._engine._modules import user_network
+from .._engine._net import Monitor
+from .._engine._torch import FIXED_SEED, fixed_generator, torch_generator
+from .._engine._validation import check_channels, check_layer_sizes, validate_samples
 from ..metrics import mmd
-from ._net import AdversarialNet, heldout_mmd
+from ..metrics._distances import median_heuristic
 from ._networks import conv_gan, dense_gan
 from ._objectives import AdversarialObjective
 
 # The held-out slice of the quality monitor is capped: the MMD costs
 # O(n^2) and 1000 rows already resolve differences that matter.
 MAX_MONITOR_ROWS = 1000
-# Adam's moment decays for both players unless optimizer_params sets them.
-GAN_ADAM_BETAS = (0.5, 0.999)
 # Generator steps (batches) of a fit with max_iter="auto", per architecture
 # (a DCGAN step costs far more than a dense one; see Notes).
 AUTO_TRAINING_STEPS = {"dense": 10_000, "conv": 5_000}
-# batch_size="auto": the dense GAN's rows are cheap, and 64 rows per step
-# gave digits FDs of 2.31, 1.68, 2.52 over seeds 0-2 (recall 0.58-0.62)
-# against 2.86, 2.34, 2.00 at 32 (recall 0.54-0.56): a similar median, a
-# better worst case and recall, for 47-58 s instead of 35-42 s. The DCGAN
-# keeps 32 so that its 5,000 steps on 28x28 images stay within 15 minutes
-# on 2 CPU cores.
+# batch_size="auto": the dense GAN's rows are cheap, and on digits 64 rows
+# per step gave about the same median Frechet distance as 32 over three
+# seeds, with a better worst seed and a higher recall, for a somewhat longer
+# fit. The DCGAN keeps 32 so that its 5,000 steps on 28x28 images stay
+# affordable on a CPU. The GAN page of the user guide has the figures.
 AUTO_BATCH_SIZE = {"dense": 64, "conv": 32}
 # Weight of the R1 penalty under r1_penalty="auto", per architecture
 # (measured on digits, see Notes); the data's scale differs between them:
@@ -50,7 +37,7 @@ AUTO_R1_PENALTY = {"dense": 10.0, "conv": 1.0}
 
 
 @fill_doc
-class GAN(ConditionalMixin, EMAMixin, BaseNeuralEstimator):
+class GAN(ConditionalMixin, EMAMixin, GenerativeMixin, BaseNeuralEstimator):
     """Generative adversarial network with the usual remedies for instability.
 
     A generator maps noise codings to samples; a discriminator learns to
@@ -188,16 +175,14 @@ class GAN(ConditionalMixin, EMAMixin, BaseNeuralEstimator):
     discriminator_loss_curve_ : list of float
         Discriminator loss at each epoch.
 
-    validation_epochs_ : list of int or None
-        Epochs (counted from 1) at which the held-out quality was measured.
-        For a GAN, ``validation_scores_`` holds the negative MMD between
-        samples and the held-out slice at those epochs (the quantity
-        :meth:`score` returns), and is None when ``validation_interval=None``.
-
     {training_attributes}
 
     Notes
     -----
+    ``validation_scores_`` holds the negative MMD between samples and the
+    held-out slice at the epochs of ``validation_epochs_`` (the quantity
+    :meth:`score` returns), and is None when ``validation_interval=None``.
+
     With ``optimizer="adam"`` or ``"nadam"``, Adam's first-moment decay is
     0.5 (``betas=(0.5, 0.999)``, Radford et al.'s DCGAN setting) unless
     ``optimizer_params`` sets ``betas``: the default 0.9 carries stale
@@ -205,22 +190,23 @@ class GAN(ConditionalMixin, EMAMixin, BaseNeuralEstimator):
 
     The defaults (wider dense players, minibatch std, an EMA generator,
     Adam's beta1 of 0.5, the R1 penalty, step-based ``max_iter``) were
-    measured on digits (898 training rows, Frechet distance (FD) in
-    classifier features, lower is better; ``GaussianMixture(10)`` scores
-    2.73): the book's dense GAN scores 29.4 with a recall of 0.00;
-    beta1 = 0.5, minibatch std, EMA and wider players bring it to 3.3 to
-    5.2 over three seeds; the R1 penalty and 10,000 steps to 1.9 to 2.8
-    with twice the recall. On the 8x8 images the DCGAN goes from 3.2 to
-    4.7 (book's dropout, no penalty) to 2.0 to 2.9 (R1 weight 1, no
-    dropout). The user guide has the tables, with what was tried and not
-    kept; ``bench/bench_generators.py`` has the current figures.
+    measured on digits (Frechet distance to held-out digits in a digit
+    classifier's features, and recall): the book's dense GAN falls far
+    behind ``GaussianMixture(10)`` and covers almost none of the data's
+    variety; beta1 = 0.5, minibatch std, EMA and wider players close most
+    of the gap; the R1 penalty and 10,000 steps bring it level with the
+    mixture or better, with a much higher recall. On the 8x8 images the
+    DCGAN improved too with the R1 penalty (weight 1) in place of the
+    book's dropout. The GAN page of the user guide has the tables, with
+    what was tried and not kept; ``bench/bench_generators.py`` has the
+    current figures.
 
     ``learning_rate_init`` may be a pair ``(generator, discriminator)``. Its
     default, 0.001 (the book's RMSprop default), beat DCGAN's usual 0.0002 at
-    200 epochs. On digits, 0.001 puts samples in all 10 classes and
-    conditional samples in the requested class 96% of the time, against 9
-    classes and 60% for 0.0002. On the ring of 8 Gaussians, only 0.001
-    covers the modes.
+    200 epochs: on digits it covers more of the classes and puts
+    conditional samples in the requested class far more often, and on the
+    ring of 8 Gaussians only 0.001 covers the modes (see the GAN page of
+    the user guide).
     ``early_stopping`` is not supported: adversarial losses do not measure
     sample quality.
 
@@ -274,8 +260,8 @@ class GAN(ConditionalMixin, EMAMixin, BaseNeuralEstimator):
                       "discriminator_hidden_layer_sizes", "spectral_norm", "minibatch_std",
                       "conditional", "generator", "discriminator")
     _fitted_attributes = BaseNeuralEstimator._fitted_attributes + (
-        "architecture_", "_scaler", "_dropout", "generator_loss_curve_",
-        "discriminator_loss_curve_", "validation_epochs_")
+        "_dropout", "generator_loss_curve_", "discriminator_loss_curve_")
+    _architectures = {"dense": "vectors", "conv": "images"}
     _optional_fitted_attributes = ("feature_names_in_", "classes_")
 
     def __init__(
@@ -357,15 +343,12 @@ class GAN(ConditionalMixin, EMAMixin, BaseNeuralEstimator):
 
     _auto_training_steps = AUTO_TRAINING_STEPS
     _auto_batch_size = AUTO_BATCH_SIZE
-    _max_iter_doc = auto_max_iter_doc(
-        AUTO_TRAINING_STEPS, "the adversarial game moves one step per batch, so "
-        "its progress follows the number of steps, not of epochs, and a fit on a "
-        "large image set takes a bounded time.", what="generator steps (batches)",
-        batch_size=AUTO_BATCH_SIZE)
+    _auto_training_unit = "generator steps (batches)"
+    _auto_training_reason = ("the adversarial game moves one step per batch, so its progress "
+                             "follows the number of steps, not of epochs, and a fit on a "
+                             "large image set takes a bounded time.")
 
     # -- fitting -----------------------------------------------------------
-    _net_class = AdversarialNet
-
     def _check_params(self):
         if self.early_stopping:
             raise ValueError("GAN does not support early_stopping=True: adversarial losses "
@@ -376,59 +359,45 @@ class GAN(ConditionalMixin, EMAMixin, BaseNeuralEstimator):
             raise ValueError("learning_rate_init must be a positive float or a pair "
                              f"(generator, discriminator) of them; got {lr!r}.")
 
-    def _fit_data_state(self, stats, sample_shape):
-        self.architecture_ = resolve_architecture(self, sample_shape, image="conv",
-                                                  vector="dense")
-        conv = self.architecture_ == "conv"
-        if conv:
-            resolve_image_shape(self, stats.n_features, sample_shape)
+    def _data_scaling(self, kind):
+        # Images: all pixels together to [-1, 1], the generator's tanh range;
+        # vectors: each feature standardised.
+        return "symmetric" if kind == "images" else "standard"
+
+    def _fit_data(self, spec, stats):
+        if spec.architecture == "conv":
             check_channels(self)
         else:
             check_layer_sizes(self, "generator_hidden_layer_sizes")
             check_layer_sizes(self, "discriminator_hidden_layer_sizes")
-        # Images: all pixels together to [-1, 1], the generator's tanh range;
-        # vectors: each feature standardised. Samples are clipped to each
-        # feature's training range (the DCGAN's tanh already bounds them).
-        self._scaler = DataScaler(images=conv).fit(stats)
         # The discriminator's dropout, fixed for the life of the network
         # (a warm start keeps its layers; a saved model is rebuilt with it).
         dropout = self.dropout
         if dropout == "auto":
-            dropout = 0.4 if conv and not self._r1_penalty() else 0.0
+            dropout = 0.4 if spec.architecture == "conv" and not self._r1_penalty() else 0.0
         self._dropout = float(dropout)
 
-    def _monitor_holdout(self, n_samples, incremental):
-        if self.validation_interval is None or incremental:
-            return 0
-        n_valid = min(max(int(np.ceil(self.validation_fraction * n_samples)), 2),
-                      MAX_MONITOR_ROWS)
-        if n_samples - n_valid < 1:
-            raise ValueError(
-                f"validation_interval={self.validation_interval} holds out {n_valid} rows "
-                f"to monitor sample quality, which leaves none to train on: "
-                f"n_samples={n_samples}. Use more samples or set validation_interval=None."
-            )
-        return n_valid
+    def _monitor(self):
+        if self.validation_interval is None:
+            return None
+        return Monitor("mmd", self.validation_interval, heldout_mmd,
+                       parameter="validation_interval", max_rows=MAX_MONITOR_ROWS)
 
-    def _build_module(self, n_features, sample_shape):
+    def _build_network(self, spec):
         n_classes = self._n_classes
-        conv = self.architecture_ == "conv"
         common = dict(n_classes=n_classes, spectral_norm=self.spectral_norm,
                       minibatch_std=self.minibatch_std, dropout=self._dropout,
                       ema=self.ema_decay is not None)
-        if self.generator is not None or self.discriminator is not None:
-            layout = sample_layout(self, n_features, sample_shape)
-            labels = (torch.zeros(2, n_classes),) if n_classes else ()
-            if self.generator is not None:
-                common["generator"] = user_network(
-                    self.generator, "generator", (self.n_components,), layout, labels)
-            if self.discriminator is not None:
-                common["discriminator"] = user_network(
-                    self.discriminator, "discriminator", layout, (), labels)
-        if conv:
-            return conv_gan(resolve_image_shape(self, n_features, sample_shape),
-                            self.n_components, check_channels(self), **common)
-        return dense_gan(n_features, self.n_components,
+        labels = (torch.zeros(2, n_classes),) if n_classes else ()
+        if self.generator is not None:
+            common["generator"] = user_network(
+                self.generator, "generator", (self.n_components,), spec.layout, labels)
+        if self.discriminator is not None:
+            common["discriminator"] = user_network(
+                self.discriminator, "discriminator", spec.layout, (), labels)
+        if spec.architecture == "conv":
+            return conv_gan(spec.shape, self.n_components, check_channels(self), **common)
+        return dense_gan(spec.n_features, self.n_components,
                          check_layer_sizes(self, "generator_hidden_layer_sizes"),
                          check_layer_sizes(self, "discriminator_hidden_layer_sizes"), **common)
 
@@ -439,24 +408,8 @@ class GAN(ConditionalMixin, EMAMixin, BaseNeuralEstimator):
 
     def _build_objective(self):
         return AdversarialObjective(loss=self.loss, label_smoothing=self.label_smoothing,
-                                    r1_penalty=self._r1_penalty())
-
-    def _family_callbacks(self):
-        if self.validation_interval is None:
-            return []
-        return [("skgen_monitor", HeldOutMonitor(self.validation_interval, "mmd", heldout_mmd))]
-
-    def _optimizer_defaults(self, optimizer):
-        if "betas" in inspect.signature(optimizer).parameters:
-            return {"betas": GAN_ADAM_BETAS}
-        return {}
-
-    def _configure_net(self, net):
-        super()._configure_net(net)
-        net.n_critic = self.n_critic
-        for name, cb in net.callbacks_:
-            if name == "skgen_monitor" and self.validation_interval is not None:
-                cb.interval = self.validation_interval
+                                    r1_penalty=self._r1_penalty(), n_critic=self.n_critic,
+                                    ema_decay=self.ema_decay)
 
     def _after_training(self, net, train):
         history = net.history
@@ -464,48 +417,12 @@ class GAN(ConditionalMixin, EMAMixin, BaseNeuralEstimator):
         self.discriminator_loss_curve_ = [
             float(v) for v in history[:, "train_discriminator_loss"]]
 
-    def _set_history_attributes(self, early, stopper):
-        super()._set_history_attributes(early, stopper)
-        rows = [(i + 1, row["monitor_mmd"]) for i, row in enumerate(self.net_.history)
-                if "monitor_mmd" in row]
-        if self.validation_interval is None:
-            self.validation_epochs_ = self.validation_scores_ = None
-            return
-        self.validation_epochs_ = [epoch for epoch, _ in rows]
-        self.validation_scores_ = [-float(value) for _, value in rows]
-        self.best_validation_score_ = max(self.validation_scores_, default=None)
-
     # -- generation ----------------------------------------------------------
-    @validate_params(
-        {"n_samples": [Interval(numbers.Integral, 1, None, closed="left")],
-         "random_state": ["random_state"]},
-        prefer_skip_nested_validation=True,
-    )
-    def sample(self, n_samples=1, random_state=None, y=None):
-        """Generate samples: noise through the (EMA) generator in eval mode.
-
-        Parameters
-        ----------
-        n_samples : int, default=1
-            Number of samples.
-        random_state : int, RandomState instance or None, default=None
-            Seeds the noise; the same value gives the same samples.
-        y : array-like of shape (n_samples,) or label, default=None
-            Classes to draw, for a conditional GAN.
-
-        Returns
-        -------
-        X : ndarray of shape (n_samples, n_features) or image shape
-            Samples shaped and scaled like the training data.
-        """
-        check_is_fitted(self)
-        labels = self._labels_for(y, n_samples, "sample")
-        z = torch.randn((n_samples, self.n_components),
-                        generator=torch_generator(random_state)).numpy()
-        out = self._forward_batches(lambda m, b, *yb: m.generate(b, *yb, ema=True), z,
-                                    self._scaler.dtype, labels=labels)
-        # Back to the data's scale and range, in place.
-        return self._scaler.inverse_transform_(out).reshape((n_samples, *self._sample_shape))
+    def _draw(self, n_samples, rng, labels):
+        # Noise through the (EMA) generator in eval mode.
+        z = torch.randn((n_samples, self.n_components), generator=torch_generator(rng)).numpy()
+        return self._forward_batches(lambda m, b, *yb: m.generate(b, *yb, ema=True), z,
+                                     self.spec_.dtype, labels=labels)
 
     def score(self, X, y=None):
         """Negative squared MMD between ``X`` and as many samples (higher is better).
@@ -529,7 +446,28 @@ class GAN(ConditionalMixin, EMAMixin, BaseNeuralEstimator):
         """
         check_is_fitted(self)
         X, _ = validate_samples(self, X, reset=False)
-        samples = self.sample(X.shape[0], random_state=0,
+        samples = self.sample(X.shape[0], random_state=FIXED_SEED,
                               y=y if self.conditional else None)
-        return -mmd(self._scaler.transform(X), self._scaler.transform(
+        return -mmd(self.spec_.to_model(X), self.spec_.to_model(
             samples.reshape(len(samples), -1)))
+
+
+@torch.no_grad()
+def heldout_mmd(net, data):
+    """MMD between held-out rows and as many samples of the (EMA) generator.
+
+    Computed in the model's scaled space, with an RBF kernel whose width is
+    fixed by the held-out rows alone (median heuristic), so values of
+    different epochs compare. The samples come from fixed noise, so the
+    figure changes only with the generator and no training draw is used.
+    """
+    module, x = net.module_, data.X
+    was_training = module.training
+    module.eval()
+    try:
+        noise = torch.randn((x.shape[0], module.n_components), generator=fixed_generator())
+        fake = module.generate(noise.to(x.device), data.y, ema=True)
+    finally:
+        module.train(was_training)
+    real = x.double().cpu().numpy()
+    return mmd(real, fake.double().cpu().numpy(), gamma=median_heuristic(real))

@@ -1,6 +1,5 @@
 """GAN networks: MLP (the book's GAN) and convolutional (DCGAN) players."""
 
-import copy
 
 import torch
 import torch.nn.functional as F
@@ -12,7 +11,7 @@ from .._blocks import (
     conv_layer_args,
     conv_sizes,
     dropout,
-    update_ema_,
+    AveragedNetwork,
 )
 
 
@@ -173,7 +172,7 @@ class ConvDiscriminator(nn.Module):
         return _run(self.net, x, generator).squeeze(-1)
 
 
-class GANNet(nn.Module):
+class GANNet(AveragedNetwork):
     """Generator, discriminator and (optionally) an EMA copy of the generator."""
 
     def __init__(self, generator, discriminator, n_components, *, n_classes=0, ema=False):
@@ -182,10 +181,7 @@ class GANNet(nn.Module):
         self.n_classes = n_classes
         self.generator = generator
         self.discriminator = discriminator
-        self.generator_ema = None
-        if ema:
-            self.generator_ema = copy.deepcopy(self.generator).requires_grad_(False)
-            self.register_buffer("ema_updates", torch.zeros((), dtype=torch.long))
+        self.keep_average("generator", ema)
 
     def condition(self, y, dtype):
         if not self.n_classes or y is None:
@@ -193,20 +189,10 @@ class GANNet(nn.Module):
         return F.one_hot(y, self.n_classes).to(dtype)
 
     def generate(self, z, y=None, *, ema=False):
-        net = self.generator_ema if ema and self.generator_ema is not None else self.generator
-        return net(z, self.condition(y, z.dtype))
+        return self.averaged(ema)(z, self.condition(y, z.dtype))
 
     def discriminate(self, x, y=None, generator=None):
         return self.discriminator(x, self.condition(y, x.dtype), generator=generator)
-
-    @torch.no_grad()
-    def sync_ema(self):
-        if self.generator_ema is not None:
-            self.generator_ema.load_state_dict(self.generator.state_dict())
-
-    def update_ema(self, decay):
-        """Average in the current generator (decay warmed up, see ``update_ema_``)."""
-        update_ema_(self.generator_ema, self.generator, decay, self.ema_updates)
 
 
 def dense_gan(n_features, n_components, generator_sizes, discriminator_sizes, *,

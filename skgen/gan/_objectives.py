@@ -7,9 +7,14 @@ R1 penalty: Mescheder et al. (2018), https://arxiv.org/abs/1801.04406.
 
 import torch
 import torch.nn.functional as F
-from torch import nn
+
+from .._objective import Objective
 
 GRADIENT_PENALTY_WEIGHT = 10.0
+# Adam's moment decays for both players unless optimizer_params sets them:
+# the default 0.9 carries stale gradients across the players' alternating
+# updates (Radford et al.'s DCGAN setting).
+GAN_ADAM_BETAS = (0.5, 0.999)
 
 
 def input_gradient(scores, x, grad_scaler=None):
@@ -32,23 +37,44 @@ def input_gradient(scores, x, grad_scaler=None):
     return grad * (n / scale)
 
 
-class AdversarialObjective(nn.Module):
-    """Discriminator and generator losses of one adversarial step.
+class AdversarialObjective(Objective):
+    """Discriminator and generator losses, and the alternating step.
 
-    ``label_smoothing`` (one-sided, BCE only) makes the real target
-    ``1 - label_smoothing`` (Salimans et al. 2016). ``r1_penalty`` adds
-    ``r1_penalty / 2`` times the mean squared norm of the discriminator's
-    gradient with respect to the real samples (any loss).
-
-    ``AdversarialNet`` calls ``discriminator_loss`` and ``generator_loss``
-    with their own optimizers; there is no single ``forward`` loss.
+    Each step makes ``n_critic`` discriminator updates, then one generator
+    update, each with its own optimizer (the pattern of skorch's "multiple
+    optimizers"); the main loss is the generator's, the discriminator's is
+    recorded as ``train_discriminator_loss``. ``label_smoothing``
+    (one-sided, BCE only) makes the real target ``1 - label_smoothing``
+    (Salimans et al. 2016). ``r1_penalty`` adds ``r1_penalty / 2`` times
+    the mean squared norm of the discriminator's gradient with respect to
+    the real samples (any loss). There is no single ``forward`` loss, so
+    no validation loss either.
     """
 
-    def __init__(self, *, loss="bce", label_smoothing=0.0, r1_penalty=0.0):
+    optimizer_defaults = {"betas": GAN_ADAM_BETAS}
+
+    def __init__(self, *, loss="bce", label_smoothing=0.0, r1_penalty=0.0, n_critic=1,
+                 ema_decay=None):
         super().__init__()
         self.loss = loss
         self.label_smoothing = label_smoothing
         self.r1_penalty = r1_penalty
+        self.n_critic = n_critic
+        self.ema_decay = ema_decay
+
+    def groups(self):
+        return ("", "discriminator")
+
+    def parameter_groups(self, module):
+        return {"": module.generator.parameters(),
+                "discriminator": module.discriminator.parameters()}
+
+    def updates(self, batch, generator, grad_scaler=None):
+        x, y = batch
+        critic = ("discriminator", lambda module: self.discriminator_loss(
+            module, x, y, generator, grad_scaler=grad_scaler))
+        return [critic] * self.n_critic + [
+            ("", lambda module: self.generator_loss(module, x.shape[0], y, generator, x.device))]
 
     def noise(self, module, n, generator, device):
         return torch.randn((n, module.n_components), generator=generator, device=device)

@@ -71,15 +71,26 @@ def mmd(X, Y, *, kernel="rbf", gamma=None):
     Z = np.vstack([X, Y])
     d2 = pairwise_distances(Z, metric="sqeuclidean")
     if gamma is None:
-        off_diagonal = d2[np.triu_indices_from(d2, k=1)]
-        median = np.median(off_diagonal)
-        gamma = 1.0 / median if median > 0 else 1.0
+        gamma = _median_gamma(d2)
     K = np.exp(-gamma * d2)
     n, m = len(X), len(Y)
     kxx, kyy, kxy = K[:n, :n], K[n:, n:], K[:n, n:]
     term_x = (kxx.sum() - np.trace(kxx)) / (n * (n - 1))
     term_y = (kyy.sum() - np.trace(kyy)) / (m * (m - 1))
     return float(term_x + term_y - 2 * kxy.mean())
+
+
+def median_heuristic(X):
+    """The RBF kernel coefficient of the median heuristic for the rows of
+    ``X``: ``1 / median(||a - b||^2)`` over all pairs of distinct rows (1 if
+    that median is 0)."""
+    return _median_gamma(pairwise_distances(np.asarray(X, dtype=np.float64),
+                                            metric="sqeuclidean"))
+
+
+def _median_gamma(d2):
+    median = np.median(d2[np.triu_indices_from(d2, k=1)])
+    return 1.0 / median if median > 0 else 1.0
 
 
 @validate_params({"X": ["array-like"], "Y": ["array-like"], "unbiased": ["boolean"]},

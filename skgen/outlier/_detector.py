@@ -1,5 +1,7 @@
 """``OutlierDetector``: any model with ``score_samples`` as an outlier detector."""
 
+import math
+import numbers
 from numbers import Real
 
 import numpy as np
@@ -9,14 +11,14 @@ from sklearn.utils import _safe_indexing, get_tags
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
-from ._saving import save_detector
+from .._engine._saving import SaveableMixin, storable
 
 # Tukey's rule: a box plot's lower whisker, 1.5 interquartile ranges below
 # the first quartile, is where contamination="auto" puts the threshold.
 _TUKEY_FENCE = 1.5
 
 
-class OutlierDetector(OutlierMixin, MetaEstimatorMixin, BaseEstimator):
+class OutlierDetector(SaveableMixin, OutlierMixin, MetaEstimatorMixin, BaseEstimator):
     """Outlier detection from a generative model's per-sample scores.
 
     Wraps any skgen autoencoder, the :class:`~skgen.VariationalAutoencoder`
@@ -108,6 +110,8 @@ class OutlierDetector(OutlierMixin, MetaEstimatorMixin, BaseEstimator):
         "contamination": [StrOptions({"auto"}), Interval(Real, 0, 0.5, closed="right")],
         "cv": [None, "cv_object"],
     }
+
+    _fitted_attributes = ("estimator_", "offset_")
 
     def __init__(self, estimator, *, contamination="auto", cv=None):
         self.estimator = estimator
@@ -241,34 +245,24 @@ class OutlierDetector(OutlierMixin, MetaEstimatorMixin, BaseEstimator):
         """
         return self._labels(self.decision_function(X))
 
-    def save(self, path, *, include_optimizer=False):
-        """Save the fitted detector to the directory ``path``, without pickle.
+    def _check_saveable(self):
+        if not storable(self.estimator_):
+            raise TypeError(
+                f"OutlierDetector.save stores skgen models; this detector's estimator is a "
+                f"{type(self.estimator_).__name__}, which skgen cannot save. Use pickle or "
+                "joblib.")
+        cv = self.cv
+        if not (cv is None or (isinstance(cv, numbers.Integral) and not isinstance(cv, bool))):
+            raise ValueError(
+                f"OutlierDetector cannot be saved with cv={cv!r}: a JSON file holds an int or "
+                "None only. cv only acts during fit: call set_params(cv=None) (or an int) "
+                "before save.")
 
-        The model goes to ``path/model`` as its own ``save`` writes it, the
-        threshold and ``contamination`` to ``path/config.json``;
-        :func:`skgen.load` reads the detector back. Only detectors around a
-        skgen model can be saved this way.
-
-        Parameters
-        ----------
-        path : str or path-like
-            The directory to write; it is created if needed.
-        include_optimizer : bool, default=False
-            Also write the model's optimizer state (see the model's
-            ``save``).
-
-        Returns
-        -------
-        path : pathlib.Path
-            The directory written.
-
-        Raises
-        ------
-        TypeError
-            When the estimator is not a skgen model (use pickle or joblib).
-        """
-        check_is_fitted(self)
-        return save_detector(self, path, include_optimizer=include_optimizer)
+    def _check_loaded(self, source):
+        offset = self.offset_
+        if not (isinstance(offset, (int, float)) and not isinstance(offset, bool)
+                and math.isfinite(offset)):
+            raise ValueError(f"{source}: \"attributes\" must hold offset_, a finite number.")
 
     @staticmethod
     def _labels(decision):

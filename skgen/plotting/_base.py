@@ -29,7 +29,8 @@ def estimator_image_shape(estimator, image_shape=None):
     """``image_shape`` if given, else the image shape the estimator was fitted on, else None."""
     if image_shape is not None:
         return image_shape
-    shape = getattr(estimator, "_sample_shape", None)
+    spec = getattr(estimator, "spec_", None)
+    shape = None if spec is None else spec.sample_shape
     return tuple(shape) if shape is not None and len(shape) >= 2 else None
 
 

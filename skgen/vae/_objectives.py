@@ -9,7 +9,8 @@ import math
 
 import torch
 import torch.nn.functional as F
-from torch import nn
+
+from .._objective import Objective
 
 _LOG_2PI = math.log(2 * math.pi)
 
@@ -48,7 +49,7 @@ def decoder_mean(params, likelihood):
     return torch.sigmoid(params) if likelihood == "bce" else params
 
 
-class ELBOObjective(nn.Module):
+class ELBOObjective(Objective):
     """Negative beta-ELBO per sample, averaged over the batch.
 
     ``-E_q[log p(x|z)] + beta * KL(q(z|x) || N(0, I))`` with one

@@ -6,40 +6,29 @@ import numbers
 import numpy as np
 import torch
 from sklearn.mixture import GaussianMixture
-from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import Interval, StrOptions, validate_params
-from sklearn.utils.validation import check_is_fitted
+from sklearn.utils._param_validation import Interval, StrOptions
 
 from .._blocks import HIDDEN_ACTIVATIONS
-from .._engine._docs import auto_max_iter_doc, fill_doc
+from .._engine._docs import fill_doc
 from .._engine._estimator import MAX_ITER_OR_AUTO, MODULE_OR_CLASS
 from .._engine._inference import INFERENCE_BATCH_SIZE
-from .._engine._mixins import ConditionalMixin
-from .._engine._torch import torch_generator
+from .._engine._mixins import ConditionalMixin, GenerativeMixin
+from .._engine._torch import FIXED_SEED, fixed_generator, torch_generator
 from .._engine._transformer import EncoderDecoderTransformer
-from .._engine._validation import (
-    check_channels,
-    check_layer_sizes,
-    resolve_architecture,
-    resolve_image_shape,
-    validate_codings,
-    validate_samples,
-)
+from .._engine._validation import check_channels, check_layer_sizes
 from ._networks import VAENet, conv_vae, dense_vae
 from ._objectives import ELBOObjective, decoder_mean, elbo, importance_bound
 
-# The draws behind score_samples are fixed, so scores are deterministic and
-# do not depend on how samples are ordered or batched.
-_SCORE_SEED = 0
 # Draws averaged by the ELBO estimate of score_samples (n_importance_samples=1).
 _ELBO_DRAWS = 16
 # Optimizer steps of a fit with max_iter="auto", per architecture (measured
-# on digits, see Notes: the dense VAE overfits 898 rows with more).
+# on digits, see Notes and the VAE page of the user guide: the dense VAE
+# overfits the digits rows with more).
 AUTO_TRAINING_STEPS = {"dense": 6_000, "conv": 20_000}
 
 
 @fill_doc
-class VariationalAutoencoder(ConditionalMixin, EncoderDecoderTransformer):
+class VariationalAutoencoder(ConditionalMixin, GenerativeMixin, EncoderDecoderTransformer):
     """Variational autoencoder (VAE): a transformer that also samples.
 
     The encoder outputs a mean and a log-variance per coding; training draws
@@ -171,32 +160,31 @@ class VariationalAutoencoder(ConditionalMixin, EncoderDecoderTransformer):
     negative beta-ELBO in nats per sample.
 
     Why ``reconstruction_loss="mse"`` by default: on digits scaled to [0, 1]
-    (80/20 split, 200 epochs) its held-out ELBO is +14.0 nats at 2 codings
-    and +20.7 at 10, against -24.8 and -24.4 for ``"bce"``. The two numbers
-    are not the same kind of quantity, though: the Gaussian bounds a log
-    density, while the Bernoulli "likelihood" of continuous pixels is not
-    normalised. What decides is that the Gaussian is a proper model of
-    continuous data of any scale (``StandardScaler`` output too) and needs
-    no [0, 1] range, which Bernoulli does. ``"bce"`` remains the classic
-    choice for (near-)binary images.
+    its held-out ELBO is far higher than that of ``"bce"`` (the VAE page of
+    the user guide has the figures). The two are not the same kind of
+    quantity, though: the Gaussian bounds a log density, while the
+    Bernoulli "likelihood" of continuous pixels is not normalised. What
+    decides is that the Gaussian is a proper model of continuous data of
+    any scale (``StandardScaler`` output too) and needs no [0, 1] range,
+    which Bernoulli does. ``"bce"`` remains the classic choice for
+    (near-)binary images.
 
-    Why ``sample_prior="mixture"`` by default: on digits rows (898 training
-    rows, the defaults, 10 codings), the Frechet distance of 899 samples to
-    held-out digits in a digit classifier's features
-    (``bench/bench_generators.py``) is 2.07 with the mixture and 5.61 with
-    N(0, I) (``GaussianMixture(10)`` on the pixels: 2.73; the training rows
-    themselves: 1.28). Recall falls from 0.59 to 0.45: the mixture's draws
-    stay where the training codings are dense.
+    Why ``sample_prior="mixture"`` by default: on digits rows, samples
+    drawn through the mixture are much closer to held-out digits (Frechet
+    distance in a digit classifier's features) than draws from N(0, I),
+    and closer than a ``GaussianMixture`` fitted to the pixels. They are
+    somewhat less varied (a lower recall): the mixture's draws stay where
+    the training codings are dense.
 
     Why two wide convolutional blocks and ``max_iter="auto"``: on the 8x8
-    digit images (same split), the former three narrow blocks
-    ``(16, 32, 64)`` scored 4.22 with a recall of 0.12 after 200 epochs;
-    ``(32, 64)`` scored 2.95 after 200 epochs and 1.86 to 1.97 after
-    10,000 to 20,000 steps (recall 0.72). On 4,000 real 28x28 digits,
-    ``(32, 64)`` scored 5.55 after 10,000 steps and 3.82 after 20,000
-    (410 s on 2 CPU cores), against 4.43 for the former default. The
-    dense VAE goes the other way: 2.08 after 200 epochs (about 6,000
-    steps) and 3.38 after 345, so it stops at 6,000 steps.
+    and the 28x28 digit images, ``(32, 64)`` gave samples closer to
+    held-out digits than the former three narrow blocks ``(16, 32, 64)``
+    at 200 epochs (and, on the 8x8 images, far more varied ones), and on
+    the 28x28 images it kept improving from 10,000 to 20,000 steps. The
+    dense VAE goes the other way: trained much past 6,000 steps it starts
+    to fit the noise of the digits rows, so it stops at 6,000 steps. The
+    VAE page of the user guide has the figures;
+    ``bench/bench_generators.py`` reproduces them.
 
     References
     ----------
@@ -244,8 +232,8 @@ class VariationalAutoencoder(ConditionalMixin, EncoderDecoderTransformer):
     _module_params = ("n_components", "hidden_layer_sizes", "reconstruction_loss",
                       "architecture", "image_shape", "channels", "activation",
                       "conditional", "encoder", "decoder")
-    _fitted_attributes = EncoderDecoderTransformer._fitted_attributes + (
-        "architecture_", "_output_dtype", "n_components_", "latent_mixture_")
+    _fitted_attributes = EncoderDecoderTransformer._fitted_attributes + ("latent_mixture_",)
+    _architectures = {"dense": "vectors", "conv": "images"}
     _optional_fitted_attributes = ("feature_names_in_", "classes_")
 
     def __init__(
@@ -316,12 +304,23 @@ class VariationalAutoencoder(ConditionalMixin, EncoderDecoderTransformer):
         self.verbose = verbose
 
     _auto_training_steps = AUTO_TRAINING_STEPS
-    _max_iter_doc = auto_max_iter_doc(
-        AUTO_TRAINING_STEPS, "on a small data set a fixed number of epochs is too "
-        "few updates, on a large one more than the samples need (see Notes).")
+    _auto_training_reason = ("on a small data set a fixed number of epochs is too few "
+                             "updates, on a large one more than the samples need (see Notes).")
 
     # -- fitting hooks -----------------------------------------------------
-    def _fit_data_state(self, stats, sample_shape):
+    def _check_params(self):
+        check_layer_sizes(self)
+
+    def _data_scaling(self, kind):
+        # Pixels to [0, 1] (already there: unchanged); other features
+        # standardised, so features of any scale weigh alike in the shared
+        # variance of the Gaussian. A Bernoulli models data in [0, 1] as
+        # they are.
+        if self.reconstruction_loss == "bce":
+            return "none"
+        return "unit" if kind == "images" else "standard"
+
+    def _fit_data(self, spec, stats):
         if self.reconstruction_loss == "bce" and (stats.min() < 0 or stats.max() > 1):
             raise ValueError(
                 "reconstruction_loss='bce' models each feature as a probability and "
@@ -329,22 +328,14 @@ class VariationalAutoencoder(ConditionalMixin, EncoderDecoderTransformer):
                 "Scale it (for example with MinMaxScaler) or use "
                 "reconstruction_loss='mse'."
             )
-        check_layer_sizes(self)
-        self.architecture_ = resolve_architecture(self, sample_shape, image="conv",
-                                                  vector="dense")
-        if self.architecture_ == "conv":
-            resolve_image_shape(self, stats.n_features, sample_shape)
-            check_channels(self)
-        self._output_dtype = stats.dtype  # samples are returned in it
 
-    def _build_network(self, n_features, sample_shape):
+    def _builtin_network(self, spec):
         n_classes = self._n_classes
         gaussian = self.reconstruction_loss == "mse"
-        if self.architecture_ == "conv":
-            return conv_vae(resolve_image_shape(self, n_features, sample_shape),
-                            self.n_components, check_channels(self), self.activation,
-                            n_classes, gaussian)
-        return dense_vae(n_features, self.n_components, check_layer_sizes(self),
+        if spec.architecture == "conv":
+            return conv_vae(spec.shape, self.n_components, check_channels(self),
+                            self.activation, n_classes, gaussian)
+        return dense_vae(spec.n_features, self.n_components, check_layer_sizes(self),
                          self.activation, n_classes, gaussian)
 
     def _encoder_width(self):
@@ -360,8 +351,14 @@ class VariationalAutoencoder(ConditionalMixin, EncoderDecoderTransformer):
     def _build_objective(self):
         return ELBOObjective(beta=self.beta, likelihood=self.reconstruction_loss)
 
+    def _encode(self, module, batch, labels):
+        return module.encode(batch, labels)[0]  # the posterior means
+
+    def _decode(self, module, codings, labels):
+        return decoder_mean(module.decode(codings, labels), self.reconstruction_loss)
+
     def _after_training(self, net, train):
-        self.n_components_ = self.n_components
+        super()._after_training(net, train)
         self._calibrate_variance(net.module_, train)
         self.latent_mixture_ = (self._fit_latent_mixture(net.module_, train)
                                 if self.sample_prior == "mixture" else None)
@@ -376,7 +373,7 @@ class VariationalAutoencoder(ConditionalMixin, EncoderDecoderTransformer):
         n = min(self.n_prior_components, len(np.unique(codes, axis=0)))
         # A fixed seed: the mixture is a function of the trained network.
         return GaussianMixture(n, covariance_type="full", reg_covar=1e-6,
-                               random_state=_SCORE_SEED).fit(codes)
+                               random_state=FIXED_SEED).fit(codes)
 
     def _calibrate_variance(self, module, train):
         if module.log_variance is None:
@@ -385,7 +382,7 @@ class VariationalAutoencoder(ConditionalMixin, EncoderDecoderTransformer):
         # trained network over the training data, with posterior draws from
         # a fixed generator.
         device = train.device
-        gen = torch.Generator(device=device).manual_seed(_SCORE_SEED)
+        gen = fixed_generator(device)
         module.eval()
         total, count = 0.0, 0
         with torch.no_grad():
@@ -397,82 +394,11 @@ class VariationalAutoencoder(ConditionalMixin, EncoderDecoderTransformer):
                 count += xb.numel()
             module.log_variance.fill_(math.log(max(total / count, 1e-8)))
 
-    # -- the transformer ---------------------------------------------------
-    def transform(self, X, y=None):
-        """Posterior means of the codings of ``X``.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features) or image array
-            Data shaped like the training data.
-        y : array-like of shape (n_samples,), default=None
-            Class labels; required by a conditional VAE, else ignored.
-
-        Returns
-        -------
-        X_new : ndarray of shape (n_samples, n_components)
-            ``E[z | x]``, with the dtype of ``X``.
-        """
-        check_is_fitted(self)
-        X, _ = validate_samples(self, X, reset=False, stream=True)
-        labels = self._labels_for(y, X.shape[0], "transform")
-        return self._forward_batches(lambda m, b, *yb: m.encode(b, *yb)[0], X, X.dtype,
-                                     labels=labels)
-
-    def inverse_transform(self, X, y=None):
-        """Decode codings: the mean of ``p(x | z)``.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_components)
-            Codings.
-        y : array-like of shape (n_samples,), default=None
-            Class labels; required by a conditional VAE, else ignored.
-
-        Returns
-        -------
-        X_original : ndarray of shape (n_samples, n_features) or image shape
-            Decoded samples, shaped like the training samples.
-        """
-        check_is_fitted(self)
-        Z = validate_codings(self, X, self.n_components_, "inverse_transform")
-        labels = self._labels_for(y, Z.shape[0], "inverse_transform")
-        loss = self.reconstruction_loss
-        out = self._forward_batches(
-            lambda m, b, *yb: decoder_mean(m.decode(b, *yb), loss), Z, Z.dtype,
-            labels=labels)
-        return out.reshape((-1, *self._sample_shape))
-
-    @validate_params(
-        {"n_samples": [Interval(numbers.Integral, 1, None, closed="left")],
-         "random_state": ["random_state"]},
-        prefer_skip_nested_validation=True,
-    )
-    def sample(self, n_samples=1, random_state=None, y=None):
-        """Draw new samples: codings from the sampling prior, decoded.
-
-        The codings come from ``latent_mixture_`` with
-        ``sample_prior="mixture"``, else from N(0, I).
-
-        Parameters
-        ----------
-        n_samples : int, default=1
-            Number of samples.
-        random_state : int, RandomState instance or None, default=None
-            Seeds the codings; the same value gives the same samples.
-        y : array-like of shape (n_samples,) or label, default=None
-            Classes to draw, for a conditional VAE (a single label draws
-            ``n_samples`` of that class).
-
-        Returns
-        -------
-        X : ndarray of shape (n_samples, n_features) or image shape
-            Samples shaped like the training data (the decoder's mean).
-        """
-        check_is_fitted(self)
-        labels = self._labels_for(y, n_samples, "sample")
-        rng = check_random_state(random_state)
-        mixture = getattr(self, "latent_mixture_", None)
+    # -- generation and scores ----------------------------------------------
+    def _draw(self, n_samples, rng, labels):
+        # Codings from latent_mixture_ with sample_prior="mixture", else
+        # from N(0, I), decoded: the mean of p(x | z).
+        mixture = self.latent_mixture_
         if mixture is None:
             z = torch.randn((n_samples, self.n_components_),
                             generator=torch_generator(rng)).numpy()
@@ -484,11 +410,9 @@ class VariationalAutoencoder(ConditionalMixin, EncoderDecoderTransformer):
             eps = rng.standard_normal((n_samples, self.n_components_))
             z = (mixture.means_[component]
                  + np.einsum("nij,nj->ni", chol[component], eps)).astype(np.float32)
-        loss = self.reconstruction_loss
-        out = self._forward_batches(
-            lambda m, b, *yb: decoder_mean(m.decode(b, *yb), loss),
-            z, self._output_dtype, labels=labels)
-        return out.reshape((n_samples, *self._sample_shape))
+        return self._forward_batches(
+            lambda m, b, *yb: self._decode(m, b, yb[0] if yb else None), z, self.spec_.dtype,
+            labels=labels)
 
     def score_samples(self, X, y=None, n_importance_samples=1):
         """A lower bound on ``log p(x)`` for each sample, in nats.
@@ -510,45 +434,30 @@ class VariationalAutoencoder(ConditionalMixin, EncoderDecoderTransformer):
         Returns
         -------
         scores : ndarray of shape (n_samples,)
-            Per-sample bound; higher is better.
+            Per-sample bound on the density of ``X`` in its own units (the
+            internal scaling is accounted for); higher is better.
         """
-        check_is_fitted(self)
         k = n_importance_samples
         if not isinstance(k, numbers.Integral) or k < 1:
             raise ValueError(
                 "n_importance_samples must be a positive int; got "
                 f"{n_importance_samples!r}."
             )
-        X, _ = validate_samples(self, X, reset=False, stream=True)
+        X, preprocess = self._inputs(X)
         labels = self._labels_for(y, X.shape[0], "score_samples")
         n_draws = _ELBO_DRAWS if k == 1 else int(k)
-        eps = torch.randn((n_draws, self.n_components_),
-                          generator=torch.Generator().manual_seed(_SCORE_SEED))
+        eps = torch.randn((n_draws, self.n_components_), generator=fixed_generator())
         loss = self.reconstruction_loss
         estimator = elbo if k == 1 else importance_bound
 
         def bound(m, b, *yb):
             return estimator(m, b, yb[0] if yb else None, eps.to(b.device, b.dtype), loss)
 
-        return self._forward_batches(bound, X, np.float64, labels=labels,
-                                     batch_size=max(1, INFERENCE_BATCH_SIZE // n_draws))
-
-    def score(self, X, y=None):
-        """Mean ELBO of ``X`` (higher is better), for model selection.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features) or image array
-            Data shaped like the training data.
-        y : array-like of shape (n_samples,), default=None
-            Class labels; used by a conditional VAE, else ignored.
-
-        Returns
-        -------
-        score : float
-            Mean of :meth:`score_samples`.
-        """
-        return float(np.mean(self.score_samples(X, y if self.conditional else None)))
+        scores = self._forward_batches(bound, X, np.float64, labels=labels,
+                                       batch_size=max(1, INFERENCE_BATCH_SIZE // n_draws),
+                                       preprocess=preprocess)
+        # The density of the scaled data, turned into that of X.
+        return scores - self.spec_.log_scale()
 
 
 VAE = VariationalAutoencoder
