@@ -26,23 +26,26 @@ import argparse
 import statistics
 import time
 
-import numpy as np
 import torch
 import torch.nn.functional as F
 from sklearn.decomposition import PCA
 
-from _data import fashion_like
-
 from skgen import StackedAutoencoder
 from skgen._engine._torch import resolve_device
+
+from _data import fashion_like
 
 
 def plain_epochs(X, batch_size, epochs, device, optimizer_kwargs, seed=0):
     """The reference: what a PyTorch user writes by hand."""
     torch_gen = torch.Generator().manual_seed(seed)
     model = torch.nn.Sequential(
-        torch.nn.Linear(784, 100), torch.nn.ReLU(), torch.nn.Linear(100, 30),
-        torch.nn.Linear(30, 100), torch.nn.ReLU(), torch.nn.Linear(100, 784),
+        torch.nn.Linear(784, 100),
+        torch.nn.ReLU(),
+        torch.nn.Linear(100, 30),
+        torch.nn.Linear(30, 100),
+        torch.nn.ReLU(),
+        torch.nn.Linear(100, 784),
     ).to(device)
     opt = torch.optim.NAdam(model.parameters(), lr=1e-3, **optimizer_kwargs)
     data = torch.from_numpy(X).to(device)
@@ -52,7 +55,7 @@ def plain_epochs(X, batch_size, epochs, device, optimizer_kwargs, seed=0):
         start = time.perf_counter()
         perm = torch.randperm(n, generator=torch_gen).to(device)
         for i in range(0, n, batch_size):
-            xb = data[perm[i:i + batch_size]]
+            xb = data[perm[i : i + batch_size]]
             opt.zero_grad(set_to_none=True)
             loss = F.mse_loss(model(xb), xb)
             loss.backward()
@@ -70,9 +73,16 @@ VARIANTS = {"float32": {}, "bf16": {"mixed_precision": "bf16"}, "compile": {"com
 
 def skgen_epochs(X, batch_size, epochs, device, **params):
     warmup = 1 if params.get("compile") else 0
-    ae = StackedAutoencoder(30, hidden_layer_sizes=(100,), optimizer="nadam",
-                            batch_size=batch_size, max_iter=epochs + warmup, device=device,
-                            random_state=0, **params)
+    ae = StackedAutoencoder(
+        30,
+        hidden_layer_sizes=(100,),
+        optimizer="nadam",
+        batch_size=batch_size,
+        max_iter=epochs + warmup,
+        device=device,
+        random_state=0,
+        **params,
+    )
     ae.fit(X)
     return list(ae.net_.history[:, "dur"])[warmup:], ae
 
@@ -88,12 +98,16 @@ def main():
     args = parser.parse_args()
     device = resolve_device(args.device)
     X = fashion_like(args.n_samples)
-    print(f"torch {torch.__version__} on {device} ({torch.get_num_threads()} threads); "
-          f"X {X.shape} {X.dtype}; {args.rounds} rounds x {args.epochs} epochs, medians")
+    print(
+        f"torch {torch.__version__} on {device} ({torch.get_num_threads()} threads); "
+        f"X {X.shape} {X.dtype}; {args.rounds} rounds x {args.epochs} epochs, medians"
+    )
     fast = {"foreach": True}
-    header = (f"{'batch':>6}{'skgen':>9}{'plain s/ep':>12}{'skgen s/ep':>12}"
-              f"{'ratio (median)':>16}{'ratio (min)':>13}{'skgen samples/s':>17}"
-              f"{'plain, default NAdam s/ep':>27}")
+    header = (
+        f"{'batch':>6}{'skgen':>9}{'plain s/ep':>12}{'skgen s/ep':>12}"
+        f"{'ratio (median)':>16}{'ratio (min)':>13}{'skgen samples/s':>17}"
+        f"{'plain, default NAdam s/ep':>27}"
+    )
     print(header)
     ae = None
     for bs in args.batch_sizes:
@@ -110,15 +124,20 @@ def main():
         p, d = statistics.median(plain), statistics.median(default)
         for name, times in ours.items():
             s = statistics.median(times)
-            print(f"{bs:>6}{name:>9}{p:>12.3f}{s:>12.3f}{s / p:>16.3f}"
-                  f"{min(times) / min(plain):>13.3f}{len(X) / s:>17,.0f}{d:>27.3f}", flush=True)
+            print(
+                f"{bs:>6}{name:>9}{p:>12.3f}{s:>12.3f}{s / p:>16.3f}"
+                f"{min(times) / min(plain):>13.3f}{len(X) / s:>17,.0f}{d:>27.3f}",
+                flush=True,
+            )
     if ae is None:
         ae = skgen_epochs(X, args.batch_sizes[0], 1, device)[1]
 
     pca = PCA(30, random_state=0).fit(X)
     rows = {}
-    for name, fn in [("PCA(30).transform", pca.transform), ("StackedAutoencoder.transform",
-                                                            ae.transform)]:
+    for name, fn in [
+        ("PCA(30).transform", pca.transform),
+        ("StackedAutoencoder.transform", ae.transform),
+    ]:
         fn(X[:1000])
         runs = []
         for _ in range(5):

@@ -29,7 +29,6 @@ import time
 import numpy as np
 import torch
 import torch.nn.functional as F
-from _data import fashion_like
 from sklearn.datasets import make_moons
 
 from skgen import DDPM
@@ -38,6 +37,7 @@ from skgen.diffusion import NoiseSchedule
 from skgen.diffusion._networks import DiffusionNet, ResidualMLP, UNet
 from skgen.metrics import energy_distance
 
+from _data import fashion_like
 
 # skgen's training options timed against the same plain (float32) loop.
 VARIANTS = {"float32": {}, "bf16": {"mixed_precision": "bf16"}, "compile": {"compile": True}}
@@ -56,14 +56,17 @@ def plain_epoch(X, batch_size, device, architecture, seed=0):
     schedule = NoiseSchedule(1000, "cosine", prediction="v").to(device)
     opt = torch.optim.Adam(net.denoiser.parameters(), lr=1e-3, fused=True)
     lo, hi = X.min(), X.max()
-    scaled = (X - (hi + lo) / 2) / ((hi - lo) / 2) if architecture == "unet" else \
-        (X - X.mean(0)) / np.where(X.std(0) > 1e-8, X.std(0), 1)
+    scaled = (
+        (X - (hi + lo) / 2) / ((hi - lo) / 2)
+        if architecture == "unet"
+        else (X - X.mean(0)) / np.where(X.std(0) > 1e-8, X.std(0), 1)
+    )
     data = torch.from_numpy(scaled).float().to(device)
     n = data.shape[0]
     start = time.perf_counter()
     perm = torch.randperm(n, generator=gen, device=device)
     for i in range(0, n, batch_size):
-        x = data[perm[i:i + batch_size]]
+        x = data[perm[i : i + batch_size]]
         t = torch.randint(0, 1000, (x.shape[0],), generator=gen, device=device)
         noise = torch.randn(x.shape, generator=gen, device=device)
         ab = schedule.alpha_bars[t][:, None]
@@ -82,8 +85,10 @@ def training_table(args, device):
     X = fashion_like(args.n_samples)
     shaped = X.reshape(-1, 28, 28) if args.architecture == "unet" else X
     bs = args.batch_size
-    print(f"{args.architecture} denoiser; X {X.shape}; batch {bs}; {args.rounds} rounds x 1 "
-          "epoch, medians")
+    print(
+        f"{args.architecture} denoiser; X {X.shape}; batch {bs}; {args.rounds} rounds x 1 "
+        "epoch, medians"
+    )
     plain = []
     ours = {name: [] for name in args.variants}
     for _ in range(args.rounds):
@@ -91,17 +96,28 @@ def training_table(args, device):
         for name in args.variants:
             # compile's first epoch waits for the compiler: run, not timed.
             warmup = 1 if name == "compile" else 0
-            ddpm = DDPM(architecture=args.architecture, batch_size=bs, max_iter=1 + warmup,
-                        device=device, random_state=0, **VARIANTS[name]).fit(shaped)
+            ddpm = DDPM(
+                architecture=args.architecture,
+                batch_size=bs,
+                max_iter=1 + warmup,
+                device=device,
+                random_state=0,
+                **VARIANTS[name],
+            ).fit(shaped)
             ours[name] += list(ddpm.net_.history[:, "dur"])[warmup:]
     p = statistics.median(plain)
     steps = -(-len(X) // bs)
-    print(f"{'skgen':<9}{'plain s/ep':>12}{'skgen s/ep':>12}{'ratio (median)':>16}"
-          f"{'ratio (min)':>13}{'skgen steps/s':>15}{'plain steps/s':>15}")
+    print(
+        f"{'skgen':<9}{'plain s/ep':>12}{'skgen s/ep':>12}{'ratio (median)':>16}"
+        f"{'ratio (min)':>13}{'skgen steps/s':>15}{'plain steps/s':>15}"
+    )
     for name, times in ours.items():
         s = statistics.median(times)
-        print(f"{name:<9}{p:>12.3f}{s:>12.3f}{s / p:>16.3f}{min(times) / min(plain):>13.3f}"
-              f"{steps / s:>15,.1f}{steps / p:>15,.1f}", flush=True)
+        print(
+            f"{name:<9}{p:>12.3f}{s:>12.3f}{s / p:>16.3f}{min(times) / min(plain):>13.3f}"
+            f"{steps / s:>15,.1f}{steps / p:>15,.1f}",
+            flush=True,
+        )
     print()
 
 
@@ -118,8 +134,7 @@ def sampling_table(device):
         times, samples = [], None
         for _ in range(3):
             start = time.perf_counter()
-            samples = ddpm.sample(1000, random_state=1, sampler=sampler,
-                                  n_inference_steps=steps)
+            samples = ddpm.sample(1000, random_state=1, sampler=sampler, n_inference_steps=steps)
             times.append(time.perf_counter() - start)
         name = "DDPM, 1000 steps" if steps is None else f"DDIM, {steps} steps"
         print(f"{name:<22}{statistics.median(times):>9.3f}{dist(samples):>10.5f}", flush=True)

@@ -30,8 +30,14 @@ from skgen import (
     StackedAutoencoder,
 )
 
-MODELS = [PCA, LinearAutoencoder, StackedAutoencoder, SparseAutoencoder,
-          DenoisingAutoencoder, ConvolutionalAutoencoder]
+MODELS = [
+    PCA,
+    LinearAutoencoder,
+    StackedAutoencoder,
+    SparseAutoencoder,
+    DenoisingAutoencoder,
+    ConvolutionalAutoencoder,
+]
 
 
 def held_out_mse(model, X_train, X_test):
@@ -49,8 +55,10 @@ def main():
     digits = load_digits()
     X = digits.images.astype(np.float32) / 16
     X_train, X_test = train_test_split(X, test_size=0.2, random_state=0)
-    print(f"torch {torch.__version__}, {torch.get_num_threads()} threads; "
-          f"digits {X_train.shape[0]} train / {X_test.shape[0]} test, [0, 1]")
+    print(
+        f"torch {torch.__version__}, {torch.get_num_threads()} threads; "
+        f"digits {X_train.shape[0]} train / {X_test.shape[0]} test, [0, 1]"
+    )
     print(f"{'model':<26}{'k':>4}{'test MSE':>11}{'/ PCA':>8}{'fit s':>8}")
     for k in args.n_components:
         pca_mse = None
@@ -62,8 +70,10 @@ def main():
             Xte = X_test if image else X_test.reshape(len(X_test), -1)
             mse, seconds = held_out_mse(model, Xtr, Xte)
             pca_mse = mse if cls is PCA else pca_mse
-            print(f"{cls.__name__:<26}{k:>4}{mse:>11.5f}{mse / pca_mse:>8.3f}{seconds:>8.1f}",
-                  flush=True)
+            print(
+                f"{cls.__name__:<26}{k:>4}{mse:>11.5f}{mse / pca_mse:>8.3f}{seconds:>8.1f}",
+                flush=True,
+            )
 
 
 if __name__ == "__main__":

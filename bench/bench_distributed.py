@@ -27,22 +27,33 @@ import time
 
 
 def worker(args):
-    import numpy as np
     import torch
     import torch.distributed as dist
 
-    from _data import fashion_like
     from skgen import DDPM, StackedAutoencoder
+
+    from _data import fashion_like
 
     X = fashion_like(args.n_samples)
     if args.model == "unet":
-        est = DDPM(architecture="unet", max_iter=args.epochs, batch_size=args.batch_size,
-                   device=args.device, random_state=0)
+        est = DDPM(
+            architecture="unet",
+            max_iter=args.epochs,
+            batch_size=args.batch_size,
+            device=args.device,
+            random_state=0,
+        )
         X = X.reshape(-1, 28, 28)
     else:
-        est = StackedAutoencoder(30, hidden_layer_sizes=(100,), optimizer="nadam",
-                                 max_iter=args.epochs, batch_size=args.batch_size,
-                                 device=args.device, random_state=0)
+        est = StackedAutoencoder(
+            30,
+            hidden_layer_sizes=(100,),
+            optimizer="nadam",
+            max_iter=args.epochs,
+            batch_size=args.batch_size,
+            device=args.device,
+            random_state=0,
+        )
     start = time.perf_counter()
     est.fit(X)
     wall = time.perf_counter() - start
@@ -55,10 +66,19 @@ def worker(args):
         same = all(torch.equal(gathered[0], g) for g in gathered)
     if not dist.is_initialized() or dist.get_rank() == 0:
         durations = [row["dur"] for row in est.net_.history][1:] or [wall]
-        print("RESULT " + json.dumps({
-            "world": world, "epoch_s": statistics.median(durations), "wall_s": wall,
-            "loss": est.loss_curve_[-1], "same_weights": same,
-            "device": str(next(est.module_.parameters()).device)}))
+        print(
+            "RESULT "
+            + json.dumps(
+                {
+                    "world": world,
+                    "epoch_s": statistics.median(durations),
+                    "wall_s": wall,
+                    "loss": est.loss_curve_[-1],
+                    "same_weights": same,
+                    "device": str(next(est.module_.parameters()).device),
+                }
+            )
+        )
 
 
 def main():
@@ -74,30 +94,50 @@ def main():
     if args.worker:
         return worker(args)
     here = os.path.dirname(os.path.abspath(__file__))
-    print(f"{args.model}, {args.n_samples} rows, batch_size {args.batch_size} per process, "
-          f"{args.epochs} epochs")
-    header = (f"{'processes':>9}{'global batch':>14}{'epoch s':>9}{'rows/s':>10}"
-              f"{'speed-up':>10}{'final loss':>12}{'same weights':>14}  device")
+    print(
+        f"{args.model}, {args.n_samples} rows, batch_size {args.batch_size} per process, "
+        f"{args.epochs} epochs"
+    )
+    header = (
+        f"{'processes':>9}{'global batch':>14}{'epoch s':>9}{'rows/s':>10}"
+        f"{'speed-up':>10}{'final loss':>12}{'same weights':>14}  device"
+    )
     print(header)
     print("-" * len(header))
     base = None
     for n in args.nproc:
-        cmd = [sys.executable, "-m", "torch.distributed.run", "--standalone",
-               f"--nproc_per_node={n}", os.path.join(here, "bench_distributed.py"), "--worker",
-               "--model", args.model, "--epochs", str(args.epochs),
-               "--n-samples", str(args.n_samples), "--batch-size", str(args.batch_size),
-               "--device", args.device]
+        cmd = [
+            sys.executable,
+            "-m",
+            "torch.distributed.run",
+            "--standalone",
+            f"--nproc_per_node={n}",
+            os.path.join(here, "bench_distributed.py"),
+            "--worker",
+            "--model",
+            args.model,
+            "--epochs",
+            str(args.epochs),
+            "--n-samples",
+            str(args.n_samples),
+            "--batch-size",
+            str(args.batch_size),
+            "--device",
+            args.device,
+        ]
         out = subprocess.run(cmd, capture_output=True, text=True, cwd=here, check=False)
-        lines = [l for l in out.stdout.splitlines() if l.startswith("RESULT ")]
+        lines = [line for line in out.stdout.splitlines() if line.startswith("RESULT ")]
         if out.returncode or not lines:
             print(f"{n:>9}  failed:\n{out.stderr[-2000:]}")
             continue
-        r = json.loads(lines[0][len("RESULT "):])
+        r = json.loads(lines[0][len("RESULT ") :])
         rows_s = args.n_samples // n * n / r["epoch_s"]
         base = base or rows_s
-        print(f"{n:>9}{n * args.batch_size:>14}{r['epoch_s']:>9.2f}{rows_s:>10,.0f}"
-              f"{rows_s / base:>10.2f}{r['loss']:>12.4f}{str(r['same_weights']):>14}  "
-              f"{r['device']}")
+        print(
+            f"{n:>9}{n * args.batch_size:>14}{r['epoch_s']:>9.2f}{rows_s:>10,.0f}"
+            f"{rows_s / base:>10.2f}{r['loss']:>12.4f}{str(r['same_weights']):>14}  "
+            f"{r['device']}"
+        )
 
 
 if __name__ == "__main__":

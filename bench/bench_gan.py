@@ -27,11 +27,12 @@ import time
 import numpy as np
 import torch
 import torch.nn.functional as F
-from _data import fashion_like
 
 from skgen import GAN
 from skgen._engine._torch import resolve_device
 from skgen.gan._networks import conv_gan
+
+from _data import fashion_like
 
 
 def mlp(sizes, act):
@@ -46,8 +47,16 @@ def mlp(sizes, act):
 def players(architecture, device):
     """``(G, D, score)``: the two networks and ``score(x, gen)``."""
     if architecture == "conv":
-        net = conv_gan((28, 28, 1), 30, (64, 128), n_classes=0, spectral_norm=False,
-                       minibatch_std=False, dropout=0.4, ema=False).to(device)
+        net = conv_gan(
+            (28, 28, 1),
+            30,
+            (64, 128),
+            n_classes=0,
+            spectral_norm=False,
+            minibatch_std=False,
+            dropout=0.4,
+            ema=False,
+        ).to(device)
         D = net.discriminator
         return net.generator, D, lambda x, gen: D(x, None, gen)
     G = mlp([30, 100, 150, 784], torch.nn.ReLU).to(device)
@@ -72,17 +81,19 @@ def plain_epoch(X, batch_size, device, architecture, seed=0):
     start = time.perf_counter()
     perm = torch.randperm(n, generator=gen, device=device)
     for i in range(0, n, batch_size):
-        x = data[perm[i:i + batch_size]]
+        x = data[perm[i : i + batch_size]]
         with torch.no_grad():
             fake = G(torch.randn((x.shape[0], 30), generator=gen, device=device))
         real_s, fake_s = D_fn(x, gen).squeeze(-1), D_fn(fake, gen).squeeze(-1)
-        d_loss = (F.binary_cross_entropy_with_logits(real_s, torch.ones_like(real_s))
-                  + F.binary_cross_entropy_with_logits(fake_s, torch.zeros_like(fake_s)))
+        d_loss = F.binary_cross_entropy_with_logits(
+            real_s, torch.ones_like(real_s)
+        ) + F.binary_cross_entropy_with_logits(fake_s, torch.zeros_like(fake_s))
         opt_d.zero_grad(set_to_none=True)
         d_loss.backward()
         opt_d.step()
-        fake_s = D_fn(G(torch.randn((x.shape[0], 30), generator=gen, device=device)),
-                      gen).squeeze(-1)
+        fake_s = D_fn(G(torch.randn((x.shape[0], 30), generator=gen, device=device)), gen).squeeze(
+            -1
+        )
         g_loss = F.binary_cross_entropy_with_logits(fake_s, torch.ones_like(fake_s))
         opt_g.zero_grad(set_to_none=True)
         g_loss.backward()
@@ -98,30 +109,48 @@ def main():
     parser.add_argument("--batch-sizes", type=int, nargs="+", default=[32, 128])
     parser.add_argument("--device", default="auto")
     parser.add_argument("--architecture", choices=["dense", "conv"], default="dense")
-    parser.add_argument("--n-generate", type=int, default=100_000,
-                        help="samples drawn in the sample() throughput table")
+    parser.add_argument(
+        "--n-generate",
+        type=int,
+        default=100_000,
+        help="samples drawn in the sample() throughput table",
+    )
     args = parser.parse_args()
     device = resolve_device(args.device)
     X = fashion_like(args.n_samples)
     X_shape = (-1, 28, 28) if args.architecture == "conv" else X.shape
-    print(f"torch {torch.__version__} on {device} ({torch.get_num_threads()} threads); "
-          f"{args.architecture} GAN; X {X.shape}; {args.rounds} rounds x 1 epoch, medians")
-    print(f"{'batch':>6}{'plain s/ep':>12}{'skgen s/ep':>12}{'ratio (median)':>16}"
-          f"{'ratio (min)':>13}{'skgen steps/s':>15}{'plain steps/s':>15}")
+    print(
+        f"torch {torch.__version__} on {device} ({torch.get_num_threads()} threads); "
+        f"{args.architecture} GAN; X {X.shape}; {args.rounds} rounds x 1 epoch, medians"
+    )
+    print(
+        f"{'batch':>6}{'plain s/ep':>12}{'skgen s/ep':>12}{'ratio (median)':>16}"
+        f"{'ratio (min)':>13}{'skgen steps/s':>15}{'plain steps/s':>15}"
+    )
     gan = plain_g = None
     for bs in args.batch_sizes:
         plain, ours = [], []
         for _ in range(args.rounds):
             seconds, plain_g = plain_epoch(X, bs, device, args.architecture)
             plain.append(seconds)
-            gan = GAN(30, architecture=args.architecture, batch_size=bs, max_iter=1,
-                      learning_rate_init=2e-4, validation_interval=None, device=device,
-                      random_state=0).fit(X.reshape(X_shape))
+            gan = GAN(
+                30,
+                architecture=args.architecture,
+                batch_size=bs,
+                max_iter=1,
+                learning_rate_init=2e-4,
+                validation_interval=None,
+                device=device,
+                random_state=0,
+            ).fit(X.reshape(X_shape))
             ours += list(gan.net_.history[:, "dur"])
         p, s = statistics.median(plain), statistics.median(ours)
         steps = -(-len(X) // bs)
-        print(f"{bs:>6}{p:>12.3f}{s:>12.3f}{s / p:>16.3f}{min(ours) / min(plain):>13.3f}"
-              f"{steps / s:>15,.1f}{steps / p:>15,.1f}", flush=True)
+        print(
+            f"{bs:>6}{p:>12.3f}{s:>12.3f}{s / p:>16.3f}{min(ours) / min(plain):>13.3f}"
+            f"{steps / s:>15,.1f}{steps / p:>15,.1f}",
+            flush=True,
+        )
     n = args.n_generate
     if args.architecture == "conv":
         lo, hi = X.min(), X.max()

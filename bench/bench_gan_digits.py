@@ -26,8 +26,9 @@ def main():
     parser.add_argument("--epochs", type=int, default=100)
     args = parser.parse_args()
     digits = load_digits()
-    X_train, _, y_train, _ = train_test_split(digits.images / 16, digits.target,
-                                              test_size=0.2, random_state=0)
+    X_train, _, y_train, _ = train_test_split(
+        digits.images / 16, digits.target, test_size=0.2, random_state=0
+    )
     flat = X_train.reshape(len(X_train), -1)
     clf = LogisticRegression(max_iter=2000).fit(flat, y_train)
     plain = dict(minibatch_std=False, ema_decay=None)
@@ -45,8 +46,11 @@ def main():
         seconds = time.perf_counter() - start
         samples = gan.sample(500, random_state=0).reshape(500, -1)
         counts = np.bincount(clf.predict(samples), minlength=10)
-        print(f"{name:<30}{(counts >= 10).sum():>12}{-gan.validation_scores_[-1]:>10.4f}"
-              f"{seconds:>8.0f}  {counts.tolist()}", flush=True)
+        print(
+            f"{name:<30}{(counts >= 10).sum():>12}{-gan.validation_scores_[-1]:>10.4f}"
+            f"{seconds:>8.0f}  {counts.tolist()}",
+            flush=True,
+        )
 
 
 if __name__ == "__main__":

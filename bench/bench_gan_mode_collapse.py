@@ -16,8 +16,6 @@ import argparse
 import statistics
 import time
 
-import numpy as np
-
 from skgen import GAN
 from skgen.datasets import make_ring_of_gaussians
 from skgen.metrics import mmd, mode_coverage
@@ -45,24 +43,35 @@ def main():
     X, _, centers = make_ring_of_gaussians(2000, random_state=0)
     held_out, _, _ = make_ring_of_gaussians(1000, random_state=99)
     print(f"ring of 8 Gaussians, {args.epochs} epochs, seeds {args.seeds}")
-    print(f"{'configuration':<30}{'modes (med/min)':>17}{'near (med/min)':>16}"
-          f"{'MMD (med/max)':>18}{'fit s':>7}")
+    print(
+        f"{'configuration':<30}{'modes (med/min)':>17}{'near (med/min)':>16}"
+        f"{'MMD (med/max)':>18}{'fit s':>7}"
+    )
     for name in args.configs:
         modes, near, dists, times = [], [], [], []
         for seed in args.seeds:
             start = time.perf_counter()
-            gan = GAN(n_components=8, max_iter=args.epochs, batch_size=64,
-                      learning_rate_init=1e-3, random_state=seed, **CONFIGS[name]).fit(X)
+            gan = GAN(
+                n_components=8,
+                max_iter=args.epochs,
+                batch_size=64,
+                learning_rate_init=1e-3,
+                random_state=seed,
+                **CONFIGS[name],
+            ).fit(X)
             times.append(time.perf_counter() - start)
             samples = gan.sample(2000, random_state=seed)
             m, q = mode_coverage(samples, centers, radius=0.15)
             modes.append(m)
             near.append(q)
             dists.append(mmd(samples[:1000], held_out))
-        print(f"{name:<30}{statistics.median(modes):>9.0f} / {min(modes):<5}"
-              f"{statistics.median(near):>9.2f} / {min(near):<4.2f}"
-              f"{statistics.median(dists):>10.4f} / {max(dists):<6.4f}"
-              f"{statistics.median(times):>6.1f}", flush=True)
+        print(
+            f"{name:<30}{statistics.median(modes):>9.0f} / {min(modes):<5}"
+            f"{statistics.median(near):>9.2f} / {min(near):<4.2f}"
+            f"{statistics.median(dists):>10.4f} / {max(dists):<6.4f}"
+            f"{statistics.median(times):>6.1f}",
+            flush=True,
+        )
 
 
 if __name__ == "__main__":

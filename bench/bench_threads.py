@@ -49,24 +49,27 @@ def main():
     args = parser.parse_args()
     X = load_digits().data / 16
     fit_seconds(X, None)  # warm-up: imports, first kernels
-    print(f"torch {torch.__version__}, {torch.get_num_threads()} intra-op threads by default; "
-          f"median of {args.repeats} fits of StackedAutoencoder(30, max_iter=30) on digits")
+    print(
+        f"torch {torch.__version__}, {torch.get_num_threads()} intra-op threads by default; "
+        f"median of {args.repeats} fits of StackedAutoencoder(30, max_iter=30) on digits"
+    )
     print(f"{'machine':<22}{'threads':<26}{'fit s':>8}{'vs idle default':>17}")
     idle = None
     for busy in (0, args.busy):
         stop = multiprocessing.Event()
-        hogs = [multiprocessing.Process(target=spin, args=(stop,), daemon=True)
-                for _ in range(busy)]
+        hogs = [
+            multiprocessing.Process(target=spin, args=(stop,), daemon=True) for _ in range(busy)
+        ]
         for hog in hogs:
             hog.start()
         try:
             for limit, label in ((None, "default"), (1, "threadpool_limits(1)")):
-                seconds = statistics.median(fit_seconds(X, limit)
-                                            for _ in range(args.repeats))
+                seconds = statistics.median(fit_seconds(X, limit) for _ in range(args.repeats))
                 idle = idle or seconds
                 machine = "idle" if not busy else f"{busy} busy process(es)"
-                print(f"{machine:<22}{label:<26}{seconds:>8.2f}{seconds / idle:>16.2f}x",
-                      flush=True)
+                print(
+                    f"{machine:<22}{label:<26}{seconds:>8.2f}{seconds / idle:>16.2f}x", flush=True
+                )
         finally:
             stop.set()
             for hog in hogs:

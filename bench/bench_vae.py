@@ -23,10 +23,11 @@ import statistics
 import time
 
 import torch
-from _data import fashion_like
 
 from skgen import VariationalAutoencoder
 from skgen._engine._torch import resolve_device
+
+from _data import fashion_like
 
 
 def mlp(sizes):
@@ -57,17 +58,18 @@ def plain_epochs(X, batch_size, epochs, device, seed=0):
         start = time.perf_counter()
         perm = torch.randperm(n, generator=gen, device=device)
         for i in range(0, n, batch_size):
-            x = data[perm[i:i + batch_size]]
+            x = data[perm[i : i + batch_size]]
             mean, log_var = model.encoder(x).chunk(2, dim=-1)
-            z = mean + torch.exp(0.5 * log_var) * torch.randn(mean.shape, generator=gen,
-                                                              device=device)
+            z = mean + torch.exp(0.5 * log_var) * torch.randn(
+                mean.shape, generator=gen, device=device
+            )
             x_hat = model.decoder(z)
             # Calibrated decoder: the variance at its closed-form optimum.
             lv = torch.log(((x - x_hat) ** 2).mean().clamp_min(1e-8))
             with torch.no_grad():
                 model.log_variance.lerp_(lv.detach(), 0.05)
             rec = -0.5 * (((x - x_hat) ** 2) * torch.exp(-lv) + lv + log2pi).sum(-1)
-            kl = 0.5 * (mean ** 2 + log_var.exp() - 1 - log_var).sum(-1)
+            kl = 0.5 * (mean**2 + log_var.exp() - 1 - log_var).sum(-1)
             loss = (kl - rec).mean()
             opt.zero_grad(set_to_none=True)
             loss.backward()
@@ -86,22 +88,32 @@ def main():
     args = parser.parse_args()
     device = resolve_device(args.device)
     X = fashion_like(args.n_samples)
-    print(f"torch {torch.__version__} on {device} ({torch.get_num_threads()} threads); "
-          f"X {X.shape}; {args.rounds} rounds x 1 epoch, medians")
-    print(f"{'batch':>6}{'plain s/ep':>12}{'skgen s/ep':>12}{'ratio (median)':>16}"
-          f"{'ratio (min)':>13}")
+    print(
+        f"torch {torch.__version__} on {device} ({torch.get_num_threads()} threads); "
+        f"X {X.shape}; {args.rounds} rounds x 1 epoch, medians"
+    )
+    print(
+        f"{'batch':>6}{'plain s/ep':>12}{'skgen s/ep':>12}{'ratio (median)':>16}{'ratio (min)':>13}"
+    )
     vae = plain_model = None
     for bs in args.batch_sizes:
         plain, ours = [], []
         for _ in range(args.rounds):
             times, plain_model = plain_epochs(X, bs, 1, device)
             plain += times
-            vae = VariationalAutoencoder(10, hidden_layer_sizes=(150, 100), batch_size=bs,
-                                         max_iter=1, device=device, random_state=0).fit(X)
+            vae = VariationalAutoencoder(
+                10,
+                hidden_layer_sizes=(150, 100),
+                batch_size=bs,
+                max_iter=1,
+                device=device,
+                random_state=0,
+            ).fit(X)
             ours += list(vae.net_.history[:, "dur"])
         p, s = statistics.median(plain), statistics.median(ours)
-        print(f"{bs:>6}{p:>12.3f}{s:>12.3f}{s / p:>16.3f}{min(ours) / min(plain):>13.3f}",
-              flush=True)
+        print(
+            f"{bs:>6}{p:>12.3f}{s:>12.3f}{s / p:>16.3f}{min(ours) / min(plain):>13.3f}", flush=True
+        )
 
     n = 100_000
     runs = {"skgen sample()": [], "plain decoder": []}

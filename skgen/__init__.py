@@ -5,6 +5,9 @@ autoencoder also samples; every estimator
 trains with PyTorch through skorch, on a GPU when there is one.
 """
 
+from ._engine._loading import load
+from ._engine._saving import save
+from ._version import __version__
 from .autoencoder import (
     ConvolutionalAutoencoder,
     DenoisingAutoencoder,
@@ -18,11 +21,7 @@ from .autoencoder import (
 from .diffusion import DDPM
 from .gan import GAN
 from .outlier import OutlierDetector
-from ._engine._loading import load
-from ._engine._saving import save
 from .vae import VAE, VariationalAutoencoder
-from ._version import __version__
-
 
 __all__ = [
     "ConvolutionalAutoencoder",

@@ -87,17 +87,20 @@ class ConvEncoder(nn.Module):
     maps before the head.
     """
 
-    def __init__(self, image_shape, n_out, *, channels=(16, 32, 64), activation="relu",
-                 n_condition=0):
+    def __init__(
+        self, image_shape, n_out, *, channels=(16, 32, 64), activation="relu", n_condition=0
+    ):
         super().__init__()
         self.image_shape = tuple(image_shape)
         sizes = conv_sizes(image_shape, len(channels))
         blocks, prev = [], image_shape[2]
         for ch, size in zip(channels, sizes):
             kernel, padding, pool = conv_layer_args(size)
-            blocks += [nn.Conv2d(prev, ch, kernel, padding=padding),
-                       make_activation(activation),
-                       nn.MaxPool2d(pool, ceil_mode=True)]
+            blocks += [
+                nn.Conv2d(prev, ch, kernel, padding=padding),
+                make_activation(activation),
+                nn.MaxPool2d(pool, ceil_mode=True),
+            ]
             prev = ch
         self.convs = nn.Sequential(*blocks)
         self.head = nn.Linear(prev * sizes[-1][0] * sizes[-1][1] + n_condition, n_out)
@@ -119,8 +122,18 @@ class ConvDecoder(nn.Module):
     (the DCGAN generator).
     """
 
-    def __init__(self, image_shape, n_in, *, channels=(16, 32, 64), activation="relu",
-                 output_activation=None, n_condition=0, kernel_size=3, batch_norm=False):
+    def __init__(
+        self,
+        image_shape,
+        n_in,
+        *,
+        channels=(16, 32, 64),
+        activation="relu",
+        output_activation=None,
+        n_condition=0,
+        kernel_size=3,
+        batch_norm=False,
+    ):
         super().__init__()
         self.image_shape = tuple(image_shape)
         sizes = conv_sizes(image_shape, len(channels))
@@ -134,17 +147,24 @@ class ConvDecoder(nn.Module):
             src, dst = sizes[level], sizes[level - 1]
             kernel, padding, stride = conv_layer_args(dst, kernel_size)
             # out = (in - 1) * stride - 2 * pad + kernel + output_padding
-            out_pad = tuple(d - ((s - 1) * st - 2 * p + k)
-                            for d, s, st, p, k in zip(dst, src, stride, padding, kernel))
-            up.append(nn.ConvTranspose2d(prev, ch_out, kernel, stride=stride,
-                                         padding=padding, output_padding=out_pad))
+            out_pad = tuple(
+                d - ((s - 1) * st - 2 * p + k)
+                for d, s, st, p, k in zip(dst, src, stride, padding, kernel)
+            )
+            up.append(
+                nn.ConvTranspose2d(
+                    prev, ch_out, kernel, stride=stride, padding=padding, output_padding=out_pad
+                )
+            )
             if batch_norm:
                 up.append(nn.BatchNorm2d(ch_out))
             up.append(make_activation(activation))
             prev = ch_out
         kernel, padding, _ = conv_layer_args(sizes[0])
-        up += [nn.Conv2d(prev, image_shape[2], kernel, padding=padding),
-               make_activation(output_activation)]
+        up += [
+            nn.Conv2d(prev, image_shape[2], kernel, padding=padding),
+            make_activation(output_activation),
+        ]
         self.convs = nn.Sequential(*up)
 
     def forward(self, z, condition=None):
@@ -236,5 +256,6 @@ class AveragedNetwork(nn.Module):
 
     def update_ema(self, decay):
         """Average in the current weights (decay warmed up, see ``update_ema_``)."""
-        update_ema_(getattr(self, self._ema_name), getattr(self, self._ema_of), decay,
-                    self.ema_updates)
+        update_ema_(
+            getattr(self, self._ema_name), getattr(self, self._ema_of), decay, self.ema_updates
+        )

@@ -3,7 +3,6 @@ import pytest
 from sklearn.datasets import load_digits
 from sklearn.model_selection import train_test_split
 
-from estimators import make
 from skgen import (
     ConvolutionalAutoencoder,
     DenoisingAutoencoder,
@@ -12,6 +11,8 @@ from skgen import (
     StackedAutoencoder,
     VariationalAutoencoder,
 )
+
+from estimators import make
 
 ALL_AUTOENCODERS = [
     VariationalAutoencoder,
@@ -39,13 +40,11 @@ def gpu_rounding_checks(estimator):
     """
     import torch
 
-    on_gpu = estimator.get_params().get("device") in ("auto", "cuda") and \
-        torch.cuda.is_available()
+    on_gpu = estimator.get_params().get("device") in ("auto", "cuda") and torch.cuda.is_available()
     if not on_gpu:
         return {}
     why = "float32 rounding on a GPU depends on the batch a row is computed in"
-    return {"check_methods_subset_invariance": why,
-            "check_methods_sample_order_invariance": why}
+    return {"check_methods_subset_invariance": why, "check_methods_sample_order_invariance": why}
 
 
 @pytest.fixture(scope="session")

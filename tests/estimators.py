@@ -37,17 +37,28 @@ FAST = {
     # 2 bits, not the default 16: scikit-learn's checks fit 4 features.
     HashingAutoencoder: {"n_components": 2, "hidden_layer_sizes": (8,)},
     VariationalAutoencoder: {"hidden_layer_sizes": (8,)},
-    GAN: {"n_components": 4, "generator_hidden_layer_sizes": (16,),
-          "discriminator_hidden_layer_sizes": (16,)},
+    GAN: {
+        "n_components": 4,
+        "generator_hidden_layer_sizes": (16,),
+        "discriminator_hidden_layer_sizes": (16,),
+    },
     DDPM: {"n_timesteps": 20, "hidden_width": 16, "n_blocks": 1},
-    EncoderClassifier: {"autoencoder": lambda: make(StackedAutoencoder, max_iter=2),
-                        "max_iter": 100},
+    EncoderClassifier: {
+        "autoencoder": lambda: make(StackedAutoencoder, max_iter=2),
+        "max_iter": 100,
+    },
     OutlierDetector: {"estimator": lambda: make(StackedAutoencoder, max_iter=2)},
 }
 
-AUTOENCODERS = [LinearAutoencoder, StackedAutoencoder, SparseAutoencoder,
-                DenoisingAutoencoder, ConvolutionalAutoencoder, RecurrentAutoencoder,
-                HashingAutoencoder]
+AUTOENCODERS = [
+    LinearAutoencoder,
+    StackedAutoencoder,
+    SparseAutoencoder,
+    DenoisingAutoencoder,
+    ConvolutionalAutoencoder,
+    RecurrentAutoencoder,
+    HashingAutoencoder,
+]
 
 IMAGES = {"image_shape": (8, 8)}
 
@@ -68,8 +79,9 @@ VARIANTS = {
 def make(cls, **params):
     """A small ``cls``: its ``FAST`` settings, then ``params``."""
     settings = {k: v for k, v in COMMON.items() if k in cls._get_param_names()}
-    settings.update({k: v() if callable(v) and not isinstance(v, type) else v
-                     for k, v in FAST[cls].items()})
+    settings.update(
+        {k: v() if callable(v) and not isinstance(v, type) else v for k, v in FAST[cls].items()}
+    )
     settings.update(params)
     return cls(**settings)
 

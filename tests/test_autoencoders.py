@@ -53,16 +53,14 @@ def test_linear_autoencoder_matches_pca_reconstruction(linear_vs_pca):
 def test_nonlinear_autoencoders_beat_pca_on_held_out_digits(cls, digits):
     k = 5
     pca_mse = held_out_mse(PCA(k), digits["X_train"], digits["X_test"])
-    ae_mse = held_out_mse(cls(k, max_iter=40, random_state=0), digits["X_train"],
-                          digits["X_test"])
+    ae_mse = held_out_mse(cls(k, max_iter=40, random_state=0), digits["X_train"], digits["X_test"])
     assert ae_mse < 0.9 * pca_mse, (ae_mse, pca_mse)
 
 
 def test_convolutional_autoencoder_beats_pca_on_images(digits):
     k = 5
     pca_mse = held_out_mse(PCA(k), digits["X_train"], digits["X_test"])
-    ae = ConvolutionalAutoencoder(k, channels=(16, 32), max_iter=25, batch_size=32,
-                                  random_state=0)
+    ae = ConvolutionalAutoencoder(k, channels=(16, 32), max_iter=25, batch_size=32, random_state=0)
     ae_mse = held_out_mse(ae, digits["images_train"], digits["images_test"])
     assert ae_mse < 0.9 * pca_mse, (ae_mse, pca_mse)
 
@@ -78,8 +76,9 @@ def test_tied_weights_share_the_encoder_weights(digits):
     # The decoder really uses the transposed encoder weight.
     module = tied.module_
     z = torch.randn(4, 5, device=module.encoder_linears[1].weight.device)
-    expected = torch.nn.functional.linear(z, module.encoder_linears[1].weight.t(),
-                                          module.decoder_linears[1].bias)
+    expected = torch.nn.functional.linear(
+        z, module.encoder_linears[1].weight.t(), module.decoder_linears[1].bias
+    )
     with torch.no_grad():
         layer_out = module.decoder_linears[1](z, module.encoder_linears[1].weight)
     torch.testing.assert_close(layer_out, expected)
@@ -90,8 +89,9 @@ def test_tied_weights_share_the_encoder_weights(digits):
 
 def test_greedy_pretraining_trains_each_level_then_fine_tunes(digits):
     X = digits["X_train"]
-    est = StackedAutoencoder(5, hidden_layer_sizes=(32,), greedy_pretraining=True,
-                             max_iter=8, random_state=0).fit(X)
+    est = StackedAutoencoder(
+        5, hidden_layer_sizes=(32,), greedy_pretraining=True, max_iter=8, random_state=0
+    ).fit(X)
     curves = est.pretraining_loss_curves_
     assert len(curves) == 2 and all(len(c) == 8 for c in curves)
     assert all(c[-1] < c[0] for c in curves)
@@ -110,8 +110,9 @@ def test_greedy_pretraining_off_by_default(digits):
 @pytest.mark.parametrize("target", [0.05, 0.2])
 def test_sparse_autoencoder_mean_activation_lands_near_target(target, digits):
     X = digits["X_train"]
-    est = SparseAutoencoder(100, sparsity_target=target, sparsity_weight=0.05,
-                            max_iter=30, random_state=0).fit(X)
+    est = SparseAutoencoder(
+        100, sparsity_target=target, sparsity_weight=0.05, max_iter=30, random_state=0
+    ).fit(X)
     mean_activation = est.transform(X).mean()
     assert abs(mean_activation - target) < 0.3 * target, mean_activation
     # Overcomplete: 100 codings for 64 features is allowed.
@@ -120,10 +121,12 @@ def test_sparse_autoencoder_mean_activation_lands_near_target(target, digits):
 
 def test_sparse_l1_penalty_shrinks_codings(digits):
     X = digits["X_train"]
-    weak = SparseAutoencoder(50, sparsity="l1", sparsity_weight=0.0, max_iter=15,
-                             random_state=0).fit(X)
-    strong = SparseAutoencoder(50, sparsity="l1", sparsity_weight=1e-2, max_iter=15,
-                               random_state=0).fit(X)
+    weak = SparseAutoencoder(
+        50, sparsity="l1", sparsity_weight=0.0, max_iter=15, random_state=0
+    ).fit(X)
+    strong = SparseAutoencoder(
+        50, sparsity="l1", sparsity_weight=1e-2, max_iter=15, random_state=0
+    ).fit(X)
     assert strong.transform(X).mean() < 0.5 * weak.transform(X).mean()
 
 
@@ -176,8 +179,9 @@ def test_undercomplete_autoencoders_refuse_wide_codings():
 )
 def test_convolutional_autoencoder_shapes(shape, image_shape, expected):
     X = np.random.default_rng(0).random((40, *shape)).astype(np.float32)
-    est = small(ConvolutionalAutoencoder, n_components=4, image_shape=image_shape,
-                channels=(4, 8, 8)).fit(X)
+    est = small(
+        ConvolutionalAutoencoder, n_components=4, image_shape=image_shape, channels=(4, 8, 8)
+    ).fit(X)
     codes = est.transform(X)
     assert codes.shape == (40, 4) and codes.dtype == np.float32
     assert est.inverse_transform(codes).shape == (40, *expected)
@@ -185,13 +189,19 @@ def test_convolutional_autoencoder_shapes(shape, image_shape, expected):
 
 def test_convolutional_image_shape_errors():
     X = np.zeros((5, 64))
-    with pytest.raises(ValueError, match=r"image_shape=\(8, 7\) holds 56 values but X has "
-                                         r"64 features"):
+    with pytest.raises(
+        ValueError,
+        match=r"image_shape=\(8, 7\) holds 56 values but X has "
+        r"64 features",
+    ):
         small(ConvolutionalAutoencoder, image_shape=(8, 7)).fit(X)
     with pytest.raises(ValueError, match=r"image_shape=\(4, 4\) does not match the images"):
         small(ConvolutionalAutoencoder, image_shape=(4, 4)).fit(np.zeros((5, 8, 8)))
-    with pytest.raises(ValueError, match=r"'image_shape' parameter of ConvolutionalAutoencoder "
-                                         r"must be \(height, width\) or"):
+    with pytest.raises(
+        ValueError,
+        match=r"'image_shape' parameter of ConvolutionalAutoencoder "
+        r"must be \(height, width\) or",
+    ):
         small(ConvolutionalAutoencoder, image_shape=(64,)).fit(X)
     with pytest.raises(ValueError, match="'channels' parameter of ConvolutionalAutoencoder"):
         small(ConvolutionalAutoencoder, channels=()).fit(np.zeros((5, 8, 8)))
@@ -207,11 +217,13 @@ def test_score_is_negative_reconstruction_mse(digits):
 
 @pytest.mark.parametrize("n_jobs", [1, 2])
 def test_pipeline_in_grid_search(n_jobs, digits):
-    pipe = Pipeline([
-        ("scale", MinMaxScaler()),
-        ("ae", StackedAutoencoder(hidden_layer_sizes=(32,), max_iter=10, random_state=0)),
-        ("clf", LogisticRegression(max_iter=300)),
-    ])
+    pipe = Pipeline(
+        [
+            ("scale", MinMaxScaler()),
+            ("ae", StackedAutoencoder(hidden_layer_sizes=(32,), max_iter=10, random_state=0)),
+            ("clf", LogisticRegression(max_iter=300)),
+        ]
+    )
     search = GridSearchCV(pipe, {"ae__n_components": [2, 10]}, cv=2, n_jobs=n_jobs)
     search.fit(digits["X_train"], digits["y_train"])
     scores = search.cv_results_["mean_test_score"]
@@ -222,25 +234,35 @@ def test_pipeline_in_grid_search(n_jobs, digits):
 
 
 def test_unsupervised_grid_search_uses_score(digits):
-    search = GridSearchCV(StackedAutoencoder(hidden_layer_sizes=(32,), max_iter=10,
-                                             random_state=0),
-                          {"n_components": [2, 8]}, cv=2)
+    search = GridSearchCV(
+        StackedAutoencoder(hidden_layer_sizes=(32,), max_iter=10, random_state=0),
+        {"n_components": [2, 8]},
+        cv=2,
+    )
     search.fit(digits["X_train"])
     assert search.best_params_ == {"n_components": 8}
 
 
-@pytest.mark.parametrize("activation, scale, warns", [
-    ("sigmoid", 16.0, True), ("sigmoid", 1.0, False), ("tanh", -1.5, True),
-    ("tanh", 1.0, False), (None, 16.0, False)])
+@pytest.mark.parametrize(
+    "activation, scale, warns",
+    [
+        ("sigmoid", 16.0, True),
+        ("sigmoid", 1.0, False),
+        ("tanh", -1.5, True),
+        ("tanh", 1.0, False),
+        (None, 16.0, False),
+    ],
+)
 def test_bounded_output_activation_warns_on_data_outside_its_range(activation, scale, warns):
     import warnings
 
     from skgen.exceptions import DataRangeWarning
 
     X = np.random.default_rng(0).random((40, 6)) * scale  # in [0, scale] or [scale, 0]
-    for est in (StackedAutoencoder(2, output_activation=activation, max_iter=1),
-                ConvolutionalAutoencoder(2, output_activation=activation, channels=(2,),
-                                         max_iter=1)):
+    for est in (
+        StackedAutoencoder(2, output_activation=activation, max_iter=1),
+        ConvolutionalAutoencoder(2, output_activation=activation, channels=(2,), max_iter=1),
+    ):
         data = X.reshape(40, 2, 3) if isinstance(est, ConvolutionalAutoencoder) else X
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")

@@ -41,8 +41,9 @@ class ConvDecoder(nn.Module):
 
     def __init__(self, width=4):
         super().__init__()
-        self.net = nn.Sequential(nn.Linear(width, 36), nn.Unflatten(1, (1, 6, 6)),
-                                 nn.Conv2d(1, 1, 3, padding=1))
+        self.net = nn.Sequential(
+            nn.Linear(width, 36), nn.Unflatten(1, (1, 6, 6)), nn.Conv2d(1, 1, 3, padding=1)
+        )
 
     def forward(self, z, condition=None):
         return self.net(z)
@@ -51,8 +52,9 @@ class ConvDecoder(nn.Module):
 class Critic(nn.Module):
     def __init__(self):
         super().__init__()
-        self.net = nn.Sequential(nn.Flatten(), nn.Linear(36, 16), nn.LeakyReLU(0.2),
-                                 nn.Linear(16, 1))
+        self.net = nn.Sequential(
+            nn.Flatten(), nn.Linear(36, 16), nn.LeakyReLU(0.2), nn.Linear(16, 1)
+        )
 
     def forward(self, x, condition=None):
         return self.net(x)
@@ -73,12 +75,20 @@ def fitted(make, X=IMAGES, y=None):
 
 
 CASES = {
-    "conv-ae": lambda: ConvolutionalAutoencoder(4, encoder=ConvEncoder, decoder=ConvDecoder,
-                                                max_iter=3, random_state=0),
-    "vae": lambda: VariationalAutoencoder(2, encoder=ConvEncoder(4), decoder=ConvDecoder(2),
-                                          max_iter=3, random_state=0),
-    "gan": lambda: GAN(4, generator=ConvDecoder(4), discriminator=Critic, max_iter=3,
-                       validation_interval=None, random_state=0),
+    "conv-ae": lambda: ConvolutionalAutoencoder(
+        4, encoder=ConvEncoder, decoder=ConvDecoder, max_iter=3, random_state=0
+    ),
+    "vae": lambda: VariationalAutoencoder(
+        2, encoder=ConvEncoder(4), decoder=ConvDecoder(2), max_iter=3, random_state=0
+    ),
+    "gan": lambda: GAN(
+        4,
+        generator=ConvDecoder(4),
+        discriminator=Critic,
+        max_iter=3,
+        validation_interval=None,
+        random_state=0,
+    ),
     "ddpm": lambda: DDPM(n_timesteps=50, denoiser=Denoiser, max_iter=3, random_state=0),
 }
 
@@ -91,15 +101,16 @@ def test_each_family_trains_a_users_network_reproducibly(name):
     for a, b in zip(first.module_.state_dict().values(), second.module_.state_dict().values()):
         torch.testing.assert_close(a, b)
     other = clone(CASES[name]()).set_params(random_state=1).fit(IMAGES)
-    assert any(not torch.equal(a, b) for a, b in zip(
-        first.module_.state_dict().values(), other.module_.state_dict().values()))
+    assert any(
+        not torch.equal(a, b)
+        for a, b in zip(first.module_.state_dict().values(), other.module_.state_dict().values())
+    )
     if hasattr(first, "sample"):
         samples = first.sample(5, random_state=0)
         assert samples.shape == (5, 6, 6)
         # Equal on the CPU; on a GPU the two fits may differ at float32
         # rounding (cuDNN's summation order).
-        np.testing.assert_allclose(samples, second.sample(5, random_state=0), rtol=1e-5,
-                                   atol=1e-6)
+        np.testing.assert_allclose(samples, second.sample(5, random_state=0), rtol=1e-5, atol=1e-6)
     else:
         assert first.transform(IMAGES).shape == (96, 4)
         assert first.inverse_transform(first.transform(IMAGES[:3])).shape == (3, 6, 6)
@@ -109,8 +120,9 @@ def test_the_users_module_is_copied_not_trained():
     encoder, decoder = ConvEncoder(4), ConvDecoder(4)
     encoder(torch.zeros(1, 1, 6, 6))  # materialise the lazy head
     before = {k: v.clone() for k, v in encoder.state_dict().items()}
-    ae = ConvolutionalAutoencoder(4, encoder=encoder, decoder=decoder, max_iter=2,
-                                  random_state=0).fit(IMAGES)
+    ae = ConvolutionalAutoencoder(
+        4, encoder=encoder, decoder=decoder, max_iter=2, random_state=0
+    ).fit(IMAGES)
     assert ae.module_.encoder.module is not encoder
     for key, value in encoder.state_dict().items():
         torch.testing.assert_close(value, before[key])
@@ -131,8 +143,9 @@ def test_users_network_sees_torch_layouts():
 
     # Channels-last images (n, H, W, C) reach the module as (batch, C, H, W).
     X = RNG.random((96, 6, 3, 2))
-    ae = ConvolutionalAutoencoder(3, encoder=Spy, max_iter=1, random_state=0,
-                                  device="cpu").fit(X)  # meets CPU tensors below
+    ae = ConvolutionalAutoencoder(3, encoder=Spy, max_iter=1, random_state=0, device="cpu").fit(
+        X
+    )  # meets CPU tensors below
     assert seen["shape"] == (2, 6, 3)
     codes = ae.transform(X)
     x = torch.as_tensor(X[:4], dtype=torch.float32).permute(0, 3, 1, 2)
@@ -147,8 +160,9 @@ def test_users_network_sees_torch_layouts():
 
 @pytest.mark.parametrize("cls", [StackedAutoencoder, SparseAutoencoder, DenoisingAutoencoder])
 def test_a_custom_half_pairs_with_the_built_in_other_half(cls):
-    ae = cls(3, encoder=nn.Sequential(nn.Linear(36, 3), nn.Sigmoid()), max_iter=2,
-             random_state=0).fit(ROWS)
+    ae = cls(
+        3, encoder=nn.Sequential(nn.Linear(36, 3), nn.Sigmoid()), max_iter=2, random_state=0
+    ).fit(ROWS)
     assert isinstance(ae.module_.decoder, nn.Sequential)  # built-in
     assert ae.inverse_transform(ae.transform(ROWS[:2])).shape == (2, 36)
 
@@ -162,8 +176,15 @@ def test_conditional_families_pass_labels_to_the_users_modules():
         def forward(self, x, labels):
             return super().forward(x) + labels[:, :1]
 
-    gan = GAN(4, generator=Generator, discriminator=LabelCritic, conditional=True,
-              max_iter=2, validation_interval=None, random_state=0).fit(IMAGES, LABELS)
+    gan = GAN(
+        4,
+        generator=Generator,
+        discriminator=LabelCritic,
+        conditional=True,
+        max_iter=2,
+        validation_interval=None,
+        random_state=0,
+    ).fit(IMAGES, LABELS)
     assert gan.sample(4, y=[0, 1, 2, 0], random_state=0).shape == (4, 6, 6)
 
     class LabelDenoiser(Denoiser):
@@ -174,38 +195,57 @@ def test_conditional_families_pass_labels_to_the_users_modules():
         def forward(self, x, t, y):
             return super().forward(x, t) + self.label(y)[:, :, None, None]
 
-    ddpm = DDPM(n_timesteps=50, denoiser=LabelDenoiser, conditional=True, max_iter=2,
-                random_state=0).fit(IMAGES, LABELS)
+    ddpm = DDPM(
+        n_timesteps=50, denoiser=LabelDenoiser, conditional=True, max_iter=2, random_state=0
+    ).fit(IMAGES, LABELS)
     assert ddpm.sample(3, y=[0, 1, 2], random_state=0).shape == (3, 6, 6)
 
     class LabelEncoder(ConvEncoder):
         def forward(self, x, labels):
             return super().forward(x) + labels.sum(1, keepdim=True)
 
-    vae = VariationalAutoencoder(2, encoder=LabelEncoder, conditional=True, max_iter=2,
-                                 random_state=0).fit(IMAGES, LABELS)
+    vae = VariationalAutoencoder(
+        2, encoder=LabelEncoder, conditional=True, max_iter=2, random_state=0
+    ).fit(IMAGES, LABELS)
     assert vae.sample(2, y=[0, 1], random_state=0).shape == (2, 6, 6)
 
 
-@pytest.mark.parametrize("make, match", [
-    (lambda: StackedAutoencoder(3, encoder=nn.Linear(36, 5)),
-     r"The 'encoder' module must map a batch of shape \(batch, 36\) to \(batch, 3\); "
-     r"on a batch of 2 it returned \(2, 5\)"),
-    (lambda: StackedAutoencoder(3, decoder=nn.Linear(4, 36)),
-     r"The 'decoder' module failed when called with a batch of shape \(batch, 3\): "
-     r"RuntimeError"),
-    (lambda: GAN(4, discriminator=nn.Sequential(nn.Flatten(), nn.Linear(36, 2))),
-     r"'discriminator' module must map .* to \(batch,\) or \(batch, 1\)"),
-    (lambda: DDPM(denoiser=nn.Identity, conditional=True),
-     r"The 'denoiser' module failed when called with a batch of shape \(batch, 1, 6, 6\) "
-     r"and a tensor of shape \(batch,\) and a tensor of shape \(batch,\)"),
-    (lambda: StackedAutoencoder(3, encoder=nn.Linear(36, 3), tied_weights=True),
-     r"tied_weights=True needs the built-in layers, but encoder is your own module"),
-    (lambda: StackedAutoencoder(3, encoder=int),
-     r"The 'encoder' parameter must be a torch.nn.Module instance or subclass"),
-    (lambda: StackedAutoencoder(3, encoder="mlp"),
-     r"The 'encoder' parameter of StackedAutoencoder must be an instance of"),
-])
+@pytest.mark.parametrize(
+    "make, match",
+    [
+        (
+            lambda: StackedAutoencoder(3, encoder=nn.Linear(36, 5)),
+            r"The 'encoder' module must map a batch of shape \(batch, 36\) to \(batch, 3\); "
+            r"on a batch of 2 it returned \(2, 5\)",
+        ),
+        (
+            lambda: StackedAutoencoder(3, decoder=nn.Linear(4, 36)),
+            r"The 'decoder' module failed when called with a batch of shape \(batch, 3\): "
+            r"RuntimeError",
+        ),
+        (
+            lambda: GAN(4, discriminator=nn.Sequential(nn.Flatten(), nn.Linear(36, 2))),
+            r"'discriminator' module must map .* to \(batch,\) or \(batch, 1\)",
+        ),
+        (
+            lambda: DDPM(denoiser=nn.Identity, conditional=True),
+            r"The 'denoiser' module failed when called with a batch of shape \(batch, 1, 6, 6\) "
+            r"and a tensor of shape \(batch,\) and a tensor of shape \(batch,\)",
+        ),
+        (
+            lambda: StackedAutoencoder(3, encoder=nn.Linear(36, 3), tied_weights=True),
+            r"tied_weights=True needs the built-in layers, but encoder is your own module",
+        ),
+        (
+            lambda: StackedAutoencoder(3, encoder=int),
+            r"The 'encoder' parameter must be a torch.nn.Module instance or subclass",
+        ),
+        (
+            lambda: StackedAutoencoder(3, encoder="mlp"),
+            r"The 'encoder' parameter of StackedAutoencoder must be an instance of",
+        ),
+    ],
+)
 def test_a_module_that_breaks_the_contract_gets_a_clear_error(make, match):
     estimator = make()
     X = ROWS if isinstance(estimator, StackedAutoencoder) else IMAGES
@@ -224,8 +264,9 @@ def test_parameters_without_a_seeded_initialiser_are_refused():
             return x * self.weight
 
     with pytest.raises(TypeError, match="Scale owns parameters but has no reset_parameters"):
-        StackedAutoencoder(3, encoder=nn.Sequential(Scale(), nn.Linear(36, 3)),
-                           max_iter=1).fit(ROWS)
+        StackedAutoencoder(3, encoder=nn.Sequential(Scale(), nn.Linear(36, 3)), max_iter=1).fit(
+            ROWS
+        )
 
 
 def test_fitted_custom_models_pickle_and_clone():
@@ -236,8 +277,9 @@ def test_fitted_custom_models_pickle_and_clone():
 
 
 def test_warm_start_refuses_another_network():
-    ae = StackedAutoencoder(3, encoder=nn.Linear(36, 3), max_iter=1, warm_start=True,
-                            random_state=0).fit(ROWS)
+    ae = StackedAutoencoder(
+        3, encoder=nn.Linear(36, 3), max_iter=1, warm_start=True, random_state=0
+    ).fit(ROWS)
     ae.fit(ROWS)  # the same module: continues
     assert ae.n_iter_ == 2
     with pytest.raises(ValueError, match="encoder"):

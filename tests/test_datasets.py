@@ -26,8 +26,9 @@ def fake_openml(monkeypatch):
 
 
 @pytest.mark.parametrize("loader, data_id", [(load_fashion_mnist, 40996), (load_mnist, 554)])
-def test_loaders_return_scaled_images_and_the_official_split(fake_openml, loader, data_id,
-                                                             tmp_path):
+def test_loaders_return_scaled_images_and_the_official_split(
+    fake_openml, loader, data_id, tmp_path
+):
     calls, pixels = fake_openml
     bunch = loader(data_home=tmp_path)
     assert calls[-1]["data_id"] == data_id and calls[-1]["data_home"] == tmp_path
@@ -53,14 +54,18 @@ def test_loader_offline_without_cache_gives_a_clear_error(monkeypatch, tmp_path)
         raise URLError("no network")
 
     monkeypatch.setattr(openml, "fetch_openml", offline)
-    with pytest.raises(OSError, match="Fashion-MNIST could not be downloaded from OpenML "
-                                      r"\(data_id=40996\) and no cached copy was found"):
+    with pytest.raises(
+        OSError,
+        match="Fashion-MNIST could not be downloaded from OpenML "
+        r"\(data_id=40996\) and no cached copy was found",
+    ):
         load_fashion_mnist(data_home=tmp_path)
 
 
 def test_loader_rejects_an_unexpected_payload(monkeypatch):
-    monkeypatch.setattr(openml, "fetch_openml",
-                        lambda **kw: Bunch(data=np.zeros((10, 784)), target=np.zeros(10)))
+    monkeypatch.setattr(
+        openml, "fetch_openml", lambda **kw: Bunch(data=np.zeros((10, 784)), target=np.zeros(10))
+    )
     with pytest.raises(ValueError, match=r"OpenML returned \(10, 784\) pixels for MNIST"):
         load_mnist()
 

@@ -15,10 +15,10 @@ from skgen.diffusion import NoiseSchedule
 from skgen.metrics import energy_distance
 
 
-
 def small_ddpm(**params):
-    defaults = dict(n_timesteps=20, hidden_width=16, n_blocks=1, max_iter=2, batch_size=32,
-                    random_state=0)
+    defaults = dict(
+        n_timesteps=20, hidden_width=16, n_blocks=1, max_iter=2, batch_size=32, random_state=0
+    )
     defaults.update(params)
     return DDPM(**defaults)
 
@@ -33,8 +33,7 @@ def test_book_cosine_schedule_reproduces_its_alpha_bar_curve():
     alpha = np.append(1, np.clip(f[1:] / f[:-1], 1 - max_beta, 1))
     book_bar = np.cumprod(alpha)
     schedule = NoiseSchedule(T, "cosine")
-    np.testing.assert_allclose(schedule.alpha_bars.numpy(), book_bar[1:], rtol=1e-5,
-                               atol=1e-12)
+    np.testing.assert_allclose(schedule.alpha_bars.numpy(), book_bar[1:], rtol=1e-5, atol=1e-12)
     bars = schedule.alpha_bars.numpy()
     assert np.all(np.diff(bars) < 0)
     assert bars[0] > 0.9999 and bars[T // 2 - 1] == pytest.approx(0.5, abs=0.02)
@@ -90,8 +89,9 @@ def test_reverse_steps_with_an_exact_denoiser_recover_the_data(eta, n_steps):
     for i, t in enumerate(steps):
         ab = schedule.alpha_bars[t]
         eps = (x - ab.sqrt() * c) / (1 - ab).sqrt()
-        x = schedule.step(eps, t, x, prev_t=steps[i + 1] if i + 1 < len(steps) else -1,
-                          eta=eta, generator=gen)
+        x = schedule.step(
+            eps, t, x, prev_t=steps[i + 1] if i + 1 < len(steps) else -1, eta=eta, generator=gen
+        )
     torch.testing.assert_close(x, c.expand(8, 2), atol=1e-4, rtol=0)
 
 
@@ -107,9 +107,9 @@ def test_sampling_is_reproducible_shaped_and_scaled_like_the_data():
     np.testing.assert_array_equal(a, ddpm.sample(7, random_state=0))
     assert not np.allclose(a, ddpm.sample(7, random_state=1))
     np.testing.assert_array_equal(pickle.loads(pickle.dumps(ddpm)).sample(7, random_state=0), a)
-    np.testing.assert_array_equal(small_ddpm(max_iter=1, device="cpu").fit(images).sample(
-                                      7, random_state=0),
-                                  a)
+    np.testing.assert_array_equal(
+        small_ddpm(max_iter=1, device="cpu").fit(images).sample(7, random_state=0), a
+    )
     assert not hasattr(clone(ddpm), "net_")
     # DDIM is deterministic given the starting noise and differs from DDPM
     d1 = ddpm.sample(7, random_state=0, sampler="ddim", n_inference_steps=5)
@@ -157,8 +157,12 @@ def test_ema_weights_are_used_for_sampling():
 
 def test_options_train_and_are_applied():
     X = np.random.default_rng(0).normal(size=(100, 3))
-    for params in [dict(prediction="v"), dict(loss="huber"), dict(noise_schedule="linear"),
-                   dict(architecture="unet", channels=(4,))]:
+    for params in [
+        dict(prediction="v"),
+        dict(loss="huber"),
+        dict(noise_schedule="linear"),
+        dict(architecture="unet", channels=(4,)),
+    ]:
         ddpm = small_ddpm(**params).fit(X)
         assert np.isfinite(ddpm.loss_curve_).all()
         schedule = ddpm.schedule_
@@ -176,7 +180,8 @@ def test_huber_loss_is_the_objective():
     losses = {}
     for kind in ("mse", "huber"):
         losses[kind] = DenoisingObjective(schedule, loss=kind)(
-            module, (x, None), generator=torch.Generator().manual_seed(1)).item()
+            module, (x, None), generator=torch.Generator().manual_seed(1)
+        ).item()
     assert losses["huber"] < losses["mse"]
 
 
@@ -200,8 +205,9 @@ def test_ddpm_errors():
         ddpm.sample(2, guidance_scale=-1.0)
     with pytest.raises(ValueError, match=r"needs class labels: call fit\(X, y\)"):
         small_ddpm(conditional=True).fit(X)
-    with pytest.raises(ValueError, match="y was passed to sample, but this DDPM is not "
-                                         "conditional"):
+    with pytest.raises(
+        ValueError, match="y was passed to sample, but this DDPM is not conditional"
+    ):
         ddpm.sample(2, y=0)
     with pytest.raises(ValueError, match="after changing ema_decay from .a float. to None"):
         small_ddpm(warm_start=True).fit(X).set_params(ema_decay=None).fit(X)
@@ -233,13 +239,19 @@ def quality_check(ddpm, X_train, held_out, baseline=None):
     """
     n = len(held_out) // 2
     halves = v_energy(held_out[:n], held_out[n:])
-    ancestral, passes_ancestral = count_network_passes(ddpm, n_samples=n, random_state=1,
-                                                       sampler="ddpm")
-    ddim, passes_ddim = count_network_passes(ddpm, n_samples=n, random_state=1,
-                                             sampler="ddim", n_inference_steps=50)
-    return dict(halves=halves, ancestral=v_energy(ancestral, held_out[n:]),
-                ddim=v_energy(ddim, held_out[n:]), passes_ancestral=passes_ancestral,
-                passes_ddim=passes_ddim)
+    ancestral, passes_ancestral = count_network_passes(
+        ddpm, n_samples=n, random_state=1, sampler="ddpm"
+    )
+    ddim, passes_ddim = count_network_passes(
+        ddpm, n_samples=n, random_state=1, sampler="ddim", n_inference_steps=50
+    )
+    return dict(
+        halves=halves,
+        ancestral=v_energy(ancestral, held_out[n:]),
+        ddim=v_energy(ddim, held_out[n:]),
+        passes_ancestral=passes_ancestral,
+        passes_ddim=passes_ddim,
+    )
 
 
 @pytest.mark.parametrize("data", ["moons", "ring"])
@@ -281,13 +293,21 @@ def test_digits_samples_spread_over_the_classes(digits, digit_classifier):
 
 def test_guided_digits_have_the_requested_class(digits, digit_classifier):
     ddpm = DDPM(conditional=True, random_state=0, max_iter=25).fit(
-        digits["X_train"], digits["y_train"])
+        digits["X_train"], digits["y_train"]
+    )
     hits = {}
     for scale in (0.0, 3.0):
-        hits[scale] = np.mean([
-            np.mean(digit_classifier.predict(ddpm.sample(
-                50, y=c, random_state=c, sampler="ddim", guidance_scale=scale)) == c)
-            for c in range(10)])
+        hits[scale] = np.mean(
+            [
+                np.mean(
+                    digit_classifier.predict(
+                        ddpm.sample(50, y=c, random_state=c, sampler="ddim", guidance_scale=scale)
+                    )
+                    == c
+                )
+                for c in range(10)
+            ]
+        )
     assert hits[3.0] >= 0.8, hits
     assert hits[0.0] < 0.3, hits  # guidance 0 ignores the label
     with pytest.raises(ValueError, match=r"pass the class labels, sample\(\.\.\., y=\.\.\.\)"):
@@ -297,16 +317,17 @@ def test_guided_digits_have_the_requested_class(digits, digit_classifier):
 def test_trajectory_records_the_reverse_process():
     X = np.random.default_rng(0).normal(5.0, 2.0, size=(80, 2))
     ddpm = small_ddpm(max_iter=1).fit(X)
-    out, path, steps = ddpm.sample(6, random_state=0, n_inference_steps=4, sampler="ddim",
-                                   return_trajectory=True)
+    out, path, steps = ddpm.sample(
+        6, random_state=0, n_inference_steps=4, sampler="ddim", return_trajectory=True
+    )
     assert path.shape == (5, 6, 2) and steps == [19, 14, 9, 4, -1]
     np.testing.assert_array_equal(path[-1], out)
-    np.testing.assert_array_equal(out, ddpm.sample(6, random_state=0, n_inference_steps=4,
-                                                   sampler="ddim"))
+    np.testing.assert_array_equal(
+        out, ddpm.sample(6, random_state=0, n_inference_steps=4, sampler="ddim")
+    )
     # the start is standard noise mapped to the data's scale
     start = ddpm.spec_.scaler.transform(path[0])
     assert np.abs(start).max() < 5 and not np.allclose(path[0], out)
-
 
 
 def test_add_noise_runs_the_forward_process_in_the_data_scale():
@@ -321,15 +342,21 @@ def test_add_noise_runs_the_forward_process_in_the_data_scale():
         resid = z - np.sqrt(ab[t]) * z0
         np.testing.assert_allclose(resid.mean(0), 0, atol=4 * np.sqrt((1 - ab[t]) / 4000) + 1e-6)
         np.testing.assert_allclose(resid.var(0), 1 - ab[t], rtol=0.1, atol=1e-6)
-    np.testing.assert_array_equal(ddpm.add_noise(X[:3], [0, 10, 49], random_state=2),
-                                  ddpm.add_noise(X[:3], [0, 10, 49], random_state=2))
+    np.testing.assert_array_equal(
+        ddpm.add_noise(X[:3], [0, 10, 49], random_state=2),
+        ddpm.add_noise(X[:3], [0, 10, 49], random_state=2),
+    )
     images = rng.uniform(size=(30, 4, 4))
     unet = small_ddpm(architecture="unet", channels=(4,), max_iter=1).fit(images)
     assert unet.add_noise(images[:2], 5, random_state=0).shape == (2, 4, 4)
     for bad in (50, -1, [1, 2], 1.5):
-        with pytest.raises(ValueError, match=r"timesteps must be an int or one int per "
-                                             r"sample \(3\) in \[0, 49\]"):
+        with pytest.raises(
+            ValueError,
+            match=r"timesteps must be an int or one int per "
+            r"sample \(3\) in \[0, 49\]",
+        ):
             ddpm.add_noise(X[:3], bad)
+
 
 def test_unet_digits_samples_spread_over_the_classes(digits, digit_classifier):
     ddpm = DDPM(architecture="unet", random_state=0, max_iter=20).fit(digits["images_train"])

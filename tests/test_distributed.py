@@ -16,23 +16,35 @@ import torch.distributed as dist
 import torch.multiprocessing as mp
 from sklearn.datasets import load_digits
 
-from estimators import make as small
 from skgen import GAN, StackedAutoencoder, VariationalAutoencoder
 from skgen._engine import _data
+
+from estimators import make as small
 
 WORLD_SIZE = 2
 # The shared list's small estimators (tests/estimators.py). Per-process
 # batch 32 on 2 processes: a global batch of 64.
 ESTIMATORS = {
-    "vae": lambda: small(VariationalAutoencoder, n_components=3, max_iter=2, batch_size=32,
-                        device="cpu"),
-    "gan": lambda: small(GAN, n_critic=2, loss="wasserstein-gp", max_iter=2, batch_size=32,
-                        device="cpu"),
-    "ae": lambda: small(StackedAutoencoder, n_components=3, max_iter=2, batch_size=32,
-                       device="cpu"),
+    "vae": lambda: small(
+        VariationalAutoencoder, n_components=3, max_iter=2, batch_size=32, device="cpu"
+    ),
+    "gan": lambda: small(
+        GAN, n_critic=2, loss="wasserstein-gp", max_iter=2, batch_size=32, device="cpu"
+    ),
+    "ae": lambda: small(
+        StackedAutoencoder, n_components=3, max_iter=2, batch_size=32, device="cpu"
+    ),
     # BatchNorm in the generator, a held-out quality monitor every epoch.
-    "dcgan": lambda: small(GAN, architecture="conv", image_shape=(8, 8), channels=(4,),
-                          validation_interval=1, max_iter=2, batch_size=32, device="cpu"),
+    "dcgan": lambda: small(
+        GAN,
+        architecture="conv",
+        image_shape=(8, 8),
+        channels=(4,),
+        validation_interval=1,
+        max_iter=2,
+        batch_size=32,
+        device="cpu",
+    ),
 }
 
 
@@ -45,8 +57,13 @@ def _summary(est, seen):
     return {
         # Row checksums of the data in the network's space (the VAE scales it).
         "data_rows": est.spec_.to_model(X).sum(1).tolist(),
-        "weights": torch.cat([p.detach().flatten() for p in est.module_.state_dict().values()
-                              if p.is_floating_point()]).tolist(),
+        "weights": torch.cat(
+            [
+                p.detach().flatten()
+                for p in est.module_.state_dict().values()
+                if p.is_floating_point()
+            ]
+        ).tolist(),
         "validation_scores": est.validation_scores_,
         "loss_curve": est.loss_curve_,
         "history": [{k: v for k, v in row.items() if "loss" in k} for row in est.net_.history],
@@ -58,8 +75,9 @@ def _summary(est, seen):
 def _worker(rank, init_file, out_dir):
     """One process: join the group, fit every estimator, write the results."""
     torch.set_num_threads(1)
-    dist.init_process_group("gloo", init_method=f"file://{init_file}", rank=rank,
-                            world_size=WORLD_SIZE)
+    dist.init_process_group(
+        "gloo", init_method=f"file://{init_file}", rank=rank, world_size=WORLD_SIZE
+    )
     try:
         X = digits()
         # Record which rows each process trains on (the shards).
@@ -101,10 +119,18 @@ def _worker(rank, init_file, out_dir):
         from skorch.callbacks import Checkpoint, EarlyStopping
 
         _data.TensorBatches.__iter__ = original
-        est = StackedAutoencoder(3, hidden_layer_sizes=(8,), max_iter=1, device="cpu",
-                                 random_state=0, verbose=1,
-                                 callbacks=[Checkpoint(dirname=os.path.join(out_dir, "ckpt")),
-                                            EarlyStopping(monitor="train_loss")]).fit(X)
+        est = StackedAutoencoder(
+            3,
+            hidden_layer_sizes=(8,),
+            max_iter=1,
+            device="cpu",
+            random_state=0,
+            verbose=1,
+            callbacks=[
+                Checkpoint(dirname=os.path.join(out_dir, "ckpt")),
+                EarlyStopping(monitor="train_loss"),
+            ],
+        ).fit(X)
         results["callbacks"] = sorted(type(cb).__name__ for _, cb in est.net_.callbacks_)
         with open(os.path.join(out_dir, f"rank{rank}.json"), "w") as f:
             json.dump(results, f)
@@ -143,8 +169,10 @@ def test_processes_train_on_disjoint_shards_that_cover_the_data(ranks, name):
     assert len(rows[0]) == len(rows[1]) == epochs * len(X) // WORLD_SIZE
     per_epoch = len(X) // WORLD_SIZE
     for epoch in range(epochs):
-        both = sorted(rows[0][epoch * per_epoch:(epoch + 1) * per_epoch]
-                      + rows[1][epoch * per_epoch:(epoch + 1) * per_epoch])
+        both = sorted(
+            rows[0][epoch * per_epoch : (epoch + 1) * per_epoch]
+            + rows[1][epoch * per_epoch : (epoch + 1) * per_epoch]
+        )
         np.testing.assert_allclose(both, checksums, rtol=1e-5, atol=1e-5)
     assert rows[0] != rows[1]
 
@@ -155,18 +183,32 @@ def test_batches_are_dealt_out_by_rank_in_equal_counts(shuffle):
     data = _data.TensorData(torch.arange(n))
     shards = []
     for rank in range(world):
-        batches = _data.TensorBatches(data, 8, shuffle=shuffle, rank=rank, world_size=world,
-                                     generator=torch.Generator().manual_seed(0))
+        batches = _data.TensorBatches(
+            data,
+            8,
+            shuffle=shuffle,
+            rank=rank,
+            world_size=world,
+            generator=torch.Generator().manual_seed(0),
+        )
         shards.append(torch.cat([x for x, _ in batches]).tolist())
         assert len(batches) == len(list(batches)) == 4  # ceil(25 / 8)
     assert all(len(s) == n // world for s in shards)
     union = sum(shards, [])
     assert len(set(union)) == len(union) == n - n % world
     # The shards interleave one permutation, the one a single process draws.
-    whole = torch.cat([x for x, _ in _data.TensorBatches(
-        data, 8 * world, shuffle=shuffle, generator=torch.Generator().manual_seed(0))])
-    assert torch.stack([torch.tensor(s) for s in shards], 1).flatten().tolist() == \
-        whole[:n - n % world].tolist()
+    whole = torch.cat(
+        [
+            x
+            for x, _ in _data.TensorBatches(
+                data, 8 * world, shuffle=shuffle, generator=torch.Generator().manual_seed(0)
+            )
+        ]
+    )
+    assert (
+        torch.stack([torch.tensor(s) for s in shards], 1).flatten().tolist()
+        == whole[: n - n % world].tolist()
+    )
 
 
 def test_progress_and_files_are_the_main_process_s(ranks):
@@ -181,8 +223,13 @@ def test_a_deterministic_model_matches_one_process_with_the_global_batch(ranks):
     # take the steps of one process with batch 64 over the same shuffling.
     single = ESTIMATORS["ae"]().set_params(batch_size=64).fit(digits())
     np.testing.assert_allclose(ranks[0]["ae"]["loss_curve"], single.loss_curve_, rtol=1e-5)
-    weights = torch.cat([p.detach().flatten() for p in single.module_.state_dict().values()
-                         if p.is_floating_point()]).numpy()
+    weights = torch.cat(
+        [
+            p.detach().flatten()
+            for p in single.module_.state_dict().values()
+            if p.is_floating_point()
+        ]
+    ).numpy()
     np.testing.assert_allclose(ranks[0]["ae"]["weights"], weights, rtol=1e-4, atol=1e-6)
 
 
@@ -200,10 +247,19 @@ def second_of_two(monkeypatch):
 
 def test_too_few_rows_for_the_processes_is_a_clear_error(second_of_two):
     X = digits()[:11]
-    est = VariationalAutoencoder(2, hidden_layer_sizes=(8,), early_stopping=True,
-                                 validation_fraction=0.05, device="cpu", random_state=0)
-    with pytest.raises(ValueError, match=r"trains in 2 processes, but its validation rows "
-                                         r"number 1: every process needs at least one"):
+    est = VariationalAutoencoder(
+        2,
+        hidden_layer_sizes=(8,),
+        early_stopping=True,
+        validation_fraction=0.05,
+        device="cpu",
+        random_state=0,
+    )
+    with pytest.raises(
+        ValueError,
+        match=r"trains in 2 processes, but its validation rows "
+        r"number 1: every process needs at least one",
+    ):
         est.fit(X)
     assert not hasattr(est, "net_")
     with pytest.raises(ValueError, match=r"X has 1 samples: give every process"):
@@ -213,10 +269,18 @@ def test_too_few_rows_for_the_processes_is_a_clear_error(second_of_two):
 def test_checkpoint_load_best_is_refused_in_several_processes(second_of_two, tmp_path):
     from skorch.callbacks import Checkpoint
 
-    est = StackedAutoencoder(3, max_iter=1, device="cpu", random_state=0,
-                             callbacks=[Checkpoint(dirname=str(tmp_path), load_best=True)])
-    with pytest.raises(ValueError, match=r"Checkpoint\(load_best=True\) cannot be used when "
-                                         r"training in several processes.*early_stopping"):
+    est = StackedAutoencoder(
+        3,
+        max_iter=1,
+        device="cpu",
+        random_state=0,
+        callbacks=[Checkpoint(dirname=str(tmp_path), load_best=True)],
+    )
+    with pytest.raises(
+        ValueError,
+        match=r"Checkpoint\(load_best=True\) cannot be used when "
+        r"training in several processes.*early_stopping",
+    ):
         est.fit(digits())
 
 
@@ -236,15 +300,23 @@ def test_the_dask_search_scores_equal_a_serial_search():
     X = digits()[:160]
     grid = {"n_components": [2, 4]}
     make = lambda: GridSearchCV(  # noqa: E731
-        VariationalAutoencoder(hidden_layer_sizes=(8,), max_iter=2, device="cpu",
-                               random_state=0), grid, cv=2, n_jobs=-1)
+        VariationalAutoencoder(hidden_layer_sizes=(8,), max_iter=2, device="cpu", random_state=0),
+        grid,
+        cv=2,
+        n_jobs=-1,
+    )
     serial = make().set_params(n_jobs=None).fit(X)
-    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                      dashboard_address=None) as cluster, Client(cluster):
+    with (
+        LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+        ) as cluster,
+        Client(cluster),
+    ):
         with parallel_config(backend="dask"):
             clustered = make().fit(X)
-    np.testing.assert_allclose(clustered.cv_results_["mean_test_score"],
-                               serial.cv_results_["mean_test_score"], rtol=1e-6)
+    np.testing.assert_allclose(
+        clustered.cv_results_["mean_test_score"], serial.cv_results_["mean_test_score"], rtol=1e-6
+    )
     assert clustered.best_params_ == serial.best_params_
 
 

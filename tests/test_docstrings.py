@@ -11,8 +11,14 @@ import inspect
 import pytest
 from numpydoc.validate import validate
 
-PUBLIC_MODULES = ["skgen", "skgen.metrics", "skgen.datasets", "skgen.plotting",
-                  "skgen.diffusion", "skgen.exceptions"]
+PUBLIC_MODULES = [
+    "skgen",
+    "skgen.metrics",
+    "skgen.datasets",
+    "skgen.plotting",
+    "skgen.diffusion",
+    "skgen.exceptions",
+]
 # Parameters documented in the signature but not in the docstring (PR01),
 # documented but absent (PR02), no Returns section (RT01), no docstring (GL08).
 CHECKED_CODES = {"PR01", "PR02", "RT01", "GL08"}
@@ -39,8 +45,7 @@ def public_methods():
         if not inspect.isclass(obj) or obj.__module__.startswith("skgen.diffusion._schedule"):
             continue  # the schedule is a torch Module: forward & co. are torch's
         for name, member in inspect.getmembers(obj, callable):
-            if not name.startswith("_") and getattr(member, "__module__", "").startswith(
-                    "skgen."):
+            if not name.startswith("_") and getattr(member, "__module__", "").startswith("skgen."):
                 names.append(f"{path}.{name}")
     return names
 
@@ -61,6 +66,7 @@ def test_every_public_class_and_function_has_a_doctest_example(path):
 
 @pytest.mark.parametrize("path", sorted(PUBLIC) + public_methods())
 def test_numpydoc_sections_match_the_signature(path):
-    errors = [f"{code}: {message}" for code, message in validate(path)["errors"]
-              if code in CHECKED_CODES]
+    errors = [
+        f"{code}: {message}" for code, message in validate(path)["errors"] if code in CHECKED_CODES
+    ]
     assert not errors, errors

@@ -140,8 +140,14 @@ def test_fitted_attributes(digits):
 def test_early_stopping_restores_best_weights_and_stops(digits):
     X = digits["X_train"]
     # A learning rate so large that the validation loss bounces around.
-    est = small(StackedAutoencoder, early_stopping=True, n_iter_no_change=3, max_iter=60,
-                learning_rate_init=0.05, hidden_layer_sizes=(32,))
+    est = small(
+        StackedAutoencoder,
+        early_stopping=True,
+        n_iter_no_change=3,
+        max_iter=60,
+        learning_rate_init=0.05,
+        hidden_layer_sizes=(32,),
+    )
     est.fit(X)
     assert est.n_iter_ < 60
     assert len(est.validation_scores_) == est.n_iter_
@@ -197,8 +203,7 @@ def test_concurrent_float64_inference_is_safe(digits):
     est = small(StackedAutoencoder).fit(X.astype(np.float32))
     expected = est.transform(X)
     with ThreadPoolExecutor(4) as pool:
-        results = list(pool.map(lambda a: est.transform(a),
-                                [X, X.astype(np.float32)] * 8))
+        results = list(pool.map(lambda a: est.transform(a), [X, X.astype(np.float32)] * 8))
     for i, r in enumerate(results):
         np.testing.assert_allclose(r, expected, rtol=1e-5, atol=1e-6)
         assert r.dtype == (np.float64 if i % 2 == 0 else np.float32)
@@ -240,8 +245,9 @@ def test_partial_fit_streams_chunks(digits):
         for chunk in np.array_split(X, 6):
             est.partial_fit(chunk)
     assert est.n_iter_ == 24
-    assert est.score(digits["X_test"]) > small(StackedAutoencoder, n_components=5,
-                                                max_iter=1).fit(X[:50]).score(digits["X_test"])
+    assert est.score(digits["X_test"]) > small(StackedAutoencoder, n_components=5, max_iter=1).fit(
+        X[:50]
+    ).score(digits["X_test"])
 
 
 def test_warm_start_refuses_architecture_change(digits):
@@ -288,8 +294,12 @@ def test_skorch_callbacks_are_used_and_not_mutated(digits):
     X = digits["X_train"][:320]
     recorder, counter = _Recorder(), _BatchCounter()
     sched = LRScheduler(policy="StepLR", step_size=1, gamma=0.5)
-    est = small(StackedAutoencoder, max_iter=3, batch_size=64,
-                callbacks=[recorder, ("counter", counter), sched]).fit(X)
+    est = small(
+        StackedAutoencoder,
+        max_iter=3,
+        batch_size=64,
+        callbacks=[recorder, ("counter", counter), sched],
+    ).fit(X)
     # The user's objects are copied, never mutated by fit.
     assert not hasattr(recorder, "events") and not hasattr(counter, "batches")
     fitted = dict(est.net_.callbacks_)
@@ -311,9 +321,11 @@ def test_batch_callbacks_do_not_change_the_result(digits):
 
 def test_skorch_progressbar_and_scoring_callbacks_work(digits, capsys):
     X = digits["X_train"][:128]
-    est = small(StackedAutoencoder, max_iter=2,
-                callbacks=[ProgressBar(), EpochScoring(lambda net, X, y: 1.0, name="one",
-                                                       on_train=True)])
+    est = small(
+        StackedAutoencoder,
+        max_iter=2,
+        callbacks=[ProgressBar(), EpochScoring(lambda net, X, y: 1.0, name="one", on_train=True)],
+    )
     est.fit(X)
     assert est.net_.history[-1, "one"] == 1.0
 
@@ -322,8 +334,12 @@ def test_skorch_early_stopping_callback_is_honoured(digits):
     from skorch.callbacks import EarlyStopping
 
     X = digits["X_train"][:200]
-    est = small(StackedAutoencoder, max_iter=50, learning_rate_init=0.5,
-                callbacks=[EarlyStopping(monitor="train_loss", patience=2, threshold=10)])
+    est = small(
+        StackedAutoencoder,
+        max_iter=50,
+        learning_rate_init=0.5,
+        callbacks=[EarlyStopping(monitor="train_loss", patience=2, threshold=10)],
+    )
     est.fit(X)
     assert est.n_iter_ < 50
 
@@ -331,8 +347,11 @@ def test_skorch_early_stopping_callback_is_honoured(digits):
 @pytest.mark.parametrize(
     "params, match",
     [
-        ({"max_iter": 0}, r"The 'max_iter' parameter of StackedAutoencoder must be an int in "
-                          r"the range \[1, inf\). Got 0 instead."),
+        (
+            {"max_iter": 0},
+            r"The 'max_iter' parameter of StackedAutoencoder must be an int in "
+            r"the range \[1, inf\). Got 0 instead.",
+        ),
         ({"n_components": 0}, r"The 'n_components' parameter .* Got 0 instead"),
         ({"batch_size": "big"}, r"The 'batch_size' parameter"),
         ({"optimizer": "adagrad"}, r"The 'optimizer' parameter"),
@@ -380,8 +399,9 @@ def test_custom_modules_without_generator_init_are_refused():
             self.w = torch.nn.Parameter(torch.zeros(3))
 
     with pytest.raises(TypeError, match="Raw owns parameters but has no reset_parameters"):
-        init_parameters_(torch.nn.Sequential(torch.nn.Linear(2, 2), Raw()),
-                         torch.Generator().manual_seed(0))
+        init_parameters_(
+            torch.nn.Sequential(torch.nn.Linear(2, 2), Raw()), torch.Generator().manual_seed(0)
+        )
 
 
 def test_early_stopping_with_too_few_samples():
@@ -414,15 +434,25 @@ def test_sparse_input_is_rejected():
 
 def test_wrong_shapes_after_fit(digits):
     est = small(StackedAutoencoder).fit(digits["images_train"][:100])
-    with pytest.raises(ValueError, match=r"X has 10 features, but StackedAutoencoder is "
-                                         r"expecting 64 features"):
+    with pytest.raises(
+        ValueError,
+        match=r"X has 10 features, but StackedAutoencoder is "
+        r"expecting 64 features",
+    ):
         est.transform(np.ones((3, 10)))
-    with pytest.raises(ValueError, match=r"samples of shape \(4, 16\), but StackedAutoencoder "
-                                         r"was fitted on samples of shape \(8, 8\)"):
+    with pytest.raises(
+        ValueError,
+        match=r"samples of shape \(4, 16\), but StackedAutoencoder "
+        r"was fitted on samples of shape \(8, 8\)",
+    ):
         est.transform(np.ones((3, 4, 16)))
-    with pytest.raises(ValueError, match=re.escape(
+    with pytest.raises(
+        ValueError,
+        match=re.escape(
             "X has 5 features, but StackedAutoencoder.inverse_transform is expecting 2 "
-            "features (n_components)")):
+            "features (n_components)"
+        ),
+    ):
         est.inverse_transform(np.ones((3, 5)))
 
 
@@ -489,11 +519,14 @@ def test_device_can_be_changed_after_fit(digits):
     est.set_params(device="auto")
     assert est.transform(X).shape == (100, 2)
     assert next(est.module_.parameters()).device.type == (
-        "cuda" if torch.cuda.is_available() else "cpu")
+        "cuda" if torch.cuda.is_available() else "cpu"
+    )
 
 
-@pytest.mark.parametrize("name, kind", [("adam", "fused"), ("nadam", "foreach"),
-                                        ("rmsprop", "foreach"), ("sgd", "fused")])
+@pytest.mark.parametrize(
+    "name, kind",
+    [("adam", "fused"), ("nadam", "foreach"), ("rmsprop", "foreach"), ("sgd", "fused")],
+)
 def test_builtin_optimizers_use_fast_implementations(name, kind, digits):
     est = small(StackedAutoencoder, optimizer=name).fit(digits["X_train"][:100])
     assert est.net_.optimizer_.param_groups[0][kind] is True
@@ -501,8 +534,11 @@ def test_builtin_optimizers_use_fast_implementations(name, kind, digits):
 
 
 def test_optimizer_class_and_params(digits):
-    est = small(StackedAutoencoder, optimizer=torch.optim.AdamW,
-                optimizer_params={"weight_decay": 0.5, "fused": False})
+    est = small(
+        StackedAutoencoder,
+        optimizer=torch.optim.AdamW,
+        optimizer_params={"weight_decay": 0.5, "fused": False},
+    )
     est.fit(digits["X_train"][:100])
     group = est.net_.optimizer_.param_groups[0]
     assert isinstance(est.net_.optimizer_, torch.optim.AdamW)
@@ -512,7 +548,7 @@ def test_optimizer_class_and_params(digits):
 def test_linear_autoencoder_is_reproducible_across_batch_sizes_of_inference(digits):
     est = small(LinearAutoencoder, n_components=3).fit(digits["X_train"])
     full = est.transform(digits["X_test"])
-    parts = np.vstack([est.transform(digits["X_test"][i:i + 17]) for i in range(0, 360, 17)])
+    parts = np.vstack([est.transform(digits["X_test"][i : i + 17]) for i in range(0, 360, 17)])
     np.testing.assert_allclose(full, parts, rtol=1e-6, atol=1e-7)
 
 
@@ -531,8 +567,7 @@ def test_cosine_learning_rate_decays_per_step_and_restarts(digits):
     params = dict(max_iter=4, learning_rate="cosine", learning_rate_init=0.01)
     est = small(StackedAutoencoder, callbacks=[("rates", _RateRecorder())], **params).fit(X)
     rates = dict(est.net_.callbacks_)["rates"].rates
-    np.testing.assert_allclose(rates, [0.01 * 0.5 * (1 + np.cos(np.pi * s / 8))
-                                       for s in range(8)])
+    np.testing.assert_allclose(rates, [0.01 * 0.5 * (1 + np.cos(np.pi * s / 8)) for s in range(8)])
     # The fast loop (no batch callback) follows the same schedule.
     fast = small(StackedAutoencoder, **params).fit(X)
     np.testing.assert_allclose(fast.loss_curve_, est.loss_curve_, rtol=1e-6)
@@ -552,8 +587,9 @@ def test_cosine_learning_rate_decays_per_step_and_restarts(digits):
 def test_batch_size_auto_is_min_of_200_and_n_samples(n_rows, expected):
     # scikit-learn's MLP rule, for families that set no size of their own.
     X = np.random.default_rng(0).random((n_rows, 4))
-    ae = StackedAutoencoder(2, hidden_layer_sizes=(), batch_size="auto", max_iter=1,
-                            random_state=0).fit(X)
+    ae = StackedAutoencoder(
+        2, hidden_layer_sizes=(), batch_size="auto", max_iter=1, random_state=0
+    ).fit(X)
     assert ae.net_.batch_size == expected
 
 
@@ -604,13 +640,16 @@ def test_checkpoint_monitors_the_training_loss_without_a_validation_split(digits
 def test_checkpoint_monitors_the_validation_loss_with_early_stopping(digits, tmp_path):
     from skorch.callbacks import Checkpoint
 
-    est = small(StackedAutoencoder, max_iter=4, early_stopping=True,
-                callbacks=[Checkpoint(dirname=str(tmp_path))])
+    est = small(
+        StackedAutoencoder,
+        max_iter=4,
+        early_stopping=True,
+        callbacks=[Checkpoint(dirname=str(tmp_path))],
+    )
     est.fit(digits["X_train"][:200])
     fitted = [cb for _, cb in est.net_.callbacks_ if isinstance(cb, Checkpoint)][0]
     assert fitted.monitor == "valid_loss_best"
-    assert list(est.net_.history[:, "event_cp"]) == list(
-        est.net_.history[:, "valid_loss_best"])
+    assert list(est.net_.history[:, "event_cp"]) == list(est.net_.history[:, "valid_loss_best"])
 
 
 def test_skorch_early_stopping_with_its_default_monitor_stops_on_the_training_loss(digits):

@@ -21,6 +21,7 @@ from skgen.gan._objectives import input_gradient
 from conftest import small
 from estimators import VARIANTS, variant
 
+
 def family(name):
     """A factory of the CPU-pinned small estimator ``name`` of the shared
     list (tests/estimators.py): keyword arguments win."""
@@ -58,8 +59,11 @@ class _GradRecorder(Callback):
         named = list(named_parameters)
         self.calls = getattr(self, "calls", []) + [[name for name, _ in named]]
         grads = [p.grad for _, p in named if p.grad is not None]
-        self.finite = getattr(self, "finite", True) and all(
-            bool(torch.isfinite(g).all()) for g in grads) and bool(grads)
+        self.finite = (
+            getattr(self, "finite", True)
+            and all(bool(torch.isfinite(g).all()) for g in grads)
+            and bool(grads)
+        )
 
 
 @pytest.mark.parametrize("name", FAMILIES)
@@ -70,14 +74,17 @@ def test_both_epoch_paths_run_the_same_training_step(name, X):
     fast = FAMILIES[name]().fit(X)
     listener = _BatchListener()
     slow = FAMILIES[name](callbacks=[("listener", listener)]).fit(X)
-    assert dict(slow.net_.callbacks_)["listener"].n == len(slow.net_.history[-1, "batches"]) \
-        * slow.n_iter_
+    assert (
+        dict(slow.net_.callbacks_)["listener"].n
+        == len(slow.net_.history[-1, "batches"]) * slow.n_iter_
+    )
     for key, value in weights(fast).items():
         torch.testing.assert_close(weights(slow)[key], value, rtol=0, atol=0, msg=key)
     np.testing.assert_allclose(fast.loss_curve_, slow.loss_curve_, rtol=1e-5)
     if isinstance(fast, GAN):
-        np.testing.assert_allclose(fast.discriminator_loss_curve_,
-                                   slow.discriminator_loss_curve_, rtol=1e-5)
+        np.testing.assert_allclose(
+            fast.discriminator_loss_curve_, slow.discriminator_loss_curve_, rtol=1e-5
+        )
 
 
 @pytest.mark.parametrize("name", FAMILIES)
@@ -93,8 +100,9 @@ def test_callbacks_see_the_gradients_of_every_update(name, X):
         return
     # A discriminator update, then a generator update: each shows the
     # parameters its own optimizer steps, not the other player's.
-    players = [[n for n in trainable if n.startswith(p + ".")]
-               for p in ("discriminator", "generator")]
+    players = [
+        [n for n in trainable if n.startswith(p + ".")] for p in ("discriminator", "generator")
+    ]
     assert seen.calls == players * n_batches
 
 
@@ -172,8 +180,8 @@ def test_gradient_penalty_input_gradient_is_unscaled_under_loss_scaling():
     # fp16's loss scaling multiplies the scores before the penalty's
     # gradient and divides it after: the penalty sees the true gradient.
     x = torch.randn(6, 3, generator=torch.Generator().manual_seed(0)).requires_grad_(True)
-    scores = (x ** 3).sum(1)
-    scaler = torch.amp.GradScaler("cpu", init_scale=2.0 ** 12)
+    scores = (x**3).sum(1)
+    scaler = torch.amp.GradScaler("cpu", init_scale=2.0**12)
     plain = input_gradient(scores, x)
     scaled = input_gradient(scores, x, scaler)
     torch.testing.assert_close(scaled, plain)
@@ -222,7 +230,8 @@ def fp16_on_cpu(monkeypatch):
 
 @pytest.mark.parametrize("loss, r1", [("wasserstein-gp", 0.0), ("bce", 10.0)])
 def test_fp16_loss_scaling_runs_several_critic_steps_and_gradient_penalties(
-        loss, r1, fp16_on_cpu, X):
+    loss, r1, fp16_on_cpu, X
+):
     # n_critic discriminator steps per batch each step and update the
     # scale; the penalties' input gradients are scaled, then unscaled.
     def gan(**params):
@@ -244,8 +253,9 @@ def test_fp16_loss_scaling_runs_several_critic_steps_and_gradient_penalties(
 
 def test_fp16_callbacks_see_unscaled_gradients(fp16_on_cpu, X):
     def first_norm(**params):
-        est = FAMILIES["StackedAutoencoder"](max_iter=1, callbacks=[("norm", _GradNorm())],
-                                             **params).fit(X)
+        est = FAMILIES["StackedAutoencoder"](
+            max_iter=1, callbacks=[("norm", _GradNorm())], **params
+        ).fit(X)
         return dict(est.net_.callbacks_)["norm"].norms[0]
 
     # The first batch's gradient norm, as a clipping callback would see it:
@@ -268,11 +278,14 @@ def test_gan_checks_its_parameters_on_a_warm_start_too(X):
     assert gan.n_iter_ == 3  # the fitted model is as it was
 
 
-@pytest.mark.parametrize("name, param, value, attribute", [
-    ("VAE-dense", "beta", 4.0, "beta"),
-    ("GAN-dense", "loss", "hinge", "loss"),
-    ("DDPM-mlp", "loss", "huber", "loss"),
-])
+@pytest.mark.parametrize(
+    "name, param, value, attribute",
+    [
+        ("VAE-dense", "beta", 4.0, "beta"),
+        ("GAN-dense", "loss", "hinge", "loss"),
+        ("DDPM-mlp", "loss", "huber", "loss"),
+    ],
+)
 def test_a_warm_start_applies_changed_loss_settings(name, param, value, attribute, X):
     est = FAMILIES[name](warm_start=True).fit(X)
     before = est.loss_curve_[-1]
@@ -313,8 +326,9 @@ def test_the_scaler_merges_chunks_into_the_whole_data_statistics(images):
         for i in order[1:]:
             scaler.partial_fit(chunks[i])
         for name in ("mean", "scale", "low", "high"):
-            np.testing.assert_allclose(getattr(scaler, name), getattr(whole, name),
-                                       rtol=1e-5, atol=1e-6, err_msg=name)
+            np.testing.assert_allclose(
+                getattr(scaler, name), getattr(whole, name), rtol=1e-5, atol=1e-6, err_msg=name
+            )
         assert scaler.n_samples_seen == 300 and scaler.mean.dtype == whole.mean.dtype
 
 
@@ -361,12 +375,18 @@ def test_classes_on_the_first_partial_fit_admit_later_classes(name, digits):
     assert est.sample(3, random_state=0, y=7).shape[0] == 3
     with pytest.raises(ValueError, match=r"labels \[11\] not seen during fit"):
         est.partial_fit(X[:2], np.array([11, 1]))
-    with pytest.raises(ValueError, match=r"classes=\[0, 1\] differs from the classes of the "
-                                         r"first call"):
+    with pytest.raises(
+        ValueError,
+        match=r"classes=\[0, 1\] differs from the classes of the "
+        r"first call",
+    ):
         est.partial_fit(X[:2], y[:2], classes=[0, 1])
     # Without classes, the first chunk's labels are the classes, and the
     # error says how to do otherwise.
     plain = FAMILIES[name](conditional=True).partial_fit(X[first], y[first])
-    with pytest.raises(ValueError, match=r"not seen during fit.*partial_fit\(X, y, "
-                                         r"classes=\.\.\.\) on the first call"):
+    with pytest.raises(
+        ValueError,
+        match=r"not seen during fit.*partial_fit\(X, y, "
+        r"classes=\.\.\.\) on the first call",
+    ):
         plain.partial_fit(X[later], y[later])

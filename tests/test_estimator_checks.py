@@ -12,8 +12,6 @@ from sklearn.base import BaseEstimator
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 import skgen
-from conftest import gpu_rounding_checks
-from estimators import FAST, make
 from skgen import (
     DDPM,
     GAN,
@@ -25,13 +23,19 @@ from skgen import (
 )
 from skgen._engine._saving import MODELS
 
+from conftest import gpu_rounding_checks
+from estimators import FAST, make
+
 # Every class of the list at its fast settings, two epochs; the classifier
 # at its own (enough epochs for the accuracy check_classifiers_train asks).
-CHECKED = [make(cls, max_iter=2) for cls in FAST
-           if cls not in (EncoderClassifier, OutlierDetector)] + [make(EncoderClassifier)]
+CHECKED = [
+    make(cls, max_iter=2) for cls in FAST if cls not in (EncoderClassifier, OutlierDetector)
+] + [make(EncoderClassifier)]
 # The generators' image networks.
-CHECKED += [make(GAN, architecture="conv", channels=(4, 8), max_iter=2, batch_size=16),
-            make(DDPM, architecture="unet", channels=(4,), max_iter=2, batch_size=32)]
+CHECKED += [
+    make(GAN, architecture="conv", channels=(4, 8), max_iter=2, batch_size=16),
+    make(DDPM, architecture="unet", channels=(4,), max_iter=2, batch_size=32),
+]
 # The outlier detector around each kind of score: reconstruction error
 # (dense and convolutional), the ELBO (with the threshold from out-of-fold
 # scores), the denoising error.
@@ -61,8 +65,11 @@ def test_sklearn_compatible_estimator(estimator, check):
 
 
 def test_every_public_estimator_is_listed():
-    public = {obj for name in skgen.__all__
-              if inspect.isclass(obj := getattr(skgen, name)) and issubclass(obj, BaseEstimator)}
+    public = {
+        obj
+        for name in skgen.__all__
+        if inspect.isclass(obj := getattr(skgen, name)) and issubclass(obj, BaseEstimator)
+    }
     assert public, "skgen.__all__ lists no estimator"
     missing = public - set(FAST)
     assert not missing, f"add {sorted(c.__name__ for c in missing)} to tests/estimators.py"

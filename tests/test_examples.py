@@ -31,8 +31,14 @@ def test_example_runs(path, tmp_path, monkeypatch, capsys):
     assert pngs, "the example saved no figure"
     assert all(p.stat().st_size > 1000 for p in pngs)
     if path.name == "quickstart.py":
-        for name in ("PCA", "LinearAutoencoder", "StackedAutoencoder", "SparseAutoencoder",
-                     "DenoisingAutoencoder", "ConvolutionalAutoencoder"):
+        for name in (
+            "PCA",
+            "LinearAutoencoder",
+            "StackedAutoencoder",
+            "SparseAutoencoder",
+            "DenoisingAutoencoder",
+            "ConvolutionalAutoencoder",
+        ):
             assert name in out
     if path.name == "plot_custom_networks.py":
         assert "built-in  networks" in out and "your own  networks" in out
@@ -65,7 +71,8 @@ def test_the_committed_gallery_output_is_current(path):
     assert recorded.exists(), f"no committed gallery output for {path.name}"
     assert recorded.read_text() == digest, (
         f"{path.name} changed since its gallery figures were built: rebuild the docs "
-        "without SKGEN_EXAMPLES_FAST and commit docs/auto_examples/")
+        "without SKGEN_EXAMPLES_FAST and commit docs/auto_examples/"
+    )
     figures = list((GALLERY / "images").glob(f"sphx_glr_{path.stem}_*.png"))
     assert figures and all(f.stat().st_size > 10_000 for f in figures)
 

@@ -1,7 +1,7 @@
 """GAN: the adversarial loop, its remedies, sampling and the ring benchmark."""
 
-from types import SimpleNamespace
 import pickle
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -10,23 +10,33 @@ from sklearn.base import clone
 
 from skgen import GAN
 from skgen.datasets import make_ring_of_gaussians
-from skgen.metrics import mode_coverage
 from skgen.gan._networks import Dropout, MinibatchStd, SpectralNormConv2d, SpectralNormLinear
 from skgen.gan._objectives import AdversarialObjective
-
+from skgen.metrics import mode_coverage
 
 
 def small_gan(**params):
-    defaults = dict(n_components=4, generator_hidden_layer_sizes=(16,),
-                    discriminator_hidden_layer_sizes=(16,), max_iter=2, batch_size=64,
-                    random_state=0)
+    defaults = dict(
+        n_components=4,
+        generator_hidden_layer_sizes=(16,),
+        discriminator_hidden_layer_sizes=(16,),
+        max_iter=2,
+        batch_size=64,
+        random_state=0,
+    )
     defaults.update(params)
     return GAN(**defaults)
 
 
 def small_dcgan(**params):
-    defaults = dict(n_components=4, architecture="conv", channels=(4, 8), max_iter=2,
-                    batch_size=16, random_state=0)
+    defaults = dict(
+        n_components=4,
+        architecture="conv",
+        channels=(4, 8),
+        max_iter=2,
+        batch_size=16,
+        random_state=0,
+    )
     defaults.update(params)
     return GAN(**defaults)
 
@@ -36,8 +46,9 @@ def ring(n, seed):
 
 
 def test_ring_of_gaussians_modes_are_covered():
-    gan = GAN(n_components=8, max_iter=200, batch_size=64, learning_rate_init=1e-3,
-              random_state=0).fit(ring(2000, 0))
+    gan = GAN(
+        n_components=8, max_iter=200, batch_size=64, learning_rate_init=1e-3, random_state=0
+    ).fit(ring(2000, 0))
     centers = make_ring_of_gaussians(1, random_state=0)[2]
     modes, share_near = mode_coverage(gan.sample(2000, random_state=1), centers, radius=0.15)
     assert modes >= 7 and share_near >= 0.6, (modes, share_near)
@@ -48,9 +59,15 @@ def test_ring_of_gaussians_modes_are_covered():
     assert gan.score(held_out) > untrained.score(held_out) + 0.1
 
 
-@pytest.mark.parametrize("params", [dict(), dict(loss="hinge", spectral_norm=True),
-                                    dict(loss="wasserstein-gp", n_critic=2),
-                                    dict(minibatch_std=False, ema_decay=None)])
+@pytest.mark.parametrize(
+    "params",
+    [
+        dict(),
+        dict(loss="hinge", spectral_norm=True),
+        dict(loss="wasserstein-gp", n_critic=2),
+        dict(minibatch_std=False, ema_decay=None),
+    ],
+)
 def test_generator_suite(params):
     X = ring(300, 0)
     gan = small_gan(**params).fit(X)
@@ -93,12 +110,15 @@ def test_one_sided_label_smoothing_changes_the_real_target():
         plain = AdversarialObjective(loss="bce").discriminator_loss(module, x, None, gen)
         gen = torch.Generator().manual_seed(0)
         smooth = AdversarialObjective(loss="bce", label_smoothing=0.1).discriminator_loss(
-            module, x, None, gen)
+            module, x, None, gen
+        )
         real = module.discriminate(x)
         fake_part = plain - torch.nn.functional.binary_cross_entropy_with_logits(
-            real, torch.ones_like(real))
+            real, torch.ones_like(real)
+        )
         expected = fake_part + torch.nn.functional.binary_cross_entropy_with_logits(
-            real, torch.full_like(real, 0.9))
+            real, torch.full_like(real, 0.9)
+        )
     torch.testing.assert_close(smooth, expected)
 
 
@@ -142,16 +162,21 @@ def test_conditional_gan_samples_requested_classes():
     rng = np.random.default_rng(0)
     y = rng.integers(0, 2, 600)
     X = np.c_[np.where(y == 0, -3.0, 3.0), np.zeros(600)] + rng.normal(scale=0.3, size=(600, 2))
-    gan = GAN(n_components=4, conditional=True, max_iter=60, batch_size=64,
-              learning_rate_init=1e-3, random_state=0).fit(X, y)
+    gan = GAN(
+        n_components=4,
+        conditional=True,
+        max_iter=60,
+        batch_size=64,
+        learning_rate_init=1e-3,
+        random_state=0,
+    ).fit(X, y)
     left, right = gan.sample(200, y=0, random_state=0), gan.sample(200, y=1, random_state=0)
     assert (left[:, 0] < 0).mean() > 0.9 and (right[:, 0] > 0).mean() > 0.9
     with pytest.raises(ValueError, match=r"pass the class labels, sample\(\.\.\., y=\.\.\.\)"):
         gan.sample(3)
     with pytest.raises(ValueError, match=r"labels \[5\] not seen during fit"):
         gan.sample(3, y=5)
-    with pytest.raises(ValueError, match="y was passed to sample, but this GAN is not "
-                                         "conditional"):
+    with pytest.raises(ValueError, match="y was passed to sample, but this GAN is not conditional"):
         small_gan().fit(X).sample(3, y=0)
     with pytest.raises(ValueError, match=r"needs class labels: call fit\(X, y\)"):
         GAN(conditional=True, max_iter=1).fit(X)
@@ -161,8 +186,7 @@ def test_gan_errors():
     X = ring(100, 0)
     with pytest.raises(ValueError, match="does not support early_stopping=True"):
         small_gan(early_stopping=True).fit(X)
-    with pytest.raises(ValueError, match="learning_rate_init must be a positive float or a "
-                                         "pair"):
+    with pytest.raises(ValueError, match="learning_rate_init must be a positive float or a pair"):
         small_gan(learning_rate_init=(1e-3,)).fit(X)
     with pytest.raises(ValueError, match="'generator_hidden_layer_sizes' parameter of GAN"):
         small_gan(generator_hidden_layer_sizes=(0,)).fit(X)
@@ -183,15 +207,16 @@ def digit_classifier(digits):
 
 def test_digits_samples_spread_over_the_classes(digits, digit_classifier):
     gan = GAN(random_state=0).fit(digits["X_train"])  # default settings
-    counts = np.bincount(digit_classifier.predict(gan.sample(500, random_state=0)),
-                         minlength=10)
+    counts = np.bincount(digit_classifier.predict(gan.sample(500, random_state=0)), minlength=10)
     assert (counts >= 10).sum() >= 8, counts
 
 
 def test_conditional_digits_have_the_requested_class(digits, digit_classifier):
     gan = GAN(conditional=True, random_state=0).fit(digits["X_train"], digits["y_train"])
-    hits = [np.mean(digit_classifier.predict(gan.sample(50, y=c, random_state=c)) == c)
-            for c in range(10)]
+    hits = [
+        np.mean(digit_classifier.predict(gan.sample(50, y=c, random_state=c)) == c)
+        for c in range(10)
+    ]
     assert np.mean(hits) >= 0.7, hits
 
 
@@ -222,12 +247,15 @@ def test_dcgan_on_flat_rows_uses_image_shape():
 
 def test_dcgan_players_follow_the_book():
     gan = small_dcgan(conditional=True, minibatch_std=True, r1_penalty=0, max_iter=1).fit(
-        np.random.default_rng(0).random((40, 8, 8)), np.arange(40) % 3)
+        np.random.default_rng(0).random((40, 8, 8)), np.arange(40) % 3
+    )
     gen, disc = gan.module_.generator, gan.module_.discriminator
     kinds = [type(m).__name__ for m in gen.convs]
     assert kinds.count("BatchNorm2d") == 3 and kinds[-1] == "Tanh"
-    assert [m.stride for m in gen.convs if isinstance(m, torch.nn.ConvTranspose2d)] == \
-        [(2, 2), (2, 2)]
+    assert [m.stride for m in gen.convs if isinstance(m, torch.nn.ConvTranspose2d)] == [
+        (2, 2),
+        (2, 2),
+    ]
     convs = [m for m in disc.net if isinstance(m, torch.nn.Conv2d)]
     assert [c.stride for c in convs] == [(2, 2), (2, 2)]
     assert convs[0].in_channels == 1 + 3  # image + one-hot label maps
@@ -239,7 +267,8 @@ def test_dcgan_players_follow_the_book():
     dense = small_gan(max_iter=1).fit(ring(50, 0))
     assert not any(isinstance(m, Dropout) for m in dense.module_.discriminator.net)
     spectral = small_dcgan(spectral_norm=True, dropout=0.0, max_iter=1).fit(
-        np.random.default_rng(0).random((40, 8, 8)))
+        np.random.default_rng(0).random((40, 8, 8))
+    )
     layers = list(spectral.module_.discriminator.net)
     assert sum(isinstance(m, SpectralNormConv2d) for m in layers) == 2
     assert not any(isinstance(m, Dropout) for m in layers)
@@ -254,9 +283,11 @@ def test_dcgan_fit_is_reproducible_and_leaves_global_rngs_alone():
     assert torch.equal(state, torch.random.get_rng_state())
     torch.rand(3)
     np.testing.assert_array_equal(
-        small_dcgan(max_iter=3, device="cpu").fit(X).sample(5, random_state=0), a)
-    assert not np.allclose(small_dcgan(max_iter=3, random_state=1, device="cpu").fit(X).sample(
-        5, random_state=0), a)
+        small_dcgan(max_iter=3, device="cpu").fit(X).sample(5, random_state=0), a
+    )
+    assert not np.allclose(
+        small_dcgan(max_iter=3, random_state=1, device="cpu").fit(X).sample(5, random_state=0), a
+    )
 
 
 def test_dropout_draws_its_mask_from_the_given_generator():
@@ -272,8 +303,9 @@ def test_dropout_draws_its_mask_from_the_given_generator():
 def test_spectral_norm_conv_bounds_the_reshaped_weight():
     from skgen._engine._modules import init_parameters_
 
-    layer = init_parameters_(SpectralNormConv2d(3, 6, 3, padding=1),
-                             torch.Generator().manual_seed(0))
+    layer = init_parameters_(
+        SpectralNormConv2d(3, 6, 3, padding=1), torch.Generator().manual_seed(0)
+    )
     for _ in range(200):
         layer(torch.zeros(1, 3, 4, 4))
     layer.eval()
@@ -296,8 +328,7 @@ def test_quality_is_monitored_on_a_held_out_slice():
     # partial_fit never holds rows out
     part = small_gan(validation_interval=1).partial_fit(X)
     assert part.validation_epochs_ == []
-    with pytest.raises(ValueError, match="validation_interval=10 holds out 2 rows .* "
-                                         "n_samples=2"):
+    with pytest.raises(ValueError, match="validation_interval=10 holds out 2 rows .* n_samples=2"):
         small_gan().fit(X[:2])
 
 
@@ -306,18 +337,28 @@ def test_monitored_quality_improves_with_training():
     # The first figure at epoch 5, before the MMD has converged: at epochs
     # 20, 40 and 60 it has (about 3e-4 to 3e-3), and their order is noise
     # that differs between CPUs and thread counts.
-    gan = GAN(n_components=8, max_iter=60, batch_size=64, validation_interval=5,
-              random_state=0, device="cpu").fit(ring(2000, 0))
+    gan = GAN(
+        n_components=8,
+        max_iter=60,
+        batch_size=64,
+        validation_interval=5,
+        random_state=0,
+        device="cpu",
+    ).fit(ring(2000, 0))
     first, *_, last = gan.validation_scores_
     assert last > first, gan.validation_scores_
 
 
-
 def test_adam_uses_beta1_one_half_unless_set():
     X = np.random.default_rng(0).normal(size=(64, 2))
-    common = dict(n_components=2, generator_hidden_layer_sizes=(8,),
-                  discriminator_hidden_layer_sizes=(8,), max_iter=1, validation_interval=None,
-                  random_state=0)
+    common = dict(
+        n_components=2,
+        generator_hidden_layer_sizes=(8,),
+        discriminator_hidden_layer_sizes=(8,),
+        max_iter=1,
+        validation_interval=None,
+        random_state=0,
+    )
     gan = GAN(**common).fit(X)
     for opt in (gan.net_.optimizer_, gan.net_.optimizer_discriminator_):
         assert opt.param_groups[0]["betas"] == (0.5, 0.999)
@@ -328,9 +369,16 @@ def test_adam_uses_beta1_one_half_unless_set():
 
 def test_warm_start_refuses_to_switch_ema_on_or_off():
     X = np.random.default_rng(0).normal(size=(64, 2))
-    gan = GAN(n_components=2, generator_hidden_layer_sizes=(8,),
-              discriminator_hidden_layer_sizes=(8,), max_iter=1, validation_interval=None,
-              warm_start=True, ema_decay=None, random_state=0).fit(X)
+    gan = GAN(
+        n_components=2,
+        generator_hidden_layer_sizes=(8,),
+        discriminator_hidden_layer_sizes=(8,),
+        max_iter=1,
+        validation_interval=None,
+        warm_start=True,
+        ema_decay=None,
+        random_state=0,
+    ).fit(X)
     with pytest.raises(ValueError, match="after changing ema_decay from None to .a float."):
         gan.set_params(ema_decay=0.9).fit(X)
     # The failed call left the fitted model, and its random stream, as they were.
@@ -344,10 +392,14 @@ def test_warm_start_refuses_to_switch_ema_on_or_off():
 def test_r1_penalty_adds_the_squared_gradient_norm_on_real_data():
     module = small_gan(device="cpu").fit(ring(100, 0)).module_
     x = torch.randn(8, 2, generator=torch.Generator().manual_seed(1))
-    losses = [AdversarialObjective(loss="bce", r1_penalty=gamma).discriminator_loss(
-        module, x, None, torch.Generator().manual_seed(0)) for gamma in (0.0, 4.0)]
+    losses = [
+        AdversarialObjective(loss="bce", r1_penalty=gamma).discriminator_loss(
+            module, x, None, torch.Generator().manual_seed(0)
+        )
+        for gamma in (0.0, 4.0)
+    ]
     xr = x.clone().requires_grad_(True)
-    grad, = torch.autograd.grad(module.discriminate(xr).sum(), xr)
+    (grad,) = torch.autograd.grad(module.discriminate(xr).sum(), xr)
     expected = losses[0] + 4.0 / 2 * grad.pow(2).sum(1).mean()
     torch.testing.assert_close(losses[1], expected)
     # The penalty is differentiable in the discriminator's weights (double backward).
@@ -355,10 +407,17 @@ def test_r1_penalty_adds_the_squared_gradient_norm_on_real_data():
     assert all(torch.isfinite(p.grad).all() for p in module.discriminator.parameters())
 
 
-@pytest.mark.parametrize("params, expected", [
-    (dict(), 10.0), (dict(architecture="conv", image_shape=(4, 4)), 1.0),
-    (dict(loss="hinge"), 10.0), (dict(loss="wasserstein-gp"), 0.0),
-    (dict(r1_penalty=0.5, loss="wasserstein-gp"), 0.5), (dict(r1_penalty=0), 0.0)])
+@pytest.mark.parametrize(
+    "params, expected",
+    [
+        (dict(), 10.0),
+        (dict(architecture="conv", image_shape=(4, 4)), 1.0),
+        (dict(loss="hinge"), 10.0),
+        (dict(loss="wasserstein-gp"), 0.0),
+        (dict(r1_penalty=0.5, loss="wasserstein-gp"), 0.5),
+        (dict(r1_penalty=0), 0.0),
+    ],
+)
 def test_r1_penalty_auto_follows_the_architecture_and_loss(params, expected):
     X = np.random.default_rng(0).random((40, 16))
     gan = small_gan(max_iter=1, **params).fit(X)
@@ -370,17 +429,17 @@ def test_warm_start_applies_changed_loss_settings():
     gan = small_gan(warm_start=True, r1_penalty=0).fit(X)
     gan.set_params(r1_penalty=2.0, label_smoothing=0.1, loss="hinge").fit(X)
     objective = gan.net_.criterion_
-    assert (objective.r1_penalty, objective.label_smoothing, objective.loss) == (2.0, 0.1,
-                                                                                 "hinge")
+    assert (objective.r1_penalty, objective.label_smoothing, objective.loss) == (2.0, 0.1, "hinge")
 
 
 def test_minibatch_std_has_finite_second_derivatives_on_constant_features():
     # Blank image borders give features that are constant over the batch;
     # the R1 penalty differentiates through the batch std twice.
-    x = torch.cat([torch.randn(6, 3, generator=torch.Generator().manual_seed(0)),
-                   torch.zeros(6, 2)], dim=1).requires_grad_(True)
-    grad, = torch.autograd.grad(MinibatchStd()(x).sum(), x, create_graph=True)
-    second, = torch.autograd.grad(grad.pow(2).sum(), x)
+    x = torch.cat(
+        [torch.randn(6, 3, generator=torch.Generator().manual_seed(0)), torch.zeros(6, 2)], dim=1
+    ).requires_grad_(True)
+    (grad,) = torch.autograd.grad(MinibatchStd()(x).sum(), x, create_graph=True)
+    (second,) = torch.autograd.grad(grad.pow(2).sum(), x)
     assert torch.isfinite(grad).all() and torch.isfinite(second).all()
 
 
@@ -402,18 +461,19 @@ def test_max_iter_auto_trains_for_a_number_of_generator_steps(monkeypatch):
         batch_size = adversarial.AUTO_BATCH_SIZE[architecture]
         for n_rows in (808, 3600, 54_000):
             n_batches = -(-n_rows // batch_size)
-            assert (steps <= gan._n_epochs(n_rows, batch_size) * n_batches
-                    < steps + n_batches)
+            assert steps <= gan._n_epochs(n_rows, batch_size) * n_batches < steps + n_batches
 
 
-@pytest.mark.parametrize("architecture, n_rows, expected", [
-    ("dense", 300, 64), ("conv", 300, 32), ("dense", 40, 40)])
+@pytest.mark.parametrize(
+    "architecture, n_rows, expected", [("dense", 300, 64), ("conv", 300, 32), ("dense", 40, 40)]
+)
 def test_batch_size_auto_follows_the_architecture(architecture, n_rows, expected):
     assert GAN().batch_size == "auto"
     X = np.random.default_rng(0).random((n_rows, 4, 4))
     make = small_dcgan if architecture == "conv" else small_gan
     gan = make(batch_size="auto", max_iter=1, validation_interval=None).fit(
-        X if architecture == "conv" else X.reshape(n_rows, -1))
+        X if architecture == "conv" else X.reshape(n_rows, -1)
+    )
     assert gan.net_.batch_size == expected
 
 
@@ -424,8 +484,9 @@ def test_samples_stay_in_each_features_training_range(make):
     X[:, 0, 0] = 0.0  # a blank pixel, like the border of a digit: only a clip
     # makes an unconverged generator's output exactly 0 there
     X[:, 1] *= 0.5  # a row of pixels in [0, 0.5]
-    gan = make(max_iter=1, learning_rate_init=0.1).fit(X if make is small_dcgan
-                                                       else X.reshape(64, -1))
+    gan = make(max_iter=1, learning_rate_init=0.1).fit(
+        X if make is small_dcgan else X.reshape(64, -1)
+    )
     samples = gan.sample(500, random_state=0).reshape(500, 4, 4)
     assert (samples[:, 0, 0] == 0).all()
     assert (samples >= X.min(0)).all() and (samples <= X.max(0)).all()

@@ -18,15 +18,17 @@ cuda = pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GP
 def run_without_a_gpu(code):
     """Run ``code`` in a fresh interpreter that sees no GPU; it prints ok."""
     env = {"CUDA_VISIBLE_DEVICES": "", "PATH": "/usr/bin:/bin"}
-    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
-                         text=True, check=False)
+    out = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=False
+    )
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "ok"
 
 
 @cuda
-@pytest.mark.parametrize("cls", [StackedAutoencoder, ConvolutionalAutoencoder,
-                                 VariationalAutoencoder])
+@pytest.mark.parametrize(
+    "cls", [StackedAutoencoder, ConvolutionalAutoencoder, VariationalAutoencoder]
+)
 def test_fit_on_gpu_matches_cpu_quality(cls, digits):
     X, X_test = digits["images_train"], digits["images_test"]
     gpu = small(cls, device="cuda", max_iter=10, n_components=5).fit(X)
@@ -52,8 +54,8 @@ with warnings.catch_warnings():
     warnings.simplefilter("ignore")
     est = pickle.loads(open({str(path)!r}, "rb").read())
 est.set_params(device="cpu")
-X = np.load({str(tmp_path / 'X.npy')!r})
-np.testing.assert_allclose(est.transform(X), np.load({str(tmp_path / 'expected.npy')!r}),
+X = np.load({str(tmp_path / "X.npy")!r})
+np.testing.assert_allclose(est.transform(X), np.load({str(tmp_path / "expected.npy")!r}),
                            rtol=1e-4, atol=1e-5)
 est.partial_fit(X)
 print("ok")
@@ -76,8 +78,7 @@ def test_device_moves_between_gpu_and_cpu_after_fit(digits):
 @cuda
 def test_vae_samples_on_gpu_are_reproducible(digits):
     vae = small(VariationalAutoencoder, device="cuda").fit(digits["X_train"])
-    np.testing.assert_array_equal(vae.sample(50, random_state=0),
-                                  vae.sample(50, random_state=0))
+    np.testing.assert_array_equal(vae.sample(50, random_state=0), vae.sample(50, random_state=0))
     assert vae.sample(5).shape == (5, 64)
 
 
@@ -85,10 +86,11 @@ def test_vae_samples_on_gpu_are_reproducible(digits):
 def test_gan_and_dcgan_train_and_sample_on_gpu(digits):
     from skgen import GAN
 
-    for params, X in ((dict(), digits["X_train"]),
-                      (dict(architecture="conv", channels=(8, 16)), digits["images_train"])):
-        gan = GAN(max_iter=3, device="cuda", random_state=0, validation_interval=1,
-                  **params).fit(X)
+    for params, X in (
+        (dict(), digits["X_train"]),
+        (dict(architecture="conv", channels=(8, 16)), digits["images_train"]),
+    ):
+        gan = GAN(max_iter=3, device="cuda", random_state=0, validation_interval=1, **params).fit(X)
         assert next(gan.module_.parameters()).is_cuda
         samples = gan.sample(10, random_state=0)
         assert samples.shape == (10, *X.shape[1:]) and np.isfinite(samples).all()
@@ -99,16 +101,18 @@ def test_gan_and_dcgan_train_and_sample_on_gpu(digits):
 def test_ddpm_trains_samples_and_scores_on_gpu(digits):
     from skgen import DDPM
 
-    for params, X in ((dict(), digits["X_train"]),
-                      (dict(architecture="unet", channels=(8, 16)), digits["images_train"])):
-        ddpm = DDPM(n_timesteps=50, max_iter=3, device="cuda", random_state=0,
-                    **params).fit(X)
+    for params, X in (
+        (dict(), digits["X_train"]),
+        (dict(architecture="unet", channels=(8, 16)), digits["images_train"]),
+    ):
+        ddpm = DDPM(n_timesteps=50, max_iter=3, device="cuda", random_state=0, **params).fit(X)
         assert next(ddpm.module_.parameters()).is_cuda
         assert ddpm.schedule_.alpha_bars.is_cuda
         out = ddpm.sample(10, random_state=0, sampler="ddim", n_inference_steps=5)
         assert out.shape == (10, *X.shape[1:]) and np.isfinite(out).all()
         np.testing.assert_array_equal(
-            out, ddpm.sample(10, random_state=0, sampler="ddim", n_inference_steps=5))
+            out, ddpm.sample(10, random_state=0, sampler="ddim", n_inference_steps=5)
+        )
         assert np.isfinite(ddpm.score_samples(X[:20])).all()
 
 
@@ -137,13 +141,16 @@ def test_mixed_precision_on_gpu_trains_float32_weights(precision, model, digits)
         pytest.skip("this GPU has no bfloat16")
     X = digits["images_train"][:512]
     make = {
-        "wgan-gp": lambda **p: GAN(n_components=8, loss="wasserstein-gp", n_critic=2,
-                                   max_iter=2, **p),
-        "dcgan-r1": lambda **p: GAN(n_components=8, architecture="conv", channels=(8,),
-                                    max_iter=2, **p),
+        "wgan-gp": lambda **p: GAN(
+            n_components=8, loss="wasserstein-gp", n_critic=2, max_iter=2, **p
+        ),
+        "dcgan-r1": lambda **p: GAN(
+            n_components=8, architecture="conv", channels=(8,), max_iter=2, **p
+        ),
         "ddpm-unet": lambda **p: DDPM(n_timesteps=50, channels=(8,), max_iter=2, **p),
-        "vae-conv": lambda **p: small(VariationalAutoencoder, architecture="conv",
-                                      channels=(8,), **p),
+        "vae-conv": lambda **p: small(
+            VariationalAutoencoder, architecture="conv", channels=(8,), **p
+        ),
     }[model]
     full = make(device="cuda", random_state=0).fit(X)
     mixed = make(device="cuda", random_state=0, mixed_precision=precision).fit(X)
@@ -163,8 +170,10 @@ def test_compile_on_gpu_trains_like_eager(digits):
     from skgen import DDPM
 
     X = digits["images_train"][:512]
-    make = lambda **p: DDPM(n_timesteps=50, channels=(8,), max_iter=2, device="cuda",  # noqa
-                            random_state=0, **p)
+
+    def make(**p):
+        return DDPM(n_timesteps=50, channels=(8,), max_iter=2, device="cuda", random_state=0, **p)
+
     eager, compiled = make().fit(X), make(compile=True).fit(X)
     np.testing.assert_allclose(compiled.loss_curve_, eager.loss_curve_, rtol=0.05)
     assert list(compiled.module_.state_dict()) == list(eager.module_.state_dict())
@@ -191,9 +200,9 @@ def test_a_model_saved_on_a_gpu_loads_without_one(digits, tmp_path):
     code = f"""
 import numpy as np, torch, skgen
 assert not torch.cuda.is_available()
-est = skgen.load({str(tmp_path / 'm')!r})
+est = skgen.load({str(tmp_path / "m")!r})
 assert est.device == "cpu"
-X, expected = np.load({str(tmp_path / 'X.npy')!r}), np.load({str(tmp_path / 'expected.npz')!r})
+X, expected = np.load({str(tmp_path / "X.npy")!r}), np.load({str(tmp_path / "expected.npz")!r})
 np.testing.assert_allclose(est.transform(X), expected["transform"], rtol=1e-4, atol=1e-4)
 np.testing.assert_allclose(est.sample(8, random_state=0), expected["sample"], atol=1e-4)
 est.partial_fit(X)
@@ -211,8 +220,9 @@ def test_a_memmap_streams_to_the_gpu(workers, digits, tmp_path):
     path = tmp_path / "pixels.npy"
     np.save(path, X)
     mm = np.load(path, mmap_mode="r")
-    gpu = DDPM(max_iter=2, early_stopping=True, device="cuda", n_loader_workers=workers,
-               random_state=0)
+    gpu = DDPM(
+        max_iter=2, early_stopping=True, device="cuda", n_loader_workers=workers, random_state=0
+    )
     with pytest.warns(Warning):  # still improving after 2 epochs
         gpu.fit(mm)
     cpu = DDPM(max_iter=2, early_stopping=True, device="cpu", random_state=0)
@@ -234,14 +244,16 @@ def test_an_outlier_detector_trains_on_the_gpu_and_ranks_like_on_the_cpu(digits)
     normal, X_test, is_normal = X[y == 0], digits["X_test"], digits["y_test"] == 0
     aucs = {}
     for device in ("cuda", "cpu"):
-        model = StackedAutoencoder(8, hidden_layer_sizes=(64,), max_iter=40,
-                                   device=device, random_state=0)
+        model = StackedAutoencoder(
+            8, hidden_layer_sizes=(64,), max_iter=40, device=device, random_state=0
+        )
         detector = OutlierDetector(model, contamination=0.1).fit(normal)
         assert next(detector.estimator_.module_.parameters()).device.type == device
         aucs[device] = roc_auc_score(is_normal, detector.score_samples(X_test))
         labels = detector.predict(X_test)
-        np.testing.assert_array_equal(labels, np.where(detector.decision_function(X_test) < 0,
-                                                       -1, 1))
+        np.testing.assert_array_equal(
+            labels, np.where(detector.decision_function(X_test) < 0, -1, 1)
+        )
     assert aucs["cuda"] > 0.95
     assert aucs["cuda"] == pytest.approx(aucs["cpu"], abs=0.02)
 
@@ -254,14 +266,16 @@ def test_recurrent_and_hashing_autoencoders_train_on_the_gpu(cell, digits):
     images, test = digits["images_train"], digits["images_test"]
     errors = {}
     for device in ("cuda", "cpu"):
-        ae = RecurrentAutoencoder(5, hidden_layer_sizes=(32,), cell=cell, max_iter=10,
-                                  device=device, random_state=0).fit(images)
+        ae = RecurrentAutoencoder(
+            5, hidden_layer_sizes=(32,), cell=cell, max_iter=10, device=device, random_state=0
+        ).fit(images)
         assert next(ae.module_.parameters()).device.type == device
         assert ae.inverse_transform(ae.transform(test)).shape == test.shape
         errors[device] = -ae.score(test)
     assert errors["cuda"] == pytest.approx(errors["cpu"], rel=0.2)
     hashing = HashingAutoencoder(8, max_iter=10, device="cuda", random_state=0).fit(
-        digits["X_train"])
+        digits["X_train"]
+    )
     codes = hashing.binary_codes(digits["X_test"])
     assert codes.dtype == bool and codes.shape == (len(digits["X_test"]), 8)
 
@@ -271,10 +285,12 @@ def test_an_encoder_classifier_fine_tunes_on_the_gpu_from_a_cpu_autoencoder(digi
     from skgen import EncoderClassifier
 
     X, y = digits["X_train"], digits["y_train"]
-    ae = StackedAutoencoder(16, hidden_layer_sizes=(64,), max_iter=20, device="cpu",
-                            random_state=0).fit(X)
-    clf = EncoderClassifier(ae, freeze_encoder=True, max_iter=50, device="cuda",
-                            random_state=0).fit(X[:200], y[:200])
+    ae = StackedAutoencoder(
+        16, hidden_layer_sizes=(64,), max_iter=20, device="cpu", random_state=0
+    ).fit(X)
+    clf = EncoderClassifier(
+        ae, freeze_encoder=True, max_iter=50, device="cuda", random_state=0
+    ).fit(X[:200], y[:200])
     assert next(clf.module_.parameters()).is_cuda
     assert next(ae.module_.parameters()).device.type == "cpu"  # left where it was
     assert clf.score(digits["X_test"], digits["y_test"]) > 0.6

@@ -58,14 +58,17 @@ def test_similar_digits_share_most_bits(hashed, split):
 
 def test_hamming_search_finds_digits_of_the_same_class(hashed, split):
     X_train, X_test, y_train, y_test = split
-    distance = (hashed.binary_codes(X_test)[:, None, :]
-                != hashed.binary_codes(X_train)[None]).sum(-1)
+    distance = (hashed.binary_codes(X_test)[:, None, :] != hashed.binary_codes(X_train)[None]).sum(
+        -1
+    )
     nearest = np.argsort(distance, axis=1, kind="stable")[:, :10]
     precision = (y_train[nearest] == y_test[:, None]).mean()
     assert precision > 0.5  # chance: 0.1
 
 
 def test_coding_noise_is_validated():
-    with pytest.raises(ValueError, match="'coding_noise' parameter of HashingAutoencoder "
-                                         "must be a float in the range"):
+    with pytest.raises(
+        ValueError,
+        match="'coding_noise' parameter of HashingAutoencoder must be a float in the range",
+    ):
         HashingAutoencoder(coding_noise=-1.0).fit(np.zeros((10, 20)))

@@ -19,8 +19,12 @@ def test_frechet_distance_of_two_gaussians_matches_the_analytic_value():
     cov2 = np.array([[2.0, -0.2], [-0.2, 1.0]])
     from scipy.linalg import sqrtm
 
-    expected = (np.sum((mu1 - mu2) ** 2) + np.trace(cov1) + np.trace(cov2)
-                - 2 * np.trace(np.real(sqrtm(cov1 @ cov2))))
+    expected = (
+        np.sum((mu1 - mu2) ** 2)
+        + np.trace(cov1)
+        + np.trace(cov2)
+        - 2 * np.trace(np.real(sqrtm(cov1 @ cov2)))
+    )
     got = frechet_distance(gaussian(mu1, cov1, 200_000, 0), gaussian(mu2, cov2, 200_000, 1))
     assert got == pytest.approx(expected, rel=0.01)
 
@@ -29,7 +33,7 @@ def test_frechet_distance_in_one_dimension_is_the_gaussian_w2():
     # 1-D: (m1 - m2)^2 + (s1 - s2)^2.
     x = np.random.default_rng(0).normal(1.0, 2.0, size=(100_000, 1))
     y = np.random.default_rng(1).normal(-1.0, 0.5, size=(100_000, 1))
-    assert frechet_distance(x, y) == pytest.approx(4.0 + 1.5 ** 2, rel=0.01)
+    assert frechet_distance(x, y) == pytest.approx(4.0 + 1.5**2, rel=0.01)
 
 
 def test_frechet_distance_survives_singular_covariances():
@@ -45,15 +49,18 @@ def test_frechet_distance_in_a_feature_space():
     X, Y = rng.normal(size=(500, 5)), rng.normal(size=(500, 5)) + 2.0
     pca = PCA(2).fit(X)
     assert frechet_distance(X, Y, features=pca.transform) == pytest.approx(
-        frechet_distance(pca.transform(X), pca.transform(Y)))
+        frechet_distance(pca.transform(X), pca.transform(Y))
+    )
 
 
 def test_mmd_is_near_zero_for_one_distribution_and_grows_with_a_shift():
     rng = np.random.default_rng(0)
     same = [mmd(rng.normal(size=(200, 2)), rng.normal(size=(200, 2))) for _ in range(10)]
     assert abs(np.mean(same)) < 0.005  # unbiased: zero on average
-    shifts = [mmd(rng.normal(size=(200, 2)), rng.normal(s, 1, size=(200, 2)), gamma=0.5)
-              for s in (0.5, 1.0, 2.0)]
+    shifts = [
+        mmd(rng.normal(size=(200, 2)), rng.normal(s, 1, size=(200, 2)), gamma=0.5)
+        for s in (0.5, 1.0, 2.0)
+    ]
     assert shifts[0] < shifts[1] < shifts[2]
 
 
@@ -89,8 +96,7 @@ def test_distances_reject_mismatched_features():
 def test_mode_coverage_counts_covered_modes_and_near_share():
     X, y, centers = make_ring_of_gaussians(800, std=0.05, random_state=0)
     # In 2-D, P(||N(0, s^2 I)|| < 3 s) = 1 - exp(-9 / 2).
-    assert mode_coverage(X, centers, radius=0.15) == (8, pytest.approx(1 - np.exp(-4.5),
-                                                                       abs=0.01))
+    assert mode_coverage(X, centers, radius=0.15) == (8, pytest.approx(1 - np.exp(-4.5), abs=0.01))
     collapsed = X[y == 3]
     assert mode_coverage(collapsed, centers, radius=0.15)[0] == 1
     far = X * 3
@@ -99,8 +105,9 @@ def test_mode_coverage_counts_covered_modes_and_near_share():
 
 def test_ring_of_gaussians_is_reproducible_and_shaped():
     X, y, centers = make_ring_of_gaussians(500, n_modes=5, radius=3.0, random_state=1)
-    np.testing.assert_array_equal(X, make_ring_of_gaussians(500, n_modes=5, radius=3.0,
-                                                            random_state=1)[0])
+    np.testing.assert_array_equal(
+        X, make_ring_of_gaussians(500, n_modes=5, radius=3.0, random_state=1)[0]
+    )
     np.testing.assert_allclose(np.linalg.norm(centers, axis=1), 3.0)
     assert set(np.unique(y)) == set(range(5))
     assert np.abs(X - centers[y]).max() < 0.5
@@ -180,9 +187,12 @@ def test_generation_scorer_samples_and_ranks_models():
     mean_gap = lambda a, b: float(np.abs(a.mean(0) - b.mean(0)).sum())  # noqa: E731
     assert make_generation_scorer(mean_gap)(good, X) <= 0
     assert make_generation_scorer(mean_gap, greater_is_better=True)(good, X) >= 0
-    search = GridSearchCV(DDPM(n_timesteps=50, random_state=0),
-                          {"max_iter": [1, 20]}, cv=2,
-                          scoring=make_generation_scorer("energy_distance")).fit(X)
+    search = GridSearchCV(
+        DDPM(n_timesteps=50, random_state=0),
+        {"max_iter": [1, 20]},
+        cv=2,
+        scoring=make_generation_scorer("energy_distance"),
+    ).fit(X)
     assert search.best_params_ == {"max_iter": 20}
     with pytest.raises(ValueError, match="greater_is_better is only for callable metrics"):
         make_generation_scorer("mmd", greater_is_better=True)
@@ -198,8 +208,9 @@ def test_generation_scorer_draws_the_fold_classes_of_a_conditional_model():
     X = np.c_[np.where(y == 0, -3.0, 3.0), np.zeros(200)] + rng.normal(scale=0.3, size=(200, 2))
     # 120 steps: too few for the R1 penalty's flatter discriminator to teach the
     # classes apart; this test is about the scorer, so the penalty is off.
-    gan = GAN(n_components=4, conditional=True, max_iter=30, batch_size=64, r1_penalty=0,
-              random_state=0).fit(X, y)
+    gan = GAN(
+        n_components=4, conditional=True, max_iter=30, batch_size=64, r1_penalty=0, random_state=0
+    ).fit(X, y)
     scorer = make_generation_scorer("energy_distance")
     right = scorer(gan, X, y)
     assert right > scorer(gan, X, 1 - y)  # swapped labels draw the wrong classes
@@ -225,8 +236,7 @@ def test_classifier_features_is_an_sklearn_transformer(estimator, check):
 
 
 def test_classifier_features_are_the_penultimate_layer(digits):
-    features = ClassifierFeatures(max_iter=200).fit(digits["images_train"],
-                                                    digits["y_train"])
+    features = ClassifierFeatures(max_iter=200).fit(digits["images_train"], digits["y_train"])
     H = features.transform(digits["images_test"])
     assert H.shape == (len(digits["images_test"]), 64) and (H >= 0).all()
     clf = features.classifier_
@@ -238,6 +248,5 @@ def test_classifier_features_are_the_penultimate_layer(digits):
     X_tr, X_te, y_te = digits["X_train"], digits["X_test"], digits["y_test"]
     near = frechet_distance(X_tr, X_te, features=features)
     ones_only = frechet_distance(X_tr, X_te[y_te == 1], features=features)
-    noise = frechet_distance(X_tr, np.random.default_rng(0).random(X_te.shape),
-                             features=features)
+    noise = frechet_distance(X_tr, np.random.default_rng(0).random(X_te.shape), features=features)
     assert near < ones_only / 5 and near < noise / 5

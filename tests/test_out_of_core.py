@@ -50,8 +50,15 @@ class RecordingArray:
 
 
 def vae(**params):
-    return VariationalAutoencoder(**{"n_components": 4, "hidden_layer_sizes": (32,),
-                                     "max_iter": 2, "random_state": 0, **params})
+    return VariationalAutoencoder(
+        **{
+            "n_components": 4,
+            "hidden_layer_sizes": (32,),
+            "max_iter": 2,
+            "random_state": 0,
+            **params,
+        }
+    )
 
 
 def test_no_read_exceeds_a_block_and_each_epoch_reads_every_row(small_blocks, pixels):
@@ -73,8 +80,8 @@ def test_each_epoch_reads_the_blocks_in_a_new_order(small_blocks, pixels):
     X = RecordingArray(pixels[0])
     vae(max_iter=2, batch_size=32).fit(X)
     n_blocks = -(-len(pixels[0]) // small_blocks)
-    first = X.reads[1 + n_blocks:1 + 2 * n_blocks]  # after the validating pass
-    second = X.reads[1 + 2 * n_blocks:1 + 3 * n_blocks]
+    first = X.reads[1 + n_blocks : 1 + 2 * n_blocks]  # after the validating pass
+    second = X.reads[1 + 2 * n_blocks : 1 + 3 * n_blocks]
     assert sorted(first) == sorted(second) and first != second
     assert first != sorted(first)
 
@@ -97,12 +104,18 @@ def test_batches_mix_rows_of_several_blocks(small_blocks, pixels):
 def test_streamed_batches_are_dealt_out_by_rank_in_equal_counts(small_blocks, shuffle):
     n, world = 1003, 4
     rows = np.arange(n, dtype=np.float32)[:, None].repeat(64, 1)
-    data = _data.ChunkedData(_data.ArraySource(rows, "test"),
-                             torch.arange(n), preprocess=lambda r: r)
+    data = _data.ChunkedData(
+        _data.ArraySource(rows, "test"), torch.arange(n), preprocess=lambda r: r
+    )
     shards = []
     for rank in range(world):
-        batches = data.batches(16, shuffle=shuffle, rank=rank, world_size=world,
-                               generator=torch.Generator().manual_seed(0))
+        batches = data.batches(
+            16,
+            shuffle=shuffle,
+            rank=rank,
+            world_size=world,
+            generator=torch.Generator().manual_seed(0),
+        )
         xs, ys = zip(*batches)
         assert len(batches) == len(xs) == -(-(n // world) // 16)
         shard = torch.cat(xs)[:, 0].long().tolist()
@@ -119,15 +132,19 @@ def test_a_memmap_trains_like_the_array_in_memory(memmap, pixels):
     in_memory = vae(max_iter=10).fit(X)
     # Digits fits in one block: the same batches, the same model.
     np.testing.assert_allclose(streamed.loss_curve_, in_memory.loss_curve_, rtol=1e-5)
-    np.testing.assert_allclose(streamed.transform(memmap), in_memory.transform(X),
-                               rtol=1e-4, atol=1e-5)
+    np.testing.assert_allclose(
+        streamed.transform(memmap), in_memory.transform(X), rtol=1e-4, atol=1e-5
+    )
     # Inference on the memmap equals inference on its values.
     np.testing.assert_allclose(streamed.transform(memmap), streamed.transform(X), rtol=1e-6)
-    np.testing.assert_allclose(streamed.score_samples(memmap), streamed.score_samples(X),
-                               rtol=1e-6)
+    np.testing.assert_allclose(streamed.score_samples(memmap), streamed.score_samples(X), rtol=1e-6)
     Z = streamed.transform(X)
-    np.testing.assert_allclose(streamed.inverse_transform(np.asarray(Z, np.float32)),
-                               streamed.inverse_transform(Z), rtol=1e-4, atol=1e-4)
+    np.testing.assert_allclose(
+        streamed.inverse_transform(np.asarray(Z, np.float32)),
+        streamed.inverse_transform(Z),
+        rtol=1e-4,
+        atol=1e-4,
+    )
     assert streamed.sample(3, random_state=0).dtype == np.float64  # uint8 -> float64
 
 
@@ -136,8 +153,9 @@ def test_streaming_in_small_blocks_trains_as_well(small_blocks, memmap, pixels):
     streamed = StackedAutoencoder(16, max_iter=15, random_state=0).fit(memmap)
     in_memory = StackedAutoencoder(16, max_iter=15, random_state=0).fit(X)
     assert streamed.reconstruction_error_ < 1.3 * in_memory.reconstruction_error_
-    np.testing.assert_allclose(streamed.reconstruction_error_,
-                               -streamed.score_samples(X).mean(), rtol=1e-4)
+    np.testing.assert_allclose(
+        streamed.reconstruction_error_, -streamed.score_samples(X).mean(), rtol=1e-4
+    )
 
 
 def test_an_hdf5_dataset_with_loader_workers(small_blocks, tmp_path, pixels):
@@ -147,20 +165,22 @@ def test_an_hdf5_dataset_with_loader_workers(small_blocks, tmp_path, pixels):
         f.create_dataset("images", data=X.reshape(-1, 8, 8), chunks=(40, 8, 8))
     with h5py.File(path, "r") as f:
         images = f["images"]
-        fits = [vae(conditional=True, n_loader_workers=w, architecture="dense")
-                .fit(images, y) for w in (0, 2)]
+        fits = [
+            vae(conditional=True, n_loader_workers=w, architecture="dense").fit(images, y)
+            for w in (0, 2)
+        ]
         # Workers read the same buffers in the same order: the same model.
         np.testing.assert_array_equal(fits[0].loss_curve_, fits[1].loss_curve_)
         codings = fits[0].transform(images, y)
-    np.testing.assert_allclose(codings, fits[0].transform(X.reshape(-1, 8, 8), y),
-                               rtol=1e-6)
+    np.testing.assert_allclose(codings, fits[0].transform(X.reshape(-1, 8, 8), y), rtol=1e-6)
     assert fits[0].sample(2, y=[0, 1]).shape == (2, 8, 8)
 
 
 def test_zarr_and_dask_arrays(small_blocks, tmp_path, pixels):
     X = pixels[0]
-    z = zarr.open_array(str(tmp_path / "digits.zarr"), mode="w", shape=X.shape, chunks=(100, 64),
-                        dtype=X.dtype)
+    z = zarr.open_array(
+        str(tmp_path / "digits.zarr"), mode="w", shape=X.shape, chunks=(100, 64), dtype=X.dtype
+    )
     z[:] = X
     for array in (z, da.from_array(X, chunks=(100, 64))):
         est = GAN(max_iter=2, random_state=0).fit(array)
@@ -170,8 +190,14 @@ def test_zarr_and_dask_arrays(small_blocks, tmp_path, pixels):
 
 
 def test_greedy_pretraining_and_early_stopping_stream(small_blocks, memmap, pixels):
-    est = StackedAutoencoder(8, hidden_layer_sizes=(32,), greedy_pretraining=True,
-                             early_stopping=True, max_iter=3, random_state=0)
+    est = StackedAutoencoder(
+        8,
+        hidden_layer_sizes=(32,),
+        greedy_pretraining=True,
+        early_stopping=True,
+        max_iter=3,
+        random_state=0,
+    )
     with pytest.warns(Warning):  # still improving after 3 epochs
         est.fit(memmap)
     assert len(est.pretraining_loss_curves_) == 2 and len(est.validation_scores_) == 3
@@ -182,10 +208,11 @@ def test_partial_fit_takes_streamed_chunks(small_blocks, memmap, pixels):
     X = pixels[0].astype(np.float64)
     est = DDPM(max_iter=1, random_state=0)
     for start in range(0, len(X), 600):
-        est.partial_fit(memmap[start:start + 600])
+        est.partial_fit(memmap[start : start + 600])
     np.testing.assert_allclose(est.spec_.scaler.mean, X.mean(0), rtol=1e-6)
-    np.testing.assert_allclose(est.spec_.scaler.scale, np.where(X.std(0) > 1e-8, X.std(0), 1),
-                               rtol=1e-5)
+    np.testing.assert_allclose(
+        est.spec_.scaler.scale, np.where(X.std(0) > 1e-8, X.std(0), 1), rtol=1e-5
+    )
     assert est.n_iter_ == 3
 
 
@@ -215,10 +242,12 @@ def test_bad_values_are_reported_with_their_rows(small_blocks, tmp_path, pixels)
 
 def test_shape_and_dtype_errors(memmap, tmp_path, pixels):
     est = vae().fit(memmap)
-    wide = np.lib.format.open_memmap(tmp_path / "wide.npy", mode="w+", dtype=np.float32,
-                                     shape=(10, 65))
-    with pytest.raises(ValueError, match="X has 65 features, but VariationalAutoencoder is "
-                                         "expecting 64 features"):
+    wide = np.lib.format.open_memmap(
+        tmp_path / "wide.npy", mode="w+", dtype=np.float32, shape=(10, 65)
+    )
+    with pytest.raises(
+        ValueError, match="X has 65 features, but VariationalAutoencoder is expecting 64 features"
+    ):
         est.transform(wide)
     text = RecordingArray(np.array([["a"] * 64] * 3))
     with pytest.raises(ValueError, match="reads large arrays of numbers only"):

@@ -14,7 +14,6 @@ from sklearn.utils._param_validation import InvalidParameterError
 from skorch.callbacks import EpochScoring
 
 import skgen
-from estimators import make
 from skgen import (
     DDPM,
     GAN,
@@ -29,6 +28,8 @@ from skgen import (
     VariationalAutoencoder,
 )
 
+from estimators import make
+
 CPU = {"device": "cpu", "random_state": 0, "batch_size": 64}
 IMAGES = {"image_shape": (8, 8)}
 
@@ -36,31 +37,66 @@ IMAGES = {"image_shape": (8, 8)}
 # family of the shared list (tests/estimators.py), with the options whose
 # state a save must keep.
 CASES = {
-    "LinearAutoencoder": (make(LinearAutoencoder, n_components=3, max_iter=2, **CPU),
-                          False, False),
-    "StackedAutoencoder-pretrained": (make(StackedAutoencoder, n_components=3,
-                                           greedy_pretraining=True, max_iter=2, **CPU),
-                                      False, False),
-    "SparseAutoencoder": (make(SparseAutoencoder, n_components=12, max_iter=2, **CPU),
-                          False, False),
-    "DenoisingAutoencoder": (make(DenoisingAutoencoder, n_components=3, max_iter=2, **CPU),
-                             False, False),
-    "ConvolutionalAutoencoder": (make(ConvolutionalAutoencoder, n_components=3, channels=(4,),
-                                      max_iter=2, **CPU), True, False),
-    "HashingAutoencoder": (make(HashingAutoencoder, n_components=4, max_iter=2, **CPU),
-                           False, False),
-    "RecurrentAutoencoder-gru": (make(RecurrentAutoencoder, n_components=3, cell="gru",
-                                      max_iter=2, **CPU), True, False),
-    "VAE-dense-mixture": (make(VariationalAutoencoder, n_components=3, max_iter=2, **CPU),
-                          False, False),
-    "VAE-conv-conditional": (make(VariationalAutoencoder, n_components=3, channels=(4,),
-                                  conditional=True, max_iter=2, **CPU), True, True),
+    "LinearAutoencoder": (make(LinearAutoencoder, n_components=3, max_iter=2, **CPU), False, False),
+    "StackedAutoencoder-pretrained": (
+        make(StackedAutoencoder, n_components=3, greedy_pretraining=True, max_iter=2, **CPU),
+        False,
+        False,
+    ),
+    "SparseAutoencoder": (
+        make(SparseAutoencoder, n_components=12, max_iter=2, **CPU),
+        False,
+        False,
+    ),
+    "DenoisingAutoencoder": (
+        make(DenoisingAutoencoder, n_components=3, max_iter=2, **CPU),
+        False,
+        False,
+    ),
+    "ConvolutionalAutoencoder": (
+        make(ConvolutionalAutoencoder, n_components=3, channels=(4,), max_iter=2, **CPU),
+        True,
+        False,
+    ),
+    "HashingAutoencoder": (
+        make(HashingAutoencoder, n_components=4, max_iter=2, **CPU),
+        False,
+        False,
+    ),
+    "RecurrentAutoencoder-gru": (
+        make(RecurrentAutoencoder, n_components=3, cell="gru", max_iter=2, **CPU),
+        True,
+        False,
+    ),
+    "VAE-dense-mixture": (
+        make(VariationalAutoencoder, n_components=3, max_iter=2, **CPU),
+        False,
+        False,
+    ),
+    "VAE-conv-conditional": (
+        make(
+            VariationalAutoencoder,
+            n_components=3,
+            channels=(4,),
+            conditional=True,
+            max_iter=2,
+            **CPU,
+        ),
+        True,
+        True,
+    ),
     "GAN-dense-ema": (make(GAN, ema_decay=0.9, max_iter=2, **CPU), False, False),
-    "DCGAN-conditional": (make(GAN, channels=(4,), conditional=True, max_iter=2, **CPU),
-                          True, True),
+    "DCGAN-conditional": (
+        make(GAN, channels=(4,), conditional=True, max_iter=2, **CPU),
+        True,
+        True,
+    ),
     "DDPM-mlp": (make(DDPM, max_iter=2, **CPU), False, False),
-    "DDPM-unet-conditional-ema": (make(DDPM, channels=(4,), conditional=True, max_iter=2,
-                                       **CPU), True, True),
+    "DDPM-unet-conditional-ema": (
+        make(DDPM, channels=(4,), conditional=True, max_iter=2, **CPU),
+        True,
+        True,
+    ),
 }
 
 
@@ -139,8 +175,9 @@ def test_training_continues_exactly_with_the_optimizer_state(case):
     original, loaded = copy.deepcopy(est), skgen.load(path)
     original.partial_fit(X, y)
     loaded.partial_fit(X, y)
-    for (key, a), b in zip(original.module_.state_dict().items(),
-                           loaded.module_.state_dict().values()):
+    for (key, a), b in zip(
+        original.module_.state_dict().items(), loaded.module_.state_dict().values()
+    ):
         assert torch.equal(a, b), key
     assert loaded.loss_curve_ == original.loss_curve_
     assert loaded.n_iter_ == est.n_iter_ + 1
@@ -160,14 +197,21 @@ def test_continued_training_matches_a_model_that_was_never_saved(digits, tmp_pat
 
 def test_without_optimizer_state_training_restarts_the_optimizer(digits, tmp_path):
     X, _ = data(digits, False, False)
-    est = GAN(4, generator_hidden_layer_sizes=(16,), discriminator_hidden_layer_sizes=(16,),
-              max_iter=2, **CPU).fit(X)
+    est = GAN(
+        4,
+        generator_hidden_layer_sizes=(16,),
+        discriminator_hidden_layer_sizes=(16,),
+        max_iter=2,
+        **CPU,
+    ).fit(X)
     est.save(tmp_path / "m", include_optimizer=True)
     assert (tmp_path / "m" / "optimizer.safetensors").is_file()
     # Saving again without the optimizer removes the stale optimizer file.
     est.save(tmp_path / "m")
     assert sorted(p.name for p in (tmp_path / "m").iterdir()) == [
-        "config.json", "model.safetensors"]
+        "config.json",
+        "model.safetensors",
+    ]
     loaded = skgen.load(tmp_path / "m")
     assert not loaded.net_.optimizer_.state  # fresh Adam moments
     before = {k: v.clone() for k, v in loaded.module_.state_dict().items()}
@@ -179,21 +223,29 @@ def test_without_optimizer_state_training_restarts_the_optimizer(digits, tmp_pat
 def test_feature_names_and_string_classes_round_trip(digits, tmp_path):
     X = pd.DataFrame(digits["X_train"][:128], columns=[f"px{i}" for i in range(64)])
     y = np.array(["even", "odd"])[digits["y_train"][:128] % 2]
-    est = VariationalAutoencoder(2, hidden_layer_sizes=(8,), conditional=True, max_iter=2,
-                                 **CPU).fit(X, y)
+    est = VariationalAutoencoder(
+        2, hidden_layer_sizes=(8,), conditional=True, max_iter=2, **CPU
+    ).fit(X, y)
     loaded = skgen.load(est.save(tmp_path / "m"))
     np.testing.assert_array_equal(loaded.feature_names_in_, est.feature_names_in_)
     np.testing.assert_array_equal(loaded.classes_, est.classes_)
-    np.testing.assert_array_equal(loaded.sample(4, random_state=0, y="odd"),
-                                  est.sample(4, random_state=0, y="odd"))
+    np.testing.assert_array_equal(
+        loaded.sample(4, random_state=0, y="odd"), est.sample(4, random_state=0, y="odd")
+    )
 
 
 def test_a_torch_optim_class_and_a_random_state_instance_are_stored(digits, tmp_path):
     X, _ = data(digits, False, False)
     rng = np.random.RandomState(5)
-    est = StackedAutoencoder(3, hidden_layer_sizes=(8,), max_iter=2, optimizer=torch.optim.AdamW,
-                             optimizer_params={"betas": (0.8, 0.99)}, device="cpu",
-                             random_state=rng).fit(X)
+    est = StackedAutoencoder(
+        3,
+        hidden_layer_sizes=(8,),
+        max_iter=2,
+        optimizer=torch.optim.AdamW,
+        optimizer_params={"betas": (0.8, 0.99)},
+        device="cpu",
+        random_state=rng,
+    ).fit(X)
     loaded = skgen.load(est.save(tmp_path / "m", include_optimizer=True))
     assert loaded.optimizer is torch.optim.AdamW
     assert loaded.optimizer_params == {"betas": (0.8, 0.99)}
@@ -213,8 +265,9 @@ class TinyDecoder(torch.nn.Module):
 
 def test_a_custom_network_is_passed_back_at_load_time(digits, tmp_path):
     X, _ = data(digits, False, False)
-    est = StackedAutoencoder(3, hidden_layer_sizes=(8,), decoder=TinyDecoder(), max_iter=2,
-                             **CPU).fit(X)
+    est = StackedAutoencoder(
+        3, hidden_layer_sizes=(8,), decoder=TinyDecoder(), max_iter=2, **CPU
+    ).fit(X)
     est.save(tmp_path / "m")
     config = json.loads((tmp_path / "m" / "config.json").read_text())
     assert config["params"]["decoder"]["class"].endswith("TinyDecoder")
@@ -223,8 +276,9 @@ def test_a_custom_network_is_passed_back_at_load_time(digits, tmp_path):
     with pytest.raises(ValueError, match="not network parameters"):
         skgen.load(tmp_path / "m", networks={"generator": TinyDecoder()})
     loaded = skgen.load(tmp_path / "m", networks={"decoder": TinyDecoder})
-    np.testing.assert_array_equal(loaded.inverse_transform(loaded.transform(X)),
-                                  est.inverse_transform(est.transform(X)))
+    np.testing.assert_array_equal(
+        loaded.inverse_transform(loaded.transform(X)), est.inverse_transform(est.transform(X))
+    )
     loaded.partial_fit(X)  # the signature check accepts the network passed back
 
 
@@ -250,8 +304,9 @@ def test_save_needs_a_fitted_estimator(tmp_path):
 
 def test_save_refuses_callbacks_and_says_what_to_do(fitted, tmp_path):
     est = clone(fitted).set_params(callbacks=[EpochScoring("train_loss")])
-    est.__dict__.update({k: v for k, v in vars(fitted).items() if k.endswith("_")
-                         or k.startswith("_")})
+    est.__dict__.update(
+        {k: v for k, v in vars(fitted).items() if k.endswith("_") or k.startswith("_")}
+    )
     with pytest.raises(ValueError, match=r"callbacks=.*set_params\(callbacks=None\)"):
         est.save(tmp_path / "m")
     assert not (tmp_path / "m").exists()
@@ -319,23 +374,40 @@ def test_a_crafted_pickle_in_the_directory_is_never_executed(saved, tmp_path):
 def test_a_tampered_config_never_imports_what_it_names(saved, tmp_path, monkeypatch):
     marker = tmp_path / "imported"
     (tmp_path / "evil_skgen_module.py").write_text(
-        f"open({str(marker)!r}, 'w').close()\nclass Evil: pass\n")
+        f"open({str(marker)!r}, 'w').close()\nclass Evil: pass\n"
+    )
     monkeypatch.syspath_prepend(str(tmp_path))
     attacks = [
-        ("estimator", lambda c: c.update(estimator="evil_skgen_module.Evil"),
-         r"names the estimator 'evil_skgen_module.Evil', which is not one of skgen's"),
-        ("object", lambda c: c["attributes"].update(
-            loss_curve_={"__object__": "evil_skgen_module.Evil", "state": {}}),
-         r"attributes.loss_curve_ names an object 'evil_skgen_module.Evil' that skgen does "
-         r"not load"),
-        ("optimizer", lambda c: c["params"].update(
-            optimizer={"__optimizer__": "evil_skgen_module"}),
-         r"names an optimizer 'evil_skgen_module' that torch.optim does not have"),
-        ("unknown tag", lambda c: c["attributes"].update(
-            loss_curve_={"__reduce__": ["evil_skgen_module.Evil", []]}),
-         r"attributes.loss_curve_ has an unknown entry"),
-        ("attribute name", lambda c: c["attributes"].update(__class__="Evil"),
-         r"a fitted LinearAutoencoder has no attributes \['__class__'\]"),
+        (
+            "estimator",
+            lambda c: c.update(estimator="evil_skgen_module.Evil"),
+            r"names the estimator 'evil_skgen_module.Evil', which is not one of skgen's",
+        ),
+        (
+            "object",
+            lambda c: c["attributes"].update(
+                loss_curve_={"__object__": "evil_skgen_module.Evil", "state": {}}
+            ),
+            r"attributes.loss_curve_ names an object 'evil_skgen_module.Evil' that skgen does "
+            r"not load",
+        ),
+        (
+            "optimizer",
+            lambda c: c["params"].update(optimizer={"__optimizer__": "evil_skgen_module"}),
+            r"names an optimizer 'evil_skgen_module' that torch.optim does not have",
+        ),
+        (
+            "unknown tag",
+            lambda c: c["attributes"].update(
+                loss_curve_={"__reduce__": ["evil_skgen_module.Evil", []]}
+            ),
+            r"attributes.loss_curve_ has an unknown entry",
+        ),
+        (
+            "attribute name",
+            lambda c: c["attributes"].update(__class__="Evil"),
+            r"a fitted LinearAutoencoder has no attributes \['__class__'\]",
+        ),
     ]
     original = (saved / "config.json").read_text()
     for what, edit, message in attacks:
@@ -347,22 +419,39 @@ def test_a_tampered_config_never_imports_what_it_names(saved, tmp_path, monkeypa
     assert not marker.exists()
 
 
-@pytest.mark.parametrize("edit, error, message", [
-    (lambda c: c.update(format_version=99), ValueError,
-     r"format version 99; this skgen .* reads format version 2 and older. Upgrade skgen"),
-    (lambda c: c.update(format="other"), ValueError, r"not a skgen model configuration"),
-    (lambda c: c.update(extra=1), ValueError, r"unknown entries \['extra'\]"),
-    (lambda c: c["params"].update(n_layers=3), ValueError,
-     r"sets parameters \['n_layers'\] that LinearAutoencoder does not have"),
-    (lambda c: c["params"].update(max_iter="many"), InvalidParameterError,
-     r"'max_iter' parameter of LinearAutoencoder"),
-    (lambda c: c["attributes"]["_module_signature"]["__dict__"].update(n_components=5),
-     ValueError,
-     r"network weights saved in .* mismatched shapes \(encoder.*saved \(3, 64\), expected "
-     r"\(5, 64\)"),
-    (lambda c: c["attributes"].update(loss_curve_={"__array__": "data.nothing"}),
-     ValueError, r"refers to a tensor 'data.nothing' that model.safetensors does not have"),
-])
+@pytest.mark.parametrize(
+    "edit, error, message",
+    [
+        (
+            lambda c: c.update(format_version=99),
+            ValueError,
+            r"format version 99; this skgen .* reads format version 2 and older. Upgrade skgen",
+        ),
+        (lambda c: c.update(format="other"), ValueError, r"not a skgen model configuration"),
+        (lambda c: c.update(extra=1), ValueError, r"unknown entries \['extra'\]"),
+        (
+            lambda c: c["params"].update(n_layers=3),
+            ValueError,
+            r"sets parameters \['n_layers'\] that LinearAutoencoder does not have",
+        ),
+        (
+            lambda c: c["params"].update(max_iter="many"),
+            InvalidParameterError,
+            r"'max_iter' parameter of LinearAutoencoder",
+        ),
+        (
+            lambda c: c["attributes"]["_module_signature"]["__dict__"].update(n_components=5),
+            ValueError,
+            r"network weights saved in .* mismatched shapes \(encoder.*saved \(3, 64\), expected "
+            r"\(5, 64\)",
+        ),
+        (
+            lambda c: c["attributes"].update(loss_curve_={"__array__": "data.nothing"}),
+            ValueError,
+            r"refers to a tensor 'data.nothing' that model.safetensors does not have",
+        ),
+    ],
+)
 def test_a_tampered_or_newer_config_gets_a_clear_error(saved, edit, error, message):
     edit_config(saved, edit)
     with pytest.raises(error, match=message):
@@ -422,9 +511,13 @@ def test_the_documented_pipeline_recipe(digits, tmp_path):
     from sklearn.preprocessing import MinMaxScaler
 
     X, y = digits["X_train"][:300], digits["y_train"][:300]
-    pipe = Pipeline([("scale", MinMaxScaler()),
-                     ("ae", StackedAutoencoder(5, max_iter=3, **CPU)),
-                     ("clf", LogisticRegression(max_iter=300))]).fit(X, y)
+    pipe = Pipeline(
+        [
+            ("scale", MinMaxScaler()),
+            ("ae", StackedAutoencoder(5, max_iter=3, **CPU)),
+            ("clf", LogisticRegression(max_iter=300)),
+        ]
+    ).fit(X, y)
     # Save: the skgen step with skgen, the rest with skops.
     pipe.named_steps["ae"].save(tmp_path / "ae")
     sio.dump(pipe.set_params(ae="passthrough"), tmp_path / "pipeline.skops")
@@ -439,12 +532,19 @@ def test_the_documented_pipeline_recipe(digits, tmp_path):
 # -- what the fit built, not what the parameters say now ----------------------
 def test_a_model_is_rebuilt_as_its_fit_built_it(digits, tmp_path):
     X, _ = data(digits, False, False)
-    gan = GAN(4, generator_hidden_layer_sizes=(16,), discriminator_hidden_layer_sizes=(16,),
-              dropout=0.2, max_iter=2, **CPU).fit(X)
+    gan = GAN(
+        4,
+        generator_hidden_layer_sizes=(16,),
+        discriminator_hidden_layer_sizes=(16,),
+        dropout=0.2,
+        max_iter=2,
+        **CPU,
+    ).fit(X)
     # A warm start keeps the network and the optimizer the fit built, even
     # after the parameters that made them change.
-    gan.set_params(dropout=0.0, warm_start=True, optimizer="sgd",
-                   generator_hidden_layer_sizes=(32,))
+    gan.set_params(
+        dropout=0.0, warm_start=True, optimizer="sgd", generator_hidden_layer_sizes=(32,)
+    )
     with pytest.raises(ValueError, match="generator_hidden_layer_sizes"):
         gan.fit(X)  # the shape cannot change on a warm start...
     gan.set_params(generator_hidden_layer_sizes=(16,)).fit(X)  # ...dropout and optimizer can
@@ -452,23 +552,23 @@ def test_a_model_is_rebuilt_as_its_fit_built_it(digits, tmp_path):
     loaded = skgen.load(gan.save(tmp_path / "m", include_optimizer=True))
     assert loaded.get_params()["generator_hidden_layer_sizes"] == (64,)
     assert isinstance(loaded.net_.optimizer_, torch.optim.Adam)
+
     def dropouts(est):
         return [m.p for m in est.module_.modules() if type(m).__name__ == "Dropout"]
 
     assert dropouts(loaded) == dropouts(gan) == [0.2]
-    np.testing.assert_array_equal(loaded.sample(8, random_state=0),
-                                  gan.sample(8, random_state=0))
+    np.testing.assert_array_equal(loaded.sample(8, random_state=0), gan.sample(8, random_state=0))
     for est in (gan, loaded):
         est.set_params(generator_hidden_layer_sizes=(16,)).partial_fit(X)
-    for (key, a), b in zip(gan.module_.state_dict().items(),
-                           loaded.module_.state_dict().values()):
+    for (key, a), b in zip(gan.module_.state_dict().items(), loaded.module_.state_dict().values()):
         assert torch.equal(a, b), key
 
 
 def test_a_random_state_instance_stays_the_fits_generator(digits, tmp_path):
     X, _ = data(digits, False, False)
-    est = LinearAutoencoder(3, max_iter=1, device="cpu",
-                            random_state=np.random.RandomState(1)).fit(X)
+    est = LinearAutoencoder(3, max_iter=1, device="cpu", random_state=np.random.RandomState(1)).fit(
+        X
+    )
     assert est._rng is est.random_state
     loaded = skgen.load(est.save(tmp_path / "m"))
     assert loaded._rng is loaded.random_state
@@ -477,8 +577,11 @@ def test_a_random_state_instance_stays_the_fits_generator(digits, tmp_path):
 def test_save_refuses_a_parameter_json_cannot_hold(fitted, tmp_path):
     est = copy.deepcopy(fitted)
     est.optimizer_params = {"weight_decay": range(1)}
-    with pytest.raises(ValueError, match=r"params.optimizer_params.weight_decay holds a "
-                                         r"builtins.range.*plain values"):
+    with pytest.raises(
+        ValueError,
+        match=r"params.optimizer_params.weight_decay holds a "
+        r"builtins.range.*plain values",
+    ):
         est.save(tmp_path / "m")
     assert not (tmp_path / "m").exists()
 
@@ -489,21 +592,28 @@ def test_tampered_optimizer_state_is_refused_at_load(fitted, tmp_path):
     path = fitted.save(tmp_path / "m", include_optimizer=True)
     file = path / "optimizer.safetensors"
     from safetensors import safe_open
+
     with safe_open(str(file), "pt") as f:
         metadata = f.metadata()
     tensors = load_file(file)
     key = next(k for k in tensors if k.endswith("exp_avg"))
     tensors[key] = torch.zeros(5)
     save_file(tensors, file, metadata=metadata)
-    with pytest.raises(ValueError, match=r"state of 'optimizer' .* 'exp_avg' of parameter .* "
-                                         r"shape \(5,\)"):
+    with pytest.raises(
+        ValueError,
+        match=r"state of 'optimizer' .* 'exp_avg' of parameter .* "
+        r"shape \(5,\)",
+    ):
         skgen.load(path)
 
 
 def test_fitted_attributes_must_be_the_classes_own(digits, tmp_path):
     X, _ = data(digits, False, False)
-    path = VariationalAutoencoder(2, hidden_layer_sizes=(8,), max_iter=1, **CPU).fit(X).save(
-        tmp_path / "m")
+    path = (
+        VariationalAutoencoder(2, hidden_layer_sizes=(8,), max_iter=1, **CPU)
+        .fit(X)
+        .save(tmp_path / "m")
+    )
     original = (path / "config.json").read_text()
     edit_config(path, lambda c: c["attributes"].pop("latent_mixture_"))
     with pytest.raises(ValueError, match=r"needs \['latent_mixture_'\]"):
@@ -531,7 +641,9 @@ def test_malformed_values_get_a_clear_error(saved):
         skgen.load(saved)
     # A nesting deeper than Python's recursion limit.
     deep = "[" * 100_000 + "]" * 100_000
-    (saved / "config.json").write_text(original.replace('"n_iter_":', f'"x_": {deep}, "n_iter_":', 1))
+    (saved / "config.json").write_text(
+        original.replace('"n_iter_":', f'"x_": {deep}, "n_iter_":', 1)
+    )
     with pytest.raises(ValueError, match=r"not valid JSON: RecursionError"):
         skgen.load(saved)
 
@@ -559,8 +671,9 @@ def test_an_encoder_classifier_saves_with_its_autoencoder(wrap, digits, tmp_path
 
 def test_an_unpretrained_encoder_classifier_saves(digits, tmp_path):
     X, y = digits["X_train"][:200], digits["y_train"][:200]
-    clf = EncoderClassifier(StackedAutoencoder(6, hidden_layer_sizes=(16,)), max_iter=2,
-                            **CPU).fit(X, y)
+    clf = EncoderClassifier(StackedAutoencoder(6, hidden_layer_sizes=(16,)), max_iter=2, **CPU).fit(
+        X, y
+    )
     assert not clf.pretrained_
     loaded = skgen.load(clf.save(tmp_path / "clf"))
     assert not hasattr(loaded.autoencoder, "net_")
@@ -574,9 +687,14 @@ def test_a_fitted_pipeline_saves_without_pickle(digits, tmp_path):
     from sklearn.preprocessing import MinMaxScaler
 
     X, y = digits["X_train"][:300] * 16, digits["y_train"][:300]
-    pipe = Pipeline([("scale", MinMaxScaler()), ("pca", PCA(20)),
-                     ("ae", StackedAutoencoder(5, max_iter=3, **CPU)),
-                     ("clf", LogisticRegression(max_iter=300))]).fit(X, y)
+    pipe = Pipeline(
+        [
+            ("scale", MinMaxScaler()),
+            ("pca", PCA(20)),
+            ("ae", StackedAutoencoder(5, max_iter=3, **CPU)),
+            ("clf", LogisticRegression(max_iter=300)),
+        ]
+    ).fit(X, y)
     path = skgen.save(pipe, tmp_path / "pipe")
     config = json.loads((path / "config.json").read_text())
     assert config["estimator"] == "sklearn.pipeline.Pipeline"
@@ -592,8 +710,11 @@ def test_a_pipeline_step_skgen_does_not_store_is_refused(digits, tmp_path):
 
     X, y = digits["X_train"][:100], digits["y_train"][:100]
     pipe = make_pipeline(StackedAutoencoder(3, max_iter=1, **CPU), KNeighborsClassifier())
-    with pytest.raises(ValueError, match=r"params.steps\[1\]\[1\] holds a "
-                                         r"sklearn.neighbors.*KNeighborsClassifier.*pickle"):
+    with pytest.raises(
+        ValueError,
+        match=r"params.steps\[1\]\[1\] holds a "
+        r"sklearn.neighbors.*KNeighborsClassifier.*pickle",
+    ):
         skgen.save(pipe.fit(X, y), tmp_path / "knn")
     assert not (tmp_path / "knn").exists()
     with pytest.raises(TypeError, match="KNeighborsClassifier is not one of them"):
@@ -604,7 +725,11 @@ def test_a_tampered_nested_model_is_refused_by_name(digits, tmp_path):
     X, y = digits["X_train"][:200], digits["y_train"][:200]
     ae = StackedAutoencoder(6, hidden_layer_sizes=(16,), max_iter=2, **CPU).fit(X)
     path = EncoderClassifier(ae, max_iter=1, **CPU).fit(X, y).save(tmp_path / "clf")
-    edit_config(path, lambda c: c["params"]["autoencoder"]["__model__"].update(
-        estimator="evil_skgen_module.Evil"))
+    edit_config(
+        path,
+        lambda c: c["params"]["autoencoder"]["__model__"].update(
+            estimator="evil_skgen_module.Evil"
+        ),
+    )
     with pytest.raises(ValueError, match="names the estimator 'evil_skgen_module.Evil'"):
         skgen.load(path)

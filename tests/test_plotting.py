@@ -61,7 +61,7 @@ def rendered(display, tmp_path):
 def tile(display, i, j, size=8):
     """Tile (i, j) of a montage of size x size images, 1 pixel apart."""
     image = np.ma.filled(display.image_.get_array(), np.nan)
-    return image[i * (size + 1):i * (size + 1) + size, j * (size + 1):j * (size + 1) + size]
+    return image[i * (size + 1) : i * (size + 1) + size, j * (size + 1) : j * (size + 1) + size]
 
 
 def test_image_grid_tiles_the_images_in_order(data, tmp_path):
@@ -80,8 +80,9 @@ def test_image_grid_from_generators_and_sklearn_samplers(data, vae, tmp_path):
     X = data[0]
     disp = ImageGridDisplay.from_estimator(vae, 9, random_state=0)
     rendered(disp, tmp_path)
-    np.testing.assert_allclose(tile(disp, 0, 0),
-                               vae.sample(9, random_state=0)[0].reshape(8, 8), rtol=1e-5)
+    np.testing.assert_allclose(
+        tile(disp, 0, 0), vae.sample(9, random_state=0)[0].reshape(8, 8), rtol=1e-5
+    )
     assert disp.ax_.get_title() == "VariationalAutoencoder.sample(9)"
     # GaussianMixture.sample returns (X, labels) and takes no random_state.
     gmm = GaussianMixture(2, random_state=0).fit(X)
@@ -145,8 +146,11 @@ def test_reconstruction_of_an_image_autoencoder_uses_its_image_shape(data):
     ae = StackedAutoencoder(5, hidden_layer_sizes=(16,), max_iter=2, random_state=0)
     disp = ReconstructionDisplay.from_estimator(ae.fit(images), images, n_images=4)
     assert disp.image_.get_array().shape == (17, 35)
-    with pytest.raises(ValueError, match="needs an estimator with transform and inverse_"
-                                         "transform .* GaussianMixture has no transform"):
+    with pytest.raises(
+        ValueError,
+        match="needs an estimator with transform and inverse_"
+        "transform .* GaussianMixture has no transform",
+    ):
         ReconstructionDisplay.from_estimator(GaussianMixture().fit(data[0]), data[0])
     with pytest.raises(ValueError, match="originals and reconstructions differ in shape"):
         ReconstructionDisplay(data[0][:3], data[0][:2]).plot()
@@ -161,10 +165,10 @@ def test_interpolation_decodes_the_line_between_codings(data, vae, tmp_path):
     recon = pca.inverse_transform(pca.transform(X[:4]))
     np.testing.assert_allclose(tile(disp, 1, 0), recon[1].reshape(8, 8), atol=1e-12)
     np.testing.assert_allclose(tile(disp, 1, 4), recon[3].reshape(8, 8), atol=1e-12)
-    np.testing.assert_allclose(tile(disp, 0, 2), (recon[0] + recon[2]).reshape(8, 8) / 2,
-                               atol=1e-12)  # PCA decodes linearly
-    assert [t.get_text() for t in disp.ax_.get_xticklabels()] == [
-        "0", "0.25", "0.5", "0.75", "1"]
+    np.testing.assert_allclose(
+        tile(disp, 0, 2), (recon[0] + recon[2]).reshape(8, 8) / 2, atol=1e-12
+    )  # PCA decodes linearly
+    assert [t.get_text() for t in disp.ax_.get_xticklabels()] == ["0", "0.25", "0.5", "0.75", "1"]
     vae_disp = InterpolationDisplay.from_estimator(vae, X[:1], X[1:2], n_steps=3)
     assert vae_disp.image_.get_array().shape == (8, 26)
     with pytest.raises(ValueError, match="same number of samples; got 2 and 1"):
@@ -183,8 +187,7 @@ def test_latent_space_draws_codings_coloured_by_class(data, vae, tmp_path):
     # Legend colours match the points' colours class by class.
     colours = disp.scatter_.to_rgba(disp.scatter_.get_array())
     handle = disp.legend_.legend_handles[3]
-    np.testing.assert_allclose(handle.get_markerfacecolor()[:3], colours[y == 3][0][:3],
-                               atol=1e-6)
+    np.testing.assert_allclose(handle.get_markerfacecolor()[:3], colours[y == 3][0][:3], atol=1e-6)
 
 
 def test_latent_space_projects_larger_codings(data):
@@ -192,12 +195,12 @@ def test_latent_space_projects_larger_codings(data):
     pca5 = PCA(5).fit(X)
     disp = LatentSpaceDisplay.from_estimator(pca5, X)
     expected = PCA(2).fit_transform(pca5.transform(X))
-    np.testing.assert_allclose(np.abs(disp.scatter_.get_offsets()), np.abs(expected),
-                               atol=1e-8)
+    np.testing.assert_allclose(np.abs(disp.scatter_.get_offsets()), np.abs(expected), atol=1e-8)
     assert disp.legend_ is None and disp.ax_.get_xlabel() == "PCA 1"
     tsne = LatentSpaceDisplay.from_estimator(pca5, X[:200], projection="tsne", random_state=0)
     expected = TSNE(2, init="pca", random_state=0, perplexity=30.0).fit_transform(
-        pca5.transform(X[:200]))
+        pca5.transform(X[:200])
+    )
     np.testing.assert_allclose(tsne.scatter_.get_offsets(), expected, rtol=1e-4, atol=1e-4)
     assert tsne.ax_.get_ylabel() == "t-SNE 2"
     with pytest.raises(ValueError, match="5 dimensions; pass projection='pca' or 'tsne'"):
@@ -218,8 +221,9 @@ def test_loss_curves_of_a_gan_show_both_players_and_the_held_out_mmd(data, tmp_p
     rendered(disp, tmp_path)
     assert list(disp.lines_) == ["generator", "discriminator", "held-out MMD"]
     np.testing.assert_allclose(disp.lines_["generator"].get_ydata(), gan.generator_loss_curve_)
-    np.testing.assert_allclose(disp.lines_["discriminator"].get_ydata(),
-                               gan.discriminator_loss_curve_)
+    np.testing.assert_allclose(
+        disp.lines_["discriminator"].get_ydata(), gan.discriminator_loss_curve_
+    )
     mmd = disp.lines_["held-out MMD"]
     np.testing.assert_array_equal(mmd.get_xdata(), gan.validation_epochs_)
     np.testing.assert_allclose(mmd.get_ydata(), -np.asarray(gan.validation_scores_))
@@ -232,14 +236,16 @@ def test_loss_curves_of_a_gan_show_both_players_and_the_held_out_mmd(data, tmp_p
 
 
 def test_loss_curves_with_early_stopping_share_the_axis(data):
-    ae = StackedAutoencoder(5, hidden_layer_sizes=(16,), max_iter=4, early_stopping=True,
-                            random_state=0).fit(data[0])
+    ae = StackedAutoencoder(
+        5, hidden_layer_sizes=(16,), max_iter=4, early_stopping=True, random_state=0
+    ).fit(data[0])
     fig, ax = plt.subplots()
     disp = LossCurveDisplay.from_estimator(ae, ax=ax, log_scale=True)
     assert disp.ax_ is ax and disp.validation_ax_ is None
     np.testing.assert_allclose(disp.lines_["training loss"].get_ydata(), ae.loss_curve_)
-    np.testing.assert_allclose(disp.lines_["validation loss"].get_ydata(),
-                               -np.asarray(ae.validation_scores_))
+    np.testing.assert_allclose(
+        disp.lines_["validation loss"].get_ydata(), -np.asarray(ae.validation_scores_)
+    )
     assert ax.get_yscale() == "log" and ax.get_xlabel() == "epoch"
     # scikit-learn's MLPs have a loss_curve_ too (their validation scores are not losses).
     mlp = MLPRegressor(hidden_layer_sizes=(4,), max_iter=5, early_stopping=True, random_state=0)
@@ -264,19 +270,23 @@ def test_diffusion_process_shows_forward_and_reverse_at_the_same_levels(data, dd
     assert disp.image_.get_array().shape == (4 * 9 - 1, 4 * 9 - 1)
     assert [t.get_text() for t in disp.ax_.get_xticklabels()] == ["data", "0", "19", "39"]
     assert [t.get_text() for t in disp.ax_.get_yticklabels()] == [
-        "forward 0", "forward 1", "reverse 0", "reverse 1"]
+        "forward 0",
+        "forward 1",
+        "reverse 0",
+        "reverse 1",
+    ]
     # The forward rows start from the data and drift away from it as t grows.
     np.testing.assert_allclose(tile(disp, 0, 0), X[0].reshape(8, 8))
-    drift = [np.abs(np.clip(tile(disp, 0, j), 0, 1) - X[0].reshape(8, 8)).mean()
-             for j in range(4)]
+    drift = [np.abs(np.clip(tile(disp, 0, j), 0, 1) - X[0].reshape(8, 8)).mean() for j in range(4)]
     assert drift[0] == 0 and drift[1] < 0.05 < drift[2] < drift[3]
     # The reverse rows end (first column) at the samples of the same seed,
     # and the pure-noise column is the sampler's starting noise.
     samples, trajectory, _ = ddpm.sample(2, random_state=0, return_trajectory=True)
     clip = (disp.image_.norm.vmin, disp.image_.norm.vmax)
     np.testing.assert_allclose(tile(disp, 3, 0), samples[1].reshape(8, 8), rtol=1e-5)
-    np.testing.assert_allclose(np.clip(tile(disp, 2, 3), *clip),
-                               np.clip(trajectory[0, 0].reshape(8, 8), *clip), rtol=1e-5)
+    np.testing.assert_allclose(
+        np.clip(tile(disp, 2, 3), *clip), np.clip(trajectory[0, 0].reshape(8, 8), *clip), rtol=1e-5
+    )
 
 
 def test_diffusion_process_errors(data, ddpm, vae):
@@ -287,8 +297,7 @@ def test_diffusion_process_errors(data, ddpm, vae):
     with pytest.raises(ValueError, match="n_levels must be at least 2"):
         DiffusionProcessDisplay.from_estimator(ddpm, data[0][:1], n_levels=1)
     with pytest.raises(ValueError, match="levels has 2 entries for 3 columns"):
-        DiffusionProcessDisplay(np.zeros((1, 3, 64)), np.zeros((1, 3, 64)),
-                                levels=[0, 1]).plot()
+        DiffusionProcessDisplay(np.zeros((1, 3, 64)), np.zeros((1, 3, 64)), levels=[0, 1]).plot()
 
 
 def test_displays_draw_on_given_axes_of_one_figure(data, vae):

@@ -24,8 +24,15 @@ def waves():
 @pytest.mark.parametrize("cell", ["lstm", "gru"])
 def test_it_beats_pca_on_held_out_sequences(cell, waves):
     train, test = waves
-    ae = RecurrentAutoencoder(2, hidden_layer_sizes=(16,), cell=cell, max_iter=40,
-                              batch_size=32, learning_rate_init=0.01, random_state=0).fit(train)
+    ae = RecurrentAutoencoder(
+        2,
+        hidden_layer_sizes=(16,),
+        cell=cell,
+        max_iter=40,
+        batch_size=32,
+        learning_rate_init=0.01,
+        random_state=0,
+    ).fit(train)
     codings = ae.transform(test)
     rebuilt = ae.inverse_transform(codings)
     assert codings.shape == (100, 2) and rebuilt.shape == test.shape
@@ -42,8 +49,9 @@ def test_flat_rows_with_a_sequence_shape_read_as_the_same_sequences(waves):
     params = dict(hidden_layer_sizes=(8,), max_iter=2, random_state=0)
     as_3d = RecurrentAutoencoder(2, **params).fit(train)
     flat = RecurrentAutoencoder(2, sequence_shape=(20, 1), **params).fit(train.reshape(64, -1))
-    np.testing.assert_allclose(flat.transform(train.reshape(64, -1)), as_3d.transform(train),
-                               rtol=1e-6, atol=1e-7)
+    np.testing.assert_allclose(
+        flat.transform(train.reshape(64, -1)), as_3d.transform(train), rtol=1e-6, atol=1e-7
+    )
     # Flat in, flat out; 3-D in, 3-D out.
     assert flat.inverse_transform(flat.transform(train.reshape(64, -1))).shape == (64, 20)
     # Digits as 8 rows of 8 pixels, the book's reading of an image.
@@ -52,16 +60,26 @@ def test_flat_rows_with_a_sequence_shape_read_as_the_same_sequences(waves):
     assert rows.module_.n_steps == 8 and rows.module_.n_features == 8
 
 
-@pytest.mark.parametrize("params, X_shape, message", [
-    ({"sequence_shape": (3, 5)}, (10, 20), r"sequence_shape=\(3, 5\) holds 15 values but X "
-                                           "has 20 features"),
-    ({"sequence_shape": (4, 3)}, (10, 3, 4), r"does not match the sequences in X, of shape "
-                                             r"\(3, 4\)"),
-    ({"sequence_shape": (0, 4)}, (10, 4), "must be \\(n_steps, n_features\\) with positive"),
-    ({}, (10, 2, 3, 4), r"takes sequences \(n_samples, n_steps, n_features\)"),
-    ({"cell": "rnn"}, (10, 4), "'cell' parameter of RecurrentAutoencoder must be a str "
-                               "among"),
-])
+@pytest.mark.parametrize(
+    "params, X_shape, message",
+    [
+        (
+            {"sequence_shape": (3, 5)},
+            (10, 20),
+            r"sequence_shape=\(3, 5\) holds 15 values but X "
+            "has 20 features",
+        ),
+        (
+            {"sequence_shape": (4, 3)},
+            (10, 3, 4),
+            r"does not match the sequences in X, of shape "
+            r"\(3, 4\)",
+        ),
+        ({"sequence_shape": (0, 4)}, (10, 4), "must be \\(n_steps, n_features\\) with positive"),
+        ({}, (10, 2, 3, 4), r"takes sequences \(n_samples, n_steps, n_features\)"),
+        ({"cell": "rnn"}, (10, 4), "'cell' parameter of RecurrentAutoencoder must be a str among"),
+    ],
+)
 def test_bad_shapes_and_cells_are_named(params, X_shape, message):
     X = np.zeros(X_shape)
     ae = RecurrentAutoencoder(1, max_iter=1, **params)

@@ -1,6 +1,7 @@
 """VariationalAutoencoder: the bound, sampling, conditioning, beta."""
 
 from types import SimpleNamespace
+
 import numpy as np
 import pytest
 import torch
@@ -34,8 +35,10 @@ def test_held_out_elbo_improves_and_beats_an_untrained_decoder(fitted, digits):
     assert fitted.loss_curve_[-1] < fitted.loss_curve_[0]
     untrained = clone(fitted).set_params(max_iter=1).fit(digits["X_train"])
     untrained.module_.decoder.load_state_dict(
-        init_parameters_(clone_module(fitted.module_.decoder).cpu(),
-                         torch.Generator().manual_seed(1)).state_dict())
+        init_parameters_(
+            clone_module(fitted.module_.decoder).cpu(), torch.Generator().manual_seed(1)
+        ).state_dict()
+    )
     # The VAE trains on standardised features, where an untrained decoder's
     # output (near zero) is already the data's mean: a baseline 20 nats
     # below the trained model here (it was 50 below when raw pixels, whose
@@ -56,8 +59,12 @@ def test_iwae_bound_is_at_least_the_elbo(fitted, digits):
     assert iwae.mean() >= elbo.mean()
     # Deterministic, and independent of batching.
     np.testing.assert_array_equal(iwae, fitted.score_samples(X_test, n_importance_samples=50))
-    parts = np.concatenate([fitted.score_samples(X_test[i:i + 50], n_importance_samples=50)
-                            for i in range(0, len(X_test), 50)])
+    parts = np.concatenate(
+        [
+            fitted.score_samples(X_test[i : i + 50], n_importance_samples=50)
+            for i in range(0, len(X_test), 50)
+        ]
+    )
     # (float64 on the CPU; float32 rounding on a GPU.)
     np.testing.assert_allclose(parts, iwae, rtol=1e-6 if fitted.net_.device == "cpu" else 1e-5)
 
@@ -68,8 +75,9 @@ def test_transform_is_the_posterior_mean(fitted, digits):
     # The network sees the data in its own space (standardised features).
     scaled = fitted.spec_.to_model(X)
     mean, _ = fitted.module_.encode(torch.tensor(scaled, dtype=torch.float32, device=device))
-    np.testing.assert_allclose(fitted.transform(X), mean.detach().cpu().numpy(), rtol=1e-4,
-                               atol=1e-5)
+    np.testing.assert_allclose(
+        fitted.transform(X), mean.detach().cpu().numpy(), rtol=1e-4, atol=1e-5
+    )
     assert fitted.inverse_transform(fitted.transform(X)).shape == X.shape
 
 
@@ -87,7 +95,8 @@ def test_samples_look_like_digits_and_cover_the_classes(fitted, digit_classifier
 @pytest.fixture(scope="module")
 def conditional(digits):
     return VariationalAutoencoder(10, conditional=True, max_iter=60, random_state=0).fit(
-        digits["X_train"], digits["y_train"])
+        digits["X_train"], digits["y_train"]
+    )
 
 
 def test_conditional_samples_have_the_requested_class(conditional, digit_classifier):
@@ -103,8 +112,11 @@ def test_conditional_samples_have_the_requested_class(conditional, digit_classif
 
 def test_conditional_needs_labels(conditional, digits):
     X = digits["X_test"]
-    with pytest.raises(ValueError, match=r"conditional=True\): pass the class labels, "
-                                         r"transform\(\.\.\., y=\.\.\.\)"):
+    with pytest.raises(
+        ValueError,
+        match=r"conditional=True\): pass the class labels, "
+        r"transform\(\.\.\., y=\.\.\.\)",
+    ):
         conditional.transform(X)
     with pytest.raises(ValueError, match=r"sample\(\.\.\., y=\.\.\.\)"):
         conditional.sample(3)
@@ -134,9 +146,8 @@ def test_beta_trades_reconstruction_for_a_smaller_kl(digits):
     for beta in (0.5, 4.0):
         vae = VariationalAutoencoder(10, beta=beta, max_iter=40, random_state=0).fit(X)
         device = next(vae.module_.parameters()).device
-        mean, log_var = vae.module_.encode(torch.tensor(X_test, dtype=torch.float32,
-                                                        device=device))
-        kl = (0.5 * (mean ** 2 + log_var.exp() - 1 - log_var).sum(1)).mean().item()
+        mean, log_var = vae.module_.encode(torch.tensor(X_test, dtype=torch.float32, device=device))
+        kl = (0.5 * (mean**2 + log_var.exp() - 1 - log_var).sum(1)).mean().item()
         recon = vae.inverse_transform(vae.transform(X_test))
         results[beta] = (kl, np.mean((recon - X_test) ** 2))
     assert results[4.0][0] < 0.6 * results[0.5][0], results
@@ -144,10 +155,12 @@ def test_beta_trades_reconstruction_for_a_smaller_kl(digits):
 
 
 def test_bce_needs_data_in_unit_interval(digits):
-    with pytest.raises(ValueError, match=r"reconstruction_loss='bce' .* X has values in "
-                                         r"\[0, 16\]"):
-        VariationalAutoencoder(reconstruction_loss="bce", max_iter=1).fit(
-            digits["X_train"] * 16)
+    with pytest.raises(
+        ValueError,
+        match=r"reconstruction_loss='bce' .* X has values in "
+        r"\[0, 16\]",
+    ):
+        VariationalAutoencoder(reconstruction_loss="bce", max_iter=1).fit(digits["X_train"] * 16)
     vae = VariationalAutoencoder(reconstruction_loss="bce", max_iter=3, random_state=0)
     samples = vae.fit(digits["X_train"]).sample(20, random_state=0)
     assert samples.min() >= 0 and samples.max() <= 1
@@ -155,17 +168,22 @@ def test_bce_needs_data_in_unit_interval(digits):
 
 def test_conv_architecture_samples_images(digits):
     images = digits["images_train"].astype(np.float32)
-    vae = VariationalAutoencoder(5, architecture="conv", channels=(8, 16), max_iter=3,
-                                 random_state=0).fit(images)
+    vae = VariationalAutoencoder(
+        5, architecture="conv", channels=(8, 16), max_iter=3, random_state=0
+    ).fit(images)
     samples = vae.sample(6, random_state=0)
     assert samples.shape == (6, 8, 8) and samples.dtype == np.float32
     assert vae.transform(images).shape == (len(images), 5)
 
 
 def test_in_a_pipeline_with_a_classifier(digits):
-    pipe = Pipeline([("scale", MinMaxScaler()),
-                     ("vae", VariationalAutoencoder(10, max_iter=30, random_state=0)),
-                     ("clf", LogisticRegression(max_iter=2000))])
+    pipe = Pipeline(
+        [
+            ("scale", MinMaxScaler()),
+            ("vae", VariationalAutoencoder(10, max_iter=30, random_state=0)),
+            ("clf", LogisticRegression(max_iter=2000)),
+        ]
+    )
     pipe.fit(digits["X_train"], digits["y_train"])
     # The posterior means carry the class information (PCA(10) gets ~0.93).
     assert pipe.score(digits["X_test"], digits["y_test"]) > 0.9
@@ -183,8 +201,9 @@ def test_bad_n_importance_samples(fitted, digits):
 def test_grid_search_tunes_beta_without_labels(digits):
     from sklearn.model_selection import GridSearchCV
 
-    search = GridSearchCV(VariationalAutoencoder(5, max_iter=15, random_state=0),
-                          {"beta": [1.0, 50.0]}, cv=2)
+    search = GridSearchCV(
+        VariationalAutoencoder(5, max_iter=15, random_state=0), {"beta": [1.0, 50.0]}, cv=2
+    )
     search.fit(digits["X_train"])
     # score is the plain ELBO (beta = 1): over-regularised codings lose it.
     assert search.best_params_ == {"beta": 1.0}
@@ -200,18 +219,22 @@ def test_mixture_sampling_prior_draws_closer_to_the_data(fitted, digits):
     mixture = fitted.latent_mixture_
     assert isinstance(mixture, GaussianMixture) and mixture.n_components == 10
     # The mixture is fitted to the training codings (posterior means).
-    np.testing.assert_allclose(mixture.means_.T @ mixture.weights_,
-                               fitted.transform(digits["X_train"]).mean(0), atol=1e-3)
+    np.testing.assert_allclose(
+        mixture.means_.T @ mixture.weights_, fitted.transform(digits["X_train"]).mean(0), atol=1e-3
+    )
     normal = clone(fitted).set_params(sample_prior="normal").fit(digits["X_train"])
     assert normal.latent_mixture_ is None
     # Same network (same seed, same training), only the draws differ.
-    np.testing.assert_array_equal(normal.transform(digits["X_test"]),
-                                  fitted.transform(digits["X_test"]))
+    np.testing.assert_array_equal(
+        normal.transform(digits["X_test"]), fitted.transform(digits["X_test"])
+    )
     features = ClassifierFeatures(random_state=0).fit(digits["X_train"], digits["y_train"])
-    fd = {name: frechet_distance(digits["X_test"], vae.sample(len(digits["X_test"]),
-                                                               random_state=0),
-                                 features=features)
-          for name, vae in (("mixture", fitted), ("normal", normal))}
+    fd = {
+        name: frechet_distance(
+            digits["X_test"], vae.sample(len(digits["X_test"]), random_state=0), features=features
+        )
+        for name, vae in (("mixture", fitted), ("normal", normal))
+    }
     assert fd["mixture"] < 0.75 * fd["normal"], fd
 
 
@@ -262,8 +285,12 @@ def test_the_documented_search_finds_how_many_factors_made_the_data():
     X += 0.05 * rng.normal(size=X.shape)
     X = (X - X.min(0)) / (X.max(0) - X.min(0))
     grid = {"n_components": [1, 2, 6]}
-    vae = GridSearchCV(VariationalAutoencoder(max_iter=150, random_state=0), grid, cv=3,
-                       refit=fewest_codings_within_one_std).fit(X)
+    vae = GridSearchCV(
+        VariationalAutoencoder(max_iter=150, random_state=0),
+        grid,
+        cv=3,
+        refit=fewest_codings_within_one_std,
+    ).fit(X)
     assert vae.best_params_ == {"n_components": 2}
     # The ELBO stops improving past the two factors; the reconstruction
     # error of an autoencoder does not, so a search on it takes the most.
@@ -281,12 +308,14 @@ def test_features_of_any_scale_are_modelled_and_samples_stay_in_range():
     rng = np.random.default_rng(0)
     n = 500
     latent = rng.normal(size=(n, 2))
-    X = pd.DataFrame({
-        "age": 44 + 12 * latent[:, 0] + rng.normal(0, 2, n),
-        "years": 17 + 4 * latent[:, 0] + rng.normal(0, 1, n),
-        "score": 200 + 40 * latent[:, 1] + rng.normal(0, 5, n),
-        "income": 4156 + 900 * latent[:, 1] + rng.normal(0, 100, n),
-    })
+    X = pd.DataFrame(
+        {
+            "age": 44 + 12 * latent[:, 0] + rng.normal(0, 2, n),
+            "years": 17 + 4 * latent[:, 0] + rng.normal(0, 1, n),
+            "score": 200 + 40 * latent[:, 1] + rng.normal(0, 5, n),
+            "income": 4156 + 900 * latent[:, 1] + rng.normal(0, 100, n),
+        }
+    )
     vae = VAE(2, hidden_layer_sizes=(32,), max_iter=60, batch_size=32, random_state=0).fit(X)
     reconstructed = vae.inverse_transform(vae.transform(X))
     # Every column is reconstructed, not only the largest one.
@@ -299,8 +328,9 @@ def test_features_of_any_scale_are_modelled_and_samples_stay_in_range():
     assert np.all(samples >= X.min().to_numpy()) and np.all(samples <= X.max().to_numpy())
     # The ELBO is a bound on the density of X in its own units: a change of
     # units (thousands) moves it by the log of the Jacobian.
-    in_thousands = VAE(2, hidden_layer_sizes=(32,), max_iter=60, batch_size=32,
-                       random_state=0).fit(X / 1000)
+    in_thousands = VAE(2, hidden_layer_sizes=(32,), max_iter=60, batch_size=32, random_state=0).fit(
+        X / 1000
+    )
     shift = in_thousands.score_samples(X / 1000) - vae.score_samples(X)
     assert np.median(shift) == pytest.approx(4 * np.log(1000), abs=0.5)
 

@@ -31,9 +31,12 @@ SAMPLES = {  # panel title: file written by the bench
 
 
 def grid(images, n_rows=4, n_cols=8):
-    tiles = np.clip(images[:n_rows * n_cols], 0, 1).reshape(n_rows, n_cols, 28, 28)
-    return np.pad(tiles, ((0, 0), (0, 0), (1, 1), (1, 1)), constant_values=1).transpose(
-        0, 2, 1, 3).reshape(n_rows * 30, n_cols * 30)
+    tiles = np.clip(images[: n_rows * n_cols], 0, 1).reshape(n_rows, n_cols, 28, 28)
+    return (
+        np.pad(tiles, ((0, 0), (0, 0), (1, 1), (1, 1)), constant_values=1)
+        .transpose(0, 2, 1, 3)
+        .reshape(n_rows * 30, n_cols * 30)
+    )
 
 
 def main(sample_dir):
@@ -47,11 +50,13 @@ def main(sample_dir):
     pca = PCA(16).fit(flat)
     ae = ConvolutionalAutoencoder(16, max_iter=30, random_state=0).fit(X_train)
     shown = X_test[:8]
-    recon = np.concatenate([
-        shown,
-        pca.inverse_transform(pca.transform(shown.reshape(8, -1))).reshape(8, 28, 28),
-        ae.inverse_transform(ae.transform(shown)),
-    ])
+    recon = np.concatenate(
+        [
+            shown,
+            pca.inverse_transform(pca.transform(shown.reshape(8, -1))).reshape(8, 28, 28),
+            ae.inverse_transform(ae.transform(shown)),
+        ]
+    )
     fig, axes = plt.subplots(1, 5, figsize=(20, 4.2))
     for ax, (title, images) in zip(axes, panels.items()):
         ax.imshow(grid(images), cmap="binary", vmin=0, vmax=1)

@@ -28,8 +28,12 @@ class EpochProgressBar(Callback):
 
         self.close()
         self.pbar_ = tqdm(
-            total=epochs or net.max_epochs, desc=self.desc, unit="epoch",
-            file=sys.stderr, leave=True, dynamic_ncols=True,
+            total=epochs or net.max_epochs,
+            desc=self.desc,
+            unit="epoch",
+            file=sys.stderr,
+            leave=True,
+            dynamic_ncols=True,
         )
 
     def on_epoch_end(self, net, **kwargs):
@@ -41,7 +45,7 @@ class EpochProgressBar(Callback):
             postfix["val_loss"] = f"{row['valid_loss']:.4g}"
         for key, value in row.items():
             if key.startswith("monitor_"):
-                postfix[key[len("monitor_"):]] = f"{value:.4g}"
+                postfix[key[len("monitor_") :]] = f"{value:.4g}"
         self.pbar_.set_postfix(postfix, refresh=False)
         self.pbar_.update(1)
 
@@ -84,9 +88,7 @@ class EarlyStopper:
         if loss < self.best_loss:
             self.best_loss = loss
             self.best_epoch = len(net.history)
-            self.best_state = {
-                k: v.detach().clone() for k, v in net.module_.state_dict().items()
-            }
+            self.best_state = {k: v.detach().clone() for k, v in net.module_.state_dict().items()}
         if loss < self.reference - self.tol:
             self.reference = loss
             self.bad_epochs = 0

@@ -20,7 +20,6 @@ from ._scaling import DataScaler
 from ._spec import DataSpec
 
 
-
 def stored_objects():
     """Objects a fitted attribute may hold besides plain data and models, by
     class name: rebuilt as ``cls.__new__(cls)`` with their attributes set,
@@ -43,8 +42,7 @@ class Encoder:
     to the parameter's name: such a network is recorded by class only.
     """
 
-    def __init__(self, tensors, owner, prefix="data.", networks=None, params=None,
-                 model=None):
+    def __init__(self, tensors, owner, prefix="data.", networks=None, params=None, model=None):
         self.tensors = tensors
         self.owner = owner
         self.prefix = prefix
@@ -54,32 +52,59 @@ class Encoder:
         self.model = model
         # Parameter objects that fitted attributes may share (a RandomState
         # given as random_state is the fit's own generator): by reference.
-        self.shared = {id(v): k for k, v in (params or {}).items()
-                       if isinstance(v, np.random.RandomState)}
+        self.shared = {
+            id(v): k for k, v in (params or {}).items() if isinstance(v, np.random.RandomState)
+        }
 
     def __call__(self, value, path):
-        if value is None or isinstance(value, (bool, str)):
-            return value
-        if type(value) in (int, float):
+        if value is None or isinstance(value, (bool, str)) or type(value) in (int, float):
             return value
         if id(value) in self.shared and not _PARAMETER_PATH.search(path):
             return {"__param__": self.shared[id(value)]}
         if id(value) in self.networks:
             cls = value if isinstance(value, type) else type(value)
-            return {"__network__": self.networks[id(value)],
-                    "class": f"{cls.__module__}.{cls.__qualname__}"}
-        if isinstance(value, np.generic) and value.dtype.kind in "biuf":
-            return {"__scalar__": value.dtype.str, "value": value.item()}
+            return {
+                "__network__": self.networks[id(value)],
+                "class": f"{cls.__module__}.{cls.__qualname__}",
+            }
+        if isinstance(value, (list, tuple, dict)):
+            return self._container(value, path)
+        tagged = self._data(value, path)
+        if tagged is not None:
+            return tagged
+        entry = None if self.model is None else self.model(value, path)
+        if entry is not None:
+            return {"__model__": entry}
+        if stored_objects().get(type(value).__name__) is type(value):
+            return {
+                "__object__": type(value).__name__,
+                "state": self(dict(vars(value)), path)["__dict__"],
+            }
+        raise ValueError(
+            f"{self.owner} cannot be saved: {path} holds a "
+            f"{type(value).__module__}.{type(value).__qualname__}, which skgen's save format "
+            "cannot store. Give parameters plain values (numbers, strings, None, tuples, "
+            "lists or dicts of them), or use pickle (or joblib) for this model."
+        )
+
+    def _container(self, value, path):
         if isinstance(value, list):
             return [self(v, f"{path}[{i}]") for i, v in enumerate(value)]
         if isinstance(value, tuple):
             return {"__tuple__": [self(v, f"{path}[{i}]") for i, v in enumerate(value)]}
-        if isinstance(value, dict):
-            bad = [k for k in value if not isinstance(k, str)]
-            if bad:
-                raise ValueError(f"{self.owner} cannot be saved: {path} is a dict with keys "
-                                 f"{bad!r} that are not strings.")
-            return {"__dict__": {k: self(v, f"{path}.{k}") for k, v in value.items()}}
+        bad = [k for k in value if not isinstance(k, str)]
+        if bad:
+            raise ValueError(
+                f"{self.owner} cannot be saved: {path} is a dict with keys "
+                f"{bad!r} that are not strings."
+            )
+        return {"__dict__": {k: self(v, f"{path}.{k}") for k, v in value.items()}}
+
+    def _data(self, value, path):
+        """The tag of a numeric scalar, dtype, array, tensor, random state or
+        device, or None for any other value."""
+        if isinstance(value, np.generic) and value.dtype.kind in "biuf":
+            return {"__scalar__": value.dtype.str, "value": value.item()}
         if isinstance(value, np.dtype):
             return {"__dtype__": value.str}
         if isinstance(value, np.ndarray):
@@ -89,22 +114,16 @@ class Encoder:
             return {"__tensor__": self.prefix + path}
         if isinstance(value, np.random.RandomState):
             _, keys, pos, has_gauss, cached = value.get_state()
-            return {"__random_state__": {"keys": keys.tolist(), "pos": int(pos),
-                                         "has_gauss": int(has_gauss),
-                                         "cached_gaussian": float(cached)}}
+            state = {
+                "keys": keys.tolist(),
+                "pos": int(pos),
+                "has_gauss": int(has_gauss),
+                "cached_gaussian": float(cached),
+            }
+            return {"__random_state__": state}
         if isinstance(value, torch.device):
             return {"__device__": str(value)}
-        entry = None if self.model is None else self.model(value, path)
-        if entry is not None:
-            return {"__model__": entry}
-        if stored_objects().get(type(value).__name__) is type(value):
-            return {"__object__": type(value).__name__,
-                    "state": self(dict(vars(value)), path)["__dict__"]}
-        raise ValueError(
-            f"{self.owner} cannot be saved: {path} holds a "
-            f"{type(value).__module__}.{type(value).__qualname__}, which skgen's save format "
-            "cannot store. Give parameters plain values (numbers, strings, None, tuples, "
-            "lists or dicts of them), or use pickle (or joblib) for this model.")
+        return None
 
     def _array(self, value, path):
         if value.dtype.kind in "biuf":
@@ -121,10 +140,13 @@ class Encoder:
                 self.tensors[self.prefix + path] = tensor
                 return {"__farray__" if fortran else "__array__": self.prefix + path}
         if value.dtype.kind in "biufU" or (
-                value.dtype.kind == "O" and all(isinstance(v, str) for v in value.flat)):
+            value.dtype.kind == "O" and all(isinstance(v, str) for v in value.flat)
+        ):
             return {"__list_array__": value.tolist(), "dtype": value.dtype.str}
-        raise ValueError(f"{self.owner} cannot be saved: {path} is an array of dtype "
-                         f"{value.dtype}. Use pickle (or joblib) for this model.")
+        raise ValueError(
+            f"{self.owner} cannot be saved: {path} is an array of dtype "
+            f"{value.dtype}. Use pickle (or joblib) for this model."
+        )
 
 
 class Decoder:
@@ -134,8 +156,9 @@ class Decoder:
     error naming its path; ``networks`` supplies the user's own networks.
     """
 
-    def __init__(self, tensors, source, networks, params=None, tensor_file="model.safetensors",
-                 model=None):
+    def __init__(
+        self, tensors, source, networks, params=None, tensor_file="model.safetensors", model=None
+    ):
         self.tensors = tensors
         self.tensor_file = tensor_file
         self.source = source
@@ -190,7 +213,9 @@ class Decoder:
 
     def _tensor_at(self, key, path):
         if not isinstance(key, str) or key not in self.tensors:
-            raise self.error(path, f"refers to a tensor {key!r} that {self.tensor_file} does not have")
+            raise self.error(
+                path, f"refers to a tensor {key!r} that {self.tensor_file} does not have"
+            )
         return self.tensors[key]
 
     def _array(self, value, path):
@@ -210,9 +235,15 @@ class Decoder:
         state = value["__random_state__"]
         try:
             rng = np.random.RandomState()
-            rng.set_state(("MT19937", np.array(state["keys"], dtype=np.uint32),
-                           int(state["pos"]), int(state["has_gauss"]),
-                           float(state["cached_gaussian"])))
+            rng.set_state(
+                (
+                    "MT19937",
+                    np.array(state["keys"], dtype=np.uint32),
+                    int(state["pos"]),
+                    int(state["has_gauss"]),
+                    float(state["cached_gaussian"]),
+                )
+            )
         except (KeyError, TypeError, ValueError):
             raise self.error(path, "is not a valid random state") from None
         return rng
@@ -223,8 +254,11 @@ class Decoder:
     def _object(self, value, path):
         cls = stored_objects().get(value["__object__"])
         if cls is None:
-            raise self.error(path, f"names an object {value['__object__']!r} that skgen does "
-                                   f"not load (known: {sorted(stored_objects())})")
+            raise self.error(
+                path,
+                f"names an object {value['__object__']!r} that skgen does "
+                f"not load (known: {sorted(stored_objects())})",
+            )
         state = self._dict({"__dict__": value["state"]}, path)
         bad = [k for k in state if not ATTRIBUTE_NAME.match(k)]
         if bad:
@@ -241,14 +275,18 @@ class Decoder:
     def _network(self, value, path):
         name = value["__network__"]
         if name not in self.networks:
-            raise self.error(path, f"is a custom network ({value['class']}) of the '{name}' "
-                                   f"parameter: pass it, load(path, networks={{'{name}': ...}})")
+            raise self.error(
+                path,
+                f"is a custom network ({value['class']}) of the '{name}' "
+                f"parameter: pass it, load(path, networks={{'{name}': ...}})",
+            )
         return self.networks[name]
 
     def _param(self, value, path):
         name = value["__param__"]
-        if not isinstance(name, str) or not isinstance(self.params.get(name),
-                                                        np.random.RandomState):
+        if not isinstance(name, str) or not isinstance(
+            self.params.get(name), np.random.RandomState
+        ):
             raise self.error(path, f"refers to a parameter {name!r} that holds no random state")
         return self.params[name]
 
@@ -261,13 +299,20 @@ class Decoder:
 
 
 _TAGS = {
-    "__tuple__": {"__tuple__"}, "__dict__": {"__dict__"}, "__dtype__": {"__dtype__"},
-    "__scalar__": {"__scalar__", "value"}, "__array__": {"__array__"},
+    "__tuple__": {"__tuple__"},
+    "__dict__": {"__dict__"},
+    "__dtype__": {"__dtype__"},
+    "__scalar__": {"__scalar__", "value"},
+    "__array__": {"__array__"},
     "__farray__": {"__farray__"},
-    "__tensor__": {"__tensor__"}, "__list_array__": {"__list_array__", "dtype"},
-    "__random_state__": {"__random_state__"}, "__device__": {"__device__"},
-    "__object__": {"__object__", "state"}, "__network__": {"__network__", "class"},
-    "__optimizer__": {"__optimizer__"}, "__param__": {"__param__"},
+    "__tensor__": {"__tensor__"},
+    "__list_array__": {"__list_array__", "dtype"},
+    "__random_state__": {"__random_state__"},
+    "__device__": {"__device__"},
+    "__object__": {"__object__", "state"},
+    "__network__": {"__network__", "class"},
+    "__optimizer__": {"__optimizer__"},
+    "__param__": {"__param__"},
     "__model__": {"__model__"},
 }
 

@@ -74,6 +74,7 @@ def _reopener(X):
             import h5py
 
             return h5py.File(filename, "r")[name]
+
         return reopen
     return None
 
@@ -154,12 +155,14 @@ class ArraySource:
         if isinstance(array, np.memmap):
             _release_pages(array, start, stop)
         if raw.dtype.kind == "f" and not np.isfinite(out).all():
-            what = ("NaN" if np.isnan(out).any()
-                    else f"infinity or a value too large for {out.dtype!r}")
+            what = (
+                "NaN" if np.isnan(out).any() else f"infinity or a value too large for {out.dtype!r}"
+            )
             raise ValueError(
                 f"Input X contains {what} in rows {start} to {stop - 1}. "
                 f"{self.estimator_name} does not accept missing or infinite values: "
-                "drop or impute them first.")
+                "drop or impute them first."
+            )
 
     def stats(self):
         """``DataStats`` of every row: one pass, validating as it reads."""
@@ -199,8 +202,10 @@ class TensorData(torch.utils.data.Dataset):
         """``(rest, held_out)``: ``n_valid`` random rows held out."""
         perm = torch.from_numpy(rng.permutation(len(self))).to(self.X.device)
         tensors = (self.X, self.y)
-        return tuple(TensorData(*(None if t is None else t[part] for t in tensors))
-                     for part in (perm[n_valid:], perm[:n_valid]))
+        return tuple(
+            TensorData(*(None if t is None else t[part] for t in tensors))
+            for part in (perm[n_valid:], perm[:n_valid])
+        )
 
     @property
     def device(self):
@@ -226,8 +231,9 @@ class TensorBatches:
     to ``device`` when the data lives elsewhere.
     """
 
-    def __init__(self, data, batch_size, *, shuffle, generator=None, device=None, rank=0,
-                 world_size=1):
+    def __init__(
+        self, data, batch_size, *, shuffle, generator=None, device=None, rank=0, world_size=1
+    ):
         self.tensors = (data.X,) if data.y is None else (data.X, data.y)
         self.batch_size = int(batch_size)
         self.shuffle = shuffle
@@ -253,12 +259,12 @@ class TensorBatches:
         if self.world_size > 1:
             if perm is None:
                 perm = torch.arange(self.n_samples, device=tensors[0].device)
-            perm = perm[self.rank:n * self.world_size:self.world_size]
+            perm = perm[self.rank : n * self.world_size : self.world_size]
         for start in range(0, n, bs):
             if perm is None:
-                batch = [t[start:start + bs] for t in tensors]
+                batch = [t[start : start + bs] for t in tensors]
             else:
-                idx = perm[start:start + bs]
+                idx = perm[start : start + bs]
                 batch = [t.index_select(0, idx) for t in tensors]
             if move:
                 batch = [t.to(self.device, non_blocking=True) for t in batch]
@@ -293,8 +299,9 @@ class ChunkedData:
     ``eval_batches`` go to ``device``; training batches to the net's.
     """
 
-    def __init__(self, source, y=None, *, preprocess, ranges=None, maps=(), workers=0,
-                 device="cpu"):
+    def __init__(
+        self, source, y=None, *, preprocess, ranges=None, maps=(), workers=0, device="cpu"
+    ):
         self.source, self.y = source, y
         self.preprocess, self.maps, self.workers = preprocess, tuple(maps), workers
         self.device = torch.device(device)
@@ -305,8 +312,13 @@ class ChunkedData:
         return sum(b - a for a, b in self.ranges)
 
     def _with(self, **changes):
-        kwargs = dict(preprocess=self.preprocess, ranges=self.ranges, maps=self.maps,
-                      workers=self.workers, device=self.device)
+        kwargs = dict(
+            preprocess=self.preprocess,
+            ranges=self.ranges,
+            maps=self.maps,
+            workers=self.workers,
+            device=self.device,
+        )
         kwargs.update(changes)
         return ChunkedData(self.source, self.y, **kwargs)
 
@@ -340,7 +352,7 @@ class ChunkedData:
         rows = np.empty((sum(b - a for a, b in ranges), self.source.n_features), np.float32)
         at = 0
         for a, b in ranges:
-            self.source.read_into(a, b, rows[at:at + b - a])
+            self.source.read_into(a, b, rows[at : at + b - a])
             at += b - a
         rows = self.preprocess(rows)
         return torch.from_numpy(np.ascontiguousarray(rows, dtype=np.float32))
@@ -376,11 +388,12 @@ class ChunkedData:
         blocks (in order without ``generator``)."""
         blocks = self._blocks()
         if generator is not None:
-            order = torch.randperm(len(blocks), generator=generator,
-                                   device=generator.device).tolist()
+            order = torch.randperm(
+                len(blocks), generator=generator, device=generator.device
+            ).tolist()
             blocks = [blocks[i] for i in order]
         step = BLOCKS_PER_BUFFER
-        return [sorted(blocks[i:i + step]) for i in range(0, len(blocks), step)]
+        return [sorted(blocks[i : i + step]) for i in range(0, len(blocks), step)]
 
     def read_buffers(self, buffers):
         """The buffers' rows, read by ``workers`` processes ahead of use."""
@@ -390,9 +403,12 @@ class ChunkedData:
             return
         methods = multiprocessing.get_all_start_methods()
         loader = torch.utils.data.DataLoader(
-            _BufferReader(self), batch_size=None, sampler=buffers,
+            _BufferReader(self),
+            batch_size=None,
+            sampler=buffers,
             num_workers=self.workers,
-            multiprocessing_context="fork" if "fork" in methods else None)
+            multiprocessing_context="fork" if "fork" in methods else None,
+        )
         yield from loader
 
 
@@ -420,8 +436,9 @@ class ChunkBatches:
     process reads every buffer and trains on the same number of batches.
     """
 
-    def __init__(self, data, batch_size, *, shuffle, generator=None, device=None, rank=0,
-                 world_size=1):
+    def __init__(
+        self, data, batch_size, *, shuffle, generator=None, device=None, rank=0, world_size=1
+    ):
         self.data, self.batch_size = data, int(batch_size)
         self.generator = generator if shuffle else None
         self.device = torch.device("cpu") if device is None else device
@@ -447,24 +464,29 @@ class ChunkBatches:
         for ranges, x in zip(buffers, data.read_buffers(buffers)):
             idx = _indices(ranges)
             m = x.shape[0]
-            order = (torch.randperm(m, generator=gen, device=gen.device).cpu()
-                     if gen is not None else torch.arange(m))
+            order = (
+                torch.randperm(m, generator=gen, device=gen.device).cpu()
+                if gen is not None
+                else torch.arange(m)
+            )
             if world > 1:
-                order = order[(self.rank - offset) % world:max(min(m, total - offset), 0):world]
+                order = order[(self.rank - offset) % world : max(min(m, total - offset), 0) : world]
             offset += m
             start = 0
             if carry is not None:
                 # Complete the previous buffer's last batch with this one's rows.
                 start = min(bs - carry[0].shape[0], order.shape[0])
-                carry = (torch.cat([carry[0], x.index_select(0, order[:start])]),
-                         torch.cat([carry[1], idx[order[:start]]]))
+                carry = (
+                    torch.cat([carry[0], x.index_select(0, order[:start])]),
+                    torch.cat([carry[1], idx[order[:start]]]),
+                )
                 if carry[0].shape[0] < bs:
                     continue
                 yield self._batch(carry[0], torch.arange(bs), carry[1])
                 carry = None
             full = start + (order.shape[0] - start) // bs * bs
             for s in range(start, full, bs):
-                yield self._batch(x, order[s:s + bs], idx[order[s:s + bs]])
+                yield self._batch(x, order[s : s + bs], idx[order[s : s + bs]])
             if full < order.shape[0]:
                 rest = order[full:]
                 carry = (x.index_select(0, rest), idx[rest])

@@ -50,8 +50,11 @@ def current_context():
     what inference and loading consult (they run no collective)."""
     if not (dist.is_available() and dist.is_initialized()) or dist.get_world_size() < 2:
         return None
-    return Distributed(dist.get_rank(), dist.get_world_size(),
-                       _env_int("LOCAL_RANK", dist.get_rank() % max(torch.cuda.device_count(), 1)))
+    return Distributed(
+        dist.get_rank(),
+        dist.get_world_size(),
+        _env_int("LOCAL_RANK", dist.get_rank() % max(torch.cuda.device_count(), 1)),
+    )
 
 
 def distributed_context():
@@ -106,8 +109,7 @@ def _collective_device():
     backend = str(dist.get_backend())
     if "gloo" in backend or not torch.cuda.is_available():
         return torch.device("cpu")
-    return torch.device("cuda", _env_int("LOCAL_RANK", dist.get_rank())
-                        % torch.cuda.device_count())
+    return torch.device("cuda", _env_int("LOCAL_RANK", dist.get_rank()) % torch.cuda.device_count())
 
 
 def rows_per_process(n_samples, ctx):
@@ -127,8 +129,9 @@ def shared_random_state(random_state, ctx):
     rng = check_random_state(random_state)
     if isinstance(random_state, (int, np.integer)):
         return rng
-    seed = torch.tensor([int(rng.randint(np.iinfo(np.int32).max))], dtype=torch.int64,
-                        device=_collective_device())
+    seed = torch.tensor(
+        [int(rng.randint(np.iinfo(np.int32).max))], dtype=torch.int64, device=_collective_device()
+    )
     dist.broadcast(seed, src=0)
     return np.random.RandomState(int(seed.item()))
 
@@ -137,7 +140,7 @@ def rank_generator(shared, ctx):
     """This rank's own noise stream, derived from the shared generator's
     seed without drawing from it (the shuffling stays aligned with a
     one-process fit)."""
-    seed = (shared.initial_seed() + 1_000_003 * (ctx.rank + 1)) % (2 ** 63)
+    seed = (shared.initial_seed() + 1_000_003 * (ctx.rank + 1)) % (2**63)
     return torch.Generator(device=shared.device).manual_seed(seed)
 
 
@@ -175,8 +178,11 @@ def wrap_objective(module, objective, *, find_unused_parameters):
     """
     from torch.nn.parallel import DistributedDataParallel
 
-    return DistributedDataParallel(ObjectiveRunner(module, objective), device_ids=None,
-                                   find_unused_parameters=find_unused_parameters)
+    return DistributedDataParallel(
+        ObjectiveRunner(module, objective),
+        device_ids=None,
+        find_unused_parameters=find_unused_parameters,
+    )
 
 
 def broadcast_buffers(module):
@@ -193,13 +199,22 @@ def check_callback(callback):
             "Checkpoint(load_best=True) cannot be used when training in several "
             "processes: only the main process writes checkpoints, so only it would "
             "load the best one. Use early_stopping=True, which keeps the best weights "
-            "in every process, or load_best=False.")
+            "in every process, or load_best=False."
+        )
 
 
 # Callbacks that write files or print: only the main process keeps them.
-MAIN_PROCESS_CALLBACKS = {"Checkpoint", "TrainEndCheckpoint", "TensorBoard", "PrintLog",
-                          "ProgressBar", "WandbLogger", "NeptuneLogger", "MlflowLogger",
-                          "SacredLogger"}
+MAIN_PROCESS_CALLBACKS = {
+    "Checkpoint",
+    "TrainEndCheckpoint",
+    "TensorBoard",
+    "PrintLog",
+    "ProgressBar",
+    "WandbLogger",
+    "NeptuneLogger",
+    "MlflowLogger",
+    "SacredLogger",
+}
 
 
 def main_process_only(callback):

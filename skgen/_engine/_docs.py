@@ -18,45 +18,66 @@ def auto_max_iter_doc(steps, why, *, what="optimizer steps", batch_size=32):
     same way. The examples of epoch counts are computed, so they follow
     ``steps`` and ``batch_size``.
     """
+
     def size(name):
         return batch_size[name] if isinstance(batch_size, dict) else batch_size
 
     def examples(n_steps, bs):
-        return ", ".join(f"{auto_epochs(n_steps, n, bs):,} on {n:,} rows"
-                         for n in (898, 4000, 60000))
+        return ", ".join(
+            f"{auto_epochs(n_steps, n, bs):,} on {n:,} rows" for n in (898, 4000, 60000)
+        )
 
     if isinstance(steps, dict):
         amount = "; ".join(
             f"{n:,} {what} with ``architecture={name!r}`` ({examples(n, size(name))}"
             + (f" at batch size {size(name)})" if isinstance(batch_size, dict) else ")")
-            for name, n in steps.items())
+            for name, n in steps.items()
+        )
     else:
         amount = f"{steps:,} {what} ({examples(steps, batch_size)})"
     at = "" if isinstance(batch_size, dict) else f", at ``batch_size={batch_size}``"
-    body = (f'Number of epochs (passes over the training data). ``"auto"`` trains for '
-            f"as many epochs as make about {amount}{at}: {why}")
+    body = (
+        f'Number of epochs (passes over the training data). ``"auto"`` trains for '
+        f"as many epochs as make about {amount}{at}: {why}"
+    )
     return 'max_iter : int or "auto", default="auto"\n' + textwrap.fill(
-        body, 76, initial_indent=" " * 8, subsequent_indent=" " * 8,
-        break_on_hyphens=False, break_long_words=False)
+        body,
+        76,
+        initial_indent=" " * 8,
+        subsequent_indent=" " * 8,
+        break_on_hyphens=False,
+        break_long_words=False,
+    )
 
 
 def _batch_size_doc(auto):
     """The ``batch_size`` description for a class's ``_auto_batch_size``."""
     if isinstance(auto, dict):
-        sizes = ", ".join(f"{size} with ``architecture={name!r}``"
-                          for name, size in auto.items())
-        body = (f'Size of the mini-batches. ``"auto"`` uses {sizes} (at most '
-                "``n_samples``), the sizes at which the defaults were measured; "
-                "larger values are clipped to ``n_samples``.")
+        sizes = ", ".join(f"{size} with ``architecture={name!r}``" for name, size in auto.items())
+        body = (
+            f'Size of the mini-batches. ``"auto"`` uses {sizes} (at most '
+            "``n_samples``), the sizes at which the defaults were measured; "
+            "larger values are clipped to ``n_samples``."
+        )
     elif auto == 200:
-        body = ('Size of the mini-batches. ``"auto"`` uses ``min(200, n_samples)`` like '
-                "scikit-learn's ``MLPRegressor``; larger values are clipped to "
-                "``n_samples``.")
+        body = (
+            'Size of the mini-batches. ``"auto"`` uses ``min(200, n_samples)`` like '
+            "scikit-learn's ``MLPRegressor``; larger values are clipped to "
+            "``n_samples``."
+        )
     else:
-        body = (f'Size of the mini-batches. ``"auto"`` uses ``min({auto}, n_samples)``; '
-                "larger values are clipped to ``n_samples``.")
-    return textwrap.fill(body, 76, initial_indent=" " * 8, subsequent_indent=" " * 8,
-                         break_on_hyphens=False, break_long_words=False)
+        body = (
+            f'Size of the mini-batches. ``"auto"`` uses ``min({auto}, n_samples)``; '
+            "larger values are clipped to ``n_samples``."
+        )
+    return textwrap.fill(
+        body,
+        76,
+        initial_indent=" " * 8,
+        subsequent_indent=" " * 8,
+        break_on_hyphens=False,
+        break_long_words=False,
+    )
 
 
 ENCODER_DECODER_PARAMETERS = """\
@@ -223,14 +244,16 @@ def fill_doc(cls):
     of steps with ``max_iter="auto"`` (``_auto_training_steps``) gets that
     documented, with its ``_auto_training_reason``.
     """
-    defaults = {name: p.default for name, p in
-                inspect.signature(cls.__init__).parameters.items()}
+    defaults = {name: p.default for name, p in inspect.signature(cls.__init__).parameters.items()}
     max_iter_doc = MAX_ITER_DOC
     if cls._auto_training_steps is not None:
         batch_size = defaults["batch_size"]
         max_iter_doc = auto_max_iter_doc(
-            cls._auto_training_steps, cls._auto_training_reason, what=cls._auto_training_unit,
-            batch_size=cls._auto_batch_size if batch_size == "auto" else batch_size)
+            cls._auto_training_steps,
+            cls._auto_training_reason,
+            what=cls._auto_training_unit,
+            batch_size=cls._auto_batch_size if batch_size == "auto" else batch_size,
+        )
     shared = TRAINING_PARAMETERS.replace("{max_iter_doc}", max_iter_doc)
     shared = shared.replace("{batch_size_doc}", _batch_size_doc(cls._auto_batch_size))
     for name in ("max_iter", "batch_size", "learning_rate_init", "learning_rate"):

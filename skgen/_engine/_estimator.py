@@ -65,7 +65,6 @@ from ._net import Monitor
 from ._saving import SaveableMixin
 from ._scaling import DataStats
 from ._spec import resolve_spec
-from ._training import TrainingMixin
 from ._torch import (
     OPTIMIZERS,
     PRECISIONS,
@@ -73,6 +72,7 @@ from ._torch import (
     resolve_device,
     torch_generator,
 )
+from ._training import TrainingMixin
 from ._validation import validate_samples
 
 # The constraint of a parameter that takes a user's own network (see
@@ -137,9 +137,18 @@ class BaseNeuralEstimator(TrainingMixin, SaveableMixin, InferenceMixin, BaseEsti
     # The attributes a fit sets besides ``net_``: those every fit sets, then
     # those some fits set. A family adds its own. skgen.load accepts exactly
     # these names in a saved model (the round-trip tests keep them current).
-    _fitted_attributes = ("n_features_in_", "n_iter_", "loss_curve_", "validation_scores_",
-                          "validation_epochs_", "best_validation_score_", "best_loss_",
-                          "spec_", "_rng", "_module_signature")
+    _fitted_attributes = (
+        "n_features_in_",
+        "n_iter_",
+        "loss_curve_",
+        "validation_scores_",
+        "validation_epochs_",
+        "best_validation_score_",
+        "best_loss_",
+        "spec_",
+        "_rng",
+        "_module_signature",
+    )
     _optional_fitted_attributes = ("feature_names_in_",)
     # Optimizer steps (batches) of one fit with max_iter="auto", for a
     # family whose quality follows the number of steps, not of epochs: a
@@ -304,21 +313,24 @@ class BaseNeuralEstimator(TrainingMixin, SaveableMixin, InferenceMixin, BaseEsti
         n_samples = X.shape[0]
         labels = self._validate_targets(y, reset=fit.fresh, classes=classes)
         if labels is not None and len(labels) != n_samples:
-            raise ValueError(
-                f"X has {n_samples} samples but y has {len(labels)}: they must match.")
+            raise ValueError(f"X has {n_samples} samples but y has {len(labels)}: they must match.")
         if fit.ctx is not None and n_samples < fit.ctx.world_size:
             raise ValueError(
                 f"{type(self).__name__} trains in {fit.ctx.world_size} processes, each on "
                 f"its share of the rows, but X has {n_samples} samples: give every process "
-                "at least one.")
+                "at least one."
+            )
         # What the data fixes (its scale, the architecture): from statistics
         # of every row, which a streamed X gets in one validating pass.
         stats = X.stats() if isinstance(X, ArraySource) else DataStats.of(X)
         if fit.fresh:
             self.spec_ = resolve_spec(self, stats, sample_shape)
             self._fit_data(self.spec_, stats)
-            fit.rng = (check_random_state(self.random_state) if fit.ctx is None
-                       else shared_random_state(self.random_state, fit.ctx))
+            fit.rng = (
+                check_random_state(self.random_state)
+                if fit.ctx is None
+                else shared_random_state(self.random_state, fit.ctx)
+            )
         else:
             self.spec_ = self.spec_.updated(stats, fit.incremental)
             fit.rng = self._rng
@@ -336,15 +348,19 @@ class BaseNeuralEstimator(TrainingMixin, SaveableMixin, InferenceMixin, BaseEsti
             n_valid = fit.monitor.holdout_rows(len(data), self.validation_fraction)
             fit.train, held = data.split(n_valid, fit.rng)
             fit.monitor.data = held.materialize()
-        parts = {"training": fit.train, "validation": fit.valid,
-                 "monitoring": fit.monitor and fit.monitor.data}
+        parts = {
+            "training": fit.train,
+            "validation": fit.valid,
+            "monitoring": fit.monitor and fit.monitor.data,
+        }
         if fit.ctx is not None:
             for what, part in parts.items():
                 if part is not None and len(part) < fit.ctx.world_size:
                     raise ValueError(
                         f"{type(self).__name__} trains in {fit.ctx.world_size} processes, "
                         f"but its {what} rows number {len(part)}: every process needs at "
-                        "least one. Use more samples or fewer processes.")
+                        "least one. Use more samples or fewer processes."
+                    )
             if fit.device.type == "cuda":
                 torch.cuda.set_device(fit.device)  # NCCL and allocations follow it
         if fit.device.type != "cpu":
@@ -362,9 +378,14 @@ class BaseNeuralEstimator(TrainingMixin, SaveableMixin, InferenceMixin, BaseEsti
         """Phase 3: a fresh, initialised net, or the fitted one to continue."""
         if fit.fresh:
             module = init_parameters_(self._new_network(self.spec_), torch_generator(fit.rng))
-            return self._make_net(module, self._build_objective(), fit.device, fit.batch_size,
-                                  callbacks=self._user_callbacks(fit.valid is not None),
-                                  max_epochs=fit.epochs)
+            return self._make_net(
+                module,
+                self._build_objective(),
+                fit.device,
+                fit.batch_size,
+                callbacks=self._user_callbacks(fit.valid is not None),
+                max_epochs=fit.epochs,
+            )
         net = self.net_
         self._move_net(fit.device)
         net.batch_size = fit.batch_size
@@ -401,23 +422,35 @@ class BaseNeuralEstimator(TrainingMixin, SaveableMixin, InferenceMixin, BaseEsti
             warnings.warn(
                 f"{type(self).__name__}: the validation loss was still improving after "
                 f"max_iter={self.max_iter!r} ({fit.epochs} epoch{'s' * (fit.epochs != 1)}). "
-                "Consider increasing max_iter.", ConvergenceWarning)
+                "Consider increasing max_iter.",
+                ConvergenceWarning,
+            )
 
     def _record_history(self, fit):
         history = self.net_.history
         self.n_iter_ = len(history)
         self.loss_curve_ = [float(v) for v in history[:, "train_loss"]]
         monitor = self._monitor()
-        key = (monitor.key if monitor is not None
-               else "valid_loss" if fit.stopper is not None else None)
-        rows = [] if key is None else [(i + 1, -float(row[key]))
-                                       for i, row in enumerate(history) if key in row]
+        key = (
+            monitor.key
+            if monitor is not None
+            else "valid_loss"
+            if fit.stopper is not None
+            else None
+        )
+        rows = (
+            []
+            if key is None
+            else [(i + 1, -float(row[key])) for i, row in enumerate(history) if key in row]
+        )
         self.validation_epochs_ = None if key is None else [epoch for epoch, _ in rows]
         self.validation_scores_ = None if key is None else [score for _, score in rows]
-        self.best_validation_score_ = (max(self.validation_scores_)
-                                       if self.validation_scores_ else None)
-        self.best_loss_ = (fit.stopper.best_loss if fit.stopper is not None
-                           else min(self.loss_curve_))
+        self.best_validation_score_ = (
+            max(self.validation_scores_) if self.validation_scores_ else None
+        )
+        self.best_loss_ = (
+            fit.stopper.best_loss if fit.stopper is not None else min(self.loss_curve_)
+        )
 
     def score(self, X, y=None):
         """Mean of ``score_samples`` (higher is better), so model selection
@@ -461,14 +494,16 @@ class BaseNeuralEstimator(TrainingMixin, SaveableMixin, InferenceMixin, BaseEsti
     def _n_epochs(self, n_samples, batch_size):
         """Epochs of one ``fit`` call on ``n_samples`` training rows."""
         if self.max_iter == "auto":
-            return auto_epochs(self._by_architecture(self._auto_training_steps), n_samples,
-                               batch_size)
+            return auto_epochs(
+                self._by_architecture(self._auto_training_steps), n_samples, batch_size
+            )
         return self.max_iter
 
     def _batch_size(self, n_samples):
         size = self.batch_size
-        return min(self._by_architecture(self._auto_batch_size) if size == "auto" else size,
-                   n_samples)
+        return min(
+            self._by_architecture(self._auto_batch_size) if size == "auto" else size, n_samples
+        )
 
     def _module_signature_items(self):
         """What fixes the network's shape: a continued fit must not change it."""
@@ -476,8 +511,11 @@ class BaseNeuralEstimator(TrainingMixin, SaveableMixin, InferenceMixin, BaseEsti
 
     def _check_warm_start(self):
         current = self._module_signature_items()
-        changed = {k: (self._module_signature[k], v) for k, v in current.items()
-                   if self._module_signature[k] != v}
+        changed = {
+            k: (self._module_signature[k], v)
+            for k, v in current.items()
+            if self._module_signature[k] != v
+        }
         if changed:
             desc = ", ".join(f"{k} from {a!r} to {b!r}" for k, (a, b) in changed.items())
             raise ValueError(

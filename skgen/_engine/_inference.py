@@ -18,7 +18,7 @@ def tensor_batches(*tensors, batch_size=INFERENCE_BATCH_SIZE):
     through as None), for passes over training data already on its device."""
     n = tensors[0].shape[0]
     for start in range(0, n, batch_size):
-        yield tuple(None if t is None else t[start:start + batch_size] for t in tensors)
+        yield tuple(None if t is None else t[start : start + batch_size] for t in tensors)
 
 
 class InferenceMixin:
@@ -40,8 +40,7 @@ class InferenceMixin:
         self._move_net(device)
         return device
 
-    def _forward_batches(self, fn, X, out_dtype, *, labels=None, batch_size=None,
-                         preprocess=None):
+    def _forward_batches(self, fn, X, out_dtype, *, labels=None, batch_size=None, preprocess=None):
         """Apply ``fn(module, batch)`` to the rows of ``X`` in eval mode.
 
         With ``labels`` (an int array), ``fn(module, batch, batch_labels)``.
@@ -67,19 +66,20 @@ class InferenceMixin:
         with torch.inference_mode():
             for start in range(0, X.shape[0], batch_size):
                 # np.array copies, so read-only inputs (memmaps) are fine.
-                rows = X[start:start + batch_size]
+                rows = X[start : start + batch_size]
                 if preprocess is not None:
                     rows = preprocess(rows)
                 batch = torch.from_numpy(np.array(rows, dtype=np_dtype)).to(device)
                 if labels is None:
                     result = fn(module, batch)
                 else:
-                    yb = torch.as_tensor(labels[start:start + batch_size],
-                                         dtype=torch.long).to(device)
+                    yb = torch.as_tensor(labels[start : start + batch_size], dtype=torch.long).to(
+                        device
+                    )
                     result = fn(module, batch, yb)
                 result = result.to("cpu").numpy()
                 if out is None:
                     # One preallocated array: each batch is copied once.
                     out = np.empty((X.shape[0], *result.shape[1:]), dtype=out_dtype)
-                out[start:start + batch_size] = result
+                out[start : start + batch_size] = result
         return out

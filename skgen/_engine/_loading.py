@@ -37,20 +37,24 @@ def read_config_json(path):
     be skgen's format in a version this skgen reads."""
     path = Path(path)
     if not path.is_dir():
-        raise FileNotFoundError(f"No saved skgen model at {str(path)!r}: there is no such "
-                                "directory.")
+        raise FileNotFoundError(
+            f"No saved skgen model at {str(path)!r}: there is no such directory."
+        )
     config_file = path / CONFIG_FILE
     if not config_file.is_file():
-        raise FileNotFoundError(f"{str(path)!r} has no {CONFIG_FILE}: it is not a model "
-                                "written by skgen's save.")
+        raise FileNotFoundError(
+            f"{str(path)!r} has no {CONFIG_FILE}: it is not a model written by skgen's save."
+        )
     try:
         config = json.loads(config_file.read_text(encoding="utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
-        raise ValueError(f"{config_file} is not valid JSON: {type(exc).__name__}: "
-                         f"{str(exc)[:200]}") from None
+        raise ValueError(
+            f"{config_file} is not valid JSON: {type(exc).__name__}: {str(exc)[:200]}"
+        ) from None
     if not isinstance(config, dict) or config.get("format") != FORMAT:
-        raise ValueError(f"{config_file} is not a skgen model configuration (no "
-                         f"\"format\": \"{FORMAT}\" entry).")
+        raise ValueError(
+            f'{config_file} is not a skgen model configuration (no "format": "{FORMAT}" entry).'
+        )
     version = config.get("format_version")
     if not isinstance(version, int) or version < 1:
         raise ValueError(f"{config_file} has an invalid format_version {version!r}.")
@@ -58,18 +62,21 @@ def read_config_json(path):
         raise ValueError(
             f"{config_file} was written by skgen {config.get('skgen_version')} in format "
             f"version {version}; this skgen ({__version__}) reads format "
-            f"version {FORMAT_VERSION} and older. Upgrade skgen to load it.")
+            f"version {FORMAT_VERSION} and older. Upgrade skgen to load it."
+        )
     if version < FORMAT_VERSION:
         raise ValueError(
             f"{config_file} was written by a development version of skgen "
             f"({config.get('skgen_version')}) in format version {version}, before models "
             "kept their data spec; this skgen cannot rebuild it. Fit and save the model "
-            "again.")
+            "again."
+        )
     unknown = set(config) - HEADER_KEYS - ENTRY_KEYS
     missing = (HEADER_KEYS | ENTRY_KEYS) - {"optimizer"} - set(config)
     if unknown or missing:
-        raise ValueError(f"{config_file} has unknown entries {sorted(unknown)} and lacks "
-                         f"{sorted(missing)}.")
+        raise ValueError(
+            f"{config_file} has unknown entries {sorted(unknown)} and lacks {sorted(missing)}."
+        )
     return config
 
 
@@ -146,8 +153,7 @@ def load(path, *, device="cpu", networks=None):
     try:
         return reader.model({k: config.get(k) for k in ENTRY_KEYS}, "", root=True)
     except RecursionError:
-        raise ValueError(f"{source} cannot be loaded: its values are nested too "
-                         "deeply.") from None
+        raise ValueError(f"{source} cannot be loaded: its values are nested too deeply.") from None
 
 
 class _Reader:
@@ -162,8 +168,9 @@ class _Reader:
 
     def opt_tensors(self):
         if self._opt_tensors is None:
-            self._opt_tensors = _read_tensors(self.path / OPTIMIZER_FILE, "optimizer state",
-                                              self.save_id)
+            self._opt_tensors = _read_tensors(
+                self.path / OPTIMIZER_FILE, "optimizer state", self.save_id
+            )
         return self._opt_tensors
 
     def nested(self, entry, path):
@@ -175,8 +182,10 @@ class _Reader:
         name = entry["estimator"]
         cls = model_class(name)
         if cls is None:
-            raise ValueError(f"{self.source} names the estimator {name!r}, which is not one "
-                             f"of skgen's: {sorted(MODELS)}.")
+            raise ValueError(
+                f"{self.source} names the estimator {name!r}, which is not one "
+                f"of skgen's: {sorted(MODELS)}."
+            )
         networks = self._networks_for(cls, entry, root)
         decode = Decoder(self.tensors, self.source, networks, model=self.nested)
         est = self._with_params(cls, entry["params"], decode, prefix)
@@ -186,8 +195,10 @@ class _Reader:
         if entry["net"] is not None:
             self._restore(est, entry, decode, prefix)
         elif hasattr(cls, "_make_net"):  # a neural estimator: fitted means a net
-            raise ValueError(f"{self.source} cannot be loaded: the fitted {cls.__name__} at "
-                             f"{prefix or 'the top'} has no \"net\" entry.")
+            raise ValueError(
+                f"{self.source} cannot be loaded: the fitted {cls.__name__} at "
+                f'{prefix or "the top"} has no "net" entry.'
+            )
         if isinstance(est, SaveableMixin):
             est._check_loaded(self.source)
         return est
@@ -198,13 +209,17 @@ class _Reader:
             return {k: v for k, v in self.networks.items() if k in names}
         bad = set(self.networks) - names
         if bad and names:
-            raise ValueError(f"networks has keys {sorted(bad)} that are not network "
-                             f"parameters of {cls.__name__} ({sorted(names)}).")
+            raise ValueError(
+                f"networks has keys {sorted(bad)} that are not network "
+                f"parameters of {cls.__name__} ({sorted(names)})."
+            )
         params = entry["params"] if isinstance(entry["params"], dict) else {}
         unused = {k for k in self.networks if k in names and not isinstance(params.get(k), dict)}
         if unused:
-            raise ValueError(f"networks passes {sorted(unused)}, but the saved "
-                             f"{cls.__name__} uses its built-in network there.")
+            raise ValueError(
+                f"networks passes {sorted(unused)}, but the saved "
+                f"{cls.__name__} uses its built-in network there."
+            )
         return {k: v for k, v in self.networks.items() if k in names}
 
     def _with_params(self, cls, params, decode, prefix):
@@ -213,8 +228,10 @@ class _Reader:
         params = {k: decode(v, f"{prefix}params.{k}") for k, v in params.items()}
         unknown = set(params) - set(cls._get_param_names())
         if unknown:
-            raise ValueError(f"{self.source} sets parameters {sorted(unknown)} that "
-                             f"{cls.__name__} does not have (was it saved by a newer skgen?).")
+            raise ValueError(
+                f"{self.source} sets parameters {sorted(unknown)} that "
+                f"{cls.__name__} does not have (was it saved by a newer skgen?)."
+            )
         est = cls(**params)
         est._validate_params()  # a tampered value fails here, by name
         decode.params = est.get_params(deep=False)
@@ -233,8 +250,10 @@ class _Reader:
             unknown = {k for k in attributes if not ATTRIBUTE_NAME.match(k)}
             missing = set()
         if unknown or missing:
-            raise ValueError(f"{self.source} cannot be loaded: a fitted {cls.__name__} has no "
-                             f"attributes {sorted(unknown)} and needs {sorted(missing)}.")
+            raise ValueError(
+                f"{self.source} cannot be loaded: a fitted {cls.__name__} has no "
+                f"attributes {sorted(unknown)} and needs {sorted(missing)}."
+            )
         for key, value in attributes.items():
             setattr(est, key, decode(value, f"{prefix}attributes.{key}"))
 
@@ -242,48 +261,57 @@ class _Reader:
         name = type(est).__name__
         net_config = entry["net"]
         if not isinstance(net_config, dict) or set(net_config) != NET_KEYS:
-            raise ValueError(f"{self.source}: its \"net\" entry must have the keys "
-                             f"{sorted(NET_KEYS)}.")
+            raise ValueError(
+                f'{self.source}: its "net" entry must have the keys {sorted(NET_KEYS)}.'
+            )
         net_config = {k: decode(v, f"{prefix}net.{k}") for k, v in net_config.items()}
         _check_net_config(net_config, decode, prefix)
         optimizer = None
         if entry["optimizer"] is not None:
-            optimizer = Decoder(self.opt_tensors(), self.source, {},
-                                tensor_file=OPTIMIZER_FILE)(entry["optimizer"],
-                                                            prefix + "optimizer")
+            optimizer = Decoder(self.opt_tensors(), self.source, {}, tensor_file=OPTIMIZER_FILE)(
+                entry["optimizer"], prefix + "optimizer"
+            )
             if not isinstance(optimizer, dict):
-                raise ValueError(f"{self.source} cannot be loaded: optimizer is not a JSON "
-                                 "object.")
+                raise ValueError(f"{self.source} cannot be loaded: optimizer is not a JSON object.")
         weights_device, est.device = _resolve_load_device(self.device, est.device)
         try:
-            restore_net(est, module_state=_prefixed(self.tensors, prefix + "module."),
-                        criterion_state=_prefixed(self.tensors, prefix + "criterion."),
-                        net_config=net_config, optimizer_state=optimizer,
-                        device=weights_device, source=str(self.path))
+            restore_net(
+                est,
+                module_state=_prefixed(self.tensors, prefix + "module."),
+                criterion_state=_prefixed(self.tensors, prefix + "criterion."),
+                net_config=net_config,
+                optimizer_state=optimizer,
+                device=weights_device,
+                source=str(self.path),
+            )
         except ValueError:
             raise
         except (TypeError, KeyError, AttributeError, IndexError, RuntimeError) as exc:
             # Values that decode but do not fit together (a tampered file).
-            raise ValueError(f"{self.source}: its parameters and attributes do not "
-                             f"build a {name}: {type(exc).__name__}: {exc}") from exc
+            raise ValueError(
+                f"{self.source}: its parameters and attributes do not "
+                f"build a {name}: {type(exc).__name__}: {exc}"
+            ) from exc
 
 
 def _check_net_config(net_config, decode, prefix):
     history = net_config["history"]
-    if not (isinstance(history, list) and all(
-            isinstance(row, dict) and all(isinstance(k, str) for k in row) for row in history)):
+    if not (
+        isinstance(history, list)
+        and all(isinstance(row, dict) and all(isinstance(k, str) for k in row) for row in history)
+    ):
         raise decode.error(prefix + "net.history", "is not a list of epoch records")
     if not isinstance(net_config["optimizer_params"], dict):
         raise decode.error(prefix + "net.optimizer_params", "is not a JSON object")
-    net_config["optimizer"] = decode._optimizer({"__optimizer__": net_config["optimizer"]},
-                                                prefix + "net.optimizer")
+    net_config["optimizer"] = decode._optimizer(
+        {"__optimizer__": net_config["optimizer"]}, prefix + "net.optimizer"
+    )
 
 
 def _read_tensors(file, what, save_id):
     """The tensors of a safetensors file written by the same save."""
     if not file.is_file():
-        raise FileNotFoundError(f"{str(file)!r} is missing: the saved model's {what} are "
-                                "in it.")
+        raise FileNotFoundError(f"{str(file)!r} is missing: the saved model's {what} are in it.")
     st = safetensors_torch()
     try:
         with st.safe_open(str(file), framework="pt", device="cpu") as f:
@@ -292,8 +320,10 @@ def _read_tensors(file, what, save_id):
     except Exception as exc:  # safetensors' own errors: a damaged file
         raise ValueError(f"{file} is not a readable safetensors file: {exc}") from None
     if metadata.get("save_id") != save_id:
-        raise ValueError(f"{file} and {file.parent / CONFIG_FILE} come from different saves "
-                         "(an interrupted save over an older one?): save the model again.")
+        raise ValueError(
+            f"{file} and {file.parent / CONFIG_FILE} come from different saves "
+            "(an interrupted save over an older one?): save the model again."
+        )
     return tensors
 
 
@@ -306,9 +336,11 @@ def _resolve_load_device(device, saved):
     except ValueError:
         warnings.warn(
             f"The model was saved with device={saved!r}, which this machine does not "
-            "have; it is loaded on the CPU with device='cpu'.", UserWarning)
+            "have; it is loaded on the CPU with device='cpu'.",
+            UserWarning,
+        )
         return torch.device("cpu"), "cpu"
 
 
 def _prefixed(tensors, prefix):
-    return {k[len(prefix):]: v for k, v in tensors.items() if k.startswith(prefix)}
+    return {k[len(prefix) :]: v for k, v in tensors.items() if k.startswith(prefix)}

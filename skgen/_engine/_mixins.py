@@ -17,9 +17,11 @@ def fit_classes(owner, y, classes=None):
     """The sorted classes of labels ``y`` (or of ``classes``), at least two."""
     known = np.unique(y if classes is None else np.asarray(classes))
     if len(known) < 2:
-        raise ValueError(f"{owner} needs samples of at least 2 classes; "
-                         f"{'y' if classes is None else 'classes'} has {len(known)} class"
-                         f"{'es' * (len(known) != 1)}: {known.tolist()}.")
+        raise ValueError(
+            f"{owner} needs samples of at least 2 classes; "
+            f"{'y' if classes is None else 'classes'} has {len(known)} class"
+            f"{'es' * (len(known) != 1)}: {known.tolist()}."
+        )
     return known
 
 
@@ -28,8 +30,10 @@ def encode_labels(classes, y, hint=""):
     y = np.asarray(y)
     unknown = np.setdiff1d(np.unique(y), classes)
     if unknown.size:
-        raise ValueError(f"y contains labels {unknown.tolist()} not seen during fit; the "
-                         f"classes are {classes.tolist()}{hint}.")
+        raise ValueError(
+            f"y contains labels {unknown.tolist()} not seen during fit; the "
+            f"classes are {classes.tolist()}{hint}."
+        )
     return np.searchsorted(classes, y)
 
 
@@ -44,10 +48,16 @@ def check_targets(owner, y, *, reset, known, classes=None):
         raise ValueError(
             f"classes={np.unique(classes).tolist()} differs from the classes of the "
             f"first call, {known.tolist()}: pass classes on the first partial_fit only, "
-            "or the same ones.")
-    hint = "" if reset else (
-        "; to train on classes a first chunk lacks, pass them all with "
-        "partial_fit(X, y, classes=...) on the first call")
+            "or the same ones."
+        )
+    hint = (
+        ""
+        if reset
+        else (
+            "; to train on classes a first chunk lacks, pass them all with "
+            "partial_fit(X, y, classes=...) on the first call"
+        )
+    )
     return known, encode_labels(known, y, hint)
 
 
@@ -65,8 +75,13 @@ class ConditionalMixin:
         name = type(self).__name__
         if y is None:
             raise ValueError(f"{name}(conditional=True) needs class labels: call fit(X, y).")
-        known, encoded = check_targets(f"A conditional {name}", y, reset=reset,
-                                       known=getattr(self, "classes_", None), classes=classes)
+        known, encoded = check_targets(
+            f"A conditional {name}",
+            y,
+            reset=reset,
+            known=getattr(self, "classes_", None),
+            classes=classes,
+        )
         self.classes_ = known
         return encoded
 
@@ -114,8 +129,10 @@ class EMAMixin:
     """
 
     def _module_signature_items(self):
-        return {**super()._module_signature_items(),
-                "ema_decay": "a float" if self.ema_decay is not None else None}
+        return {
+            **super()._module_signature_items(),
+            "ema_decay": "a float" if self.ema_decay is not None else None,
+        }
 
 
 # -- drawing samples ----------------------------------------------------------
@@ -125,8 +142,10 @@ class GenerativeMixin:
     shape and clips them to the training range."""
 
     @validate_params(
-        {"n_samples": [Interval(numbers.Integral, 1, None, closed="left")],
-         "random_state": ["random_state"]},
+        {
+            "n_samples": [Interval(numbers.Integral, 1, None, closed="left")],
+            "random_state": ["random_state"],
+        },
         prefer_skip_nested_validation=True,
     )
     def sample(self, n_samples=1, random_state=None, y=None):

@@ -83,6 +83,7 @@ def init_parameters_(module, generator):
 # (batch, n_features) for vectors, (batch, channels, height, width) for
 # images, (batch,) or (batch, 1) for one score per sample.
 
+
 def _to_torch_layout(x, shape):
     if len(shape) == 3:
         c, h, w = shape
@@ -139,8 +140,10 @@ def user_network(spec, name, in_shape, out_shape, extras=()):
     elif isinstance(spec, type) and issubclass(spec, nn.Module):
         module = spec()
     else:
-        raise ValueError(f"The '{name}' parameter must be a torch.nn.Module instance or "
-                         f"subclass, or None. Got {spec!r} instead.")
+        raise ValueError(
+            f"The '{name}' parameter must be a torch.nn.Module instance or "
+            f"subclass, or None. Got {spec!r} instead."
+        )
     x = torch.zeros(2, *in_shape)
     was_training = module.training
     module.eval()
@@ -148,11 +151,13 @@ def user_network(spec, name, in_shape, out_shape, extras=()):
         with torch.no_grad():
             out = module(x, *extras)
     except Exception as exc:  # the user's code: any error, reworded
-        given = " and ".join(["a batch of shape " + _describe(in_shape)]
-                             + [f"a tensor of shape {_describe(tuple(e.shape[1:]))}"
-                                for e in extras])
-        raise ValueError(f"The '{name}' module failed when called with {given}: "
-                         f"{type(exc).__name__}: {exc}") from exc
+        given = " and ".join(
+            ["a batch of shape " + _describe(in_shape)]
+            + [f"a tensor of shape {_describe(tuple(e.shape[1:]))}" for e in extras]
+        )
+        raise ValueError(
+            f"The '{name}' module failed when called with {given}: {type(exc).__name__}: {exc}"
+        ) from exc
     finally:
         module.train(was_training)
     allowed = [(2, *out_shape)] + ([(2, 1)] if not out_shape else [])
@@ -161,5 +166,6 @@ def user_network(spec, name, in_shape, out_shape, extras=()):
         raise ValueError(
             f"The '{name}' module must map a batch of shape {_describe(in_shape)} to "
             f"{' or '.join(_describe(a[1:]) for a in allowed)}; on a batch of 2 it "
-            f"returned {got}.")
+            f"returned {got}."
+        )
     return UserNetwork(module, in_shape, out_shape)

@@ -27,8 +27,8 @@ it), and nothing of skorch's per-batch loop runs. The loop
 
 import contextlib
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import torch
 from skorch import NeuralNet
@@ -81,7 +81,8 @@ class Monitor:
             raise ValueError(
                 f"{self.parameter}={self.interval} holds out {n_valid} rows to monitor "
                 f"the {self.name}, which leaves none to train on: n_samples={n_samples}. "
-                f"Use more samples or set {self.parameter}=None.")
+                f"Use more samples or set {self.parameter}=None."
+            )
         return n_valid
 
     def after_epoch(self, net):
@@ -185,8 +186,7 @@ class TrainingNet(NeuralNet):
             return super().initialize_optimizer()
         kwargs = self.get_params_for("optimizer")
         for (group, params), lr in zip(groups.items(), self._rates(len(groups))):
-            setattr(self, _optimizer_name(group) + "_",
-                    self.optimizer(params, lr=lr, **kwargs))
+            setattr(self, _optimizer_name(group) + "_", self.optimizer(params, lr=lr, **kwargs))
         return self
 
     def _rates(self, n):
@@ -226,10 +226,14 @@ class TrainingNet(NeuralNet):
             if scaler is not None:
                 scaler.unscale_(optimizer)
             own = {id(p) for group in optimizer.param_groups for p in group["params"]}
-            named = ((name, p) for name, p in self.module_.named_parameters()
-                     if id(p) in own and p.requires_grad)
-            self.notify("on_grad_computed", batch=batch, training=True,
-                        named_parameters=TeeGenerator(named))
+            named = (
+                (name, p)
+                for name, p in self.module_.named_parameters()
+                if id(p) in own and p.requires_grad
+            )
+            self.notify(
+                "on_grad_computed", batch=batch, training=True, named_parameters=TeeGenerator(named)
+            )
         if scaler is None:
             optimizer.step()
         else:
@@ -255,12 +259,12 @@ class TrainingNet(NeuralNet):
         return torch.stack([losses[g].float().reshape(()) for g in objective.groups()])
 
     def validation_loss(self, batch):
-        return self.criterion_(self.module_, batch, generator=self.generator_,
-                               training=False).reshape(1)
+        return self.criterion_(
+            self.module_, batch, generator=self.generator_, training=False
+        ).reshape(1)
 
     # -- the loop ----------------------------------------------------------
-    def fit_loop(self, X, y=None, epochs=None, *, early_stopping=None, monitor=None,
-                 **fit_params):
+    def fit_loop(self, X, y=None, epochs=None, *, early_stopping=None, monitor=None, **fit_params):
         """Train for ``epochs`` epochs (default ``max_epochs``) on ``X``,
         a pair ``(train, valid)``; ``early_stopping`` (an ``EarlyStopper``)
         is asked after every epoch and ``monitor`` (a :class:`Monitor`)
@@ -277,24 +281,16 @@ class TrainingNet(NeuralNet):
         # LRScheduler callback keeps working with the constant one.
         schedule = None
         if self.learning_rate_schedule == "cosine":
-            groups = [group for name in self._optimizers
-                      for group in getattr(self, name + "_").param_groups]
+            groups = [
+                group
+                for name in self._optimizers
+                for group in getattr(self, name + "_").param_groups
+            ]
             schedule = RateSchedule(groups, epochs * len(it_train))
         try:
             with self._training():
                 for _ in range(epochs):
-                    self.notify("on_epoch_begin", **kwargs)
-                    self._run_epoch(it_train, True, schedule)
-                    if it_valid is not None:
-                        self._run_epoch(it_valid, False)
-                    if self.distributed_ is not None:
-                        # Running statistics (BatchNorm) and other buffers each
-                        # process updated from its own rows: rank 0's, before
-                        # a monitor or a callback looks at the model.
-                        broadcast_buffers(self.module_)
-                    if monitor is not None:
-                        monitor.after_epoch(self)
-                    self.notify("on_epoch_end", **kwargs)
+                    self._epoch(it_train, it_valid, schedule, monitor, kwargs)
                     if early_stopping is not None and early_stopping.update(self):
                         break
         except KeyboardInterrupt:
@@ -311,10 +307,26 @@ class TrainingNet(NeuralNet):
             broadcast_buffers(self.module_)
         return self
 
+    def _epoch(self, it_train, it_valid, schedule, monitor, kwargs):
+        """One epoch: training, validation, the monitor, the callbacks."""
+        self.notify("on_epoch_begin", **kwargs)
+        self._run_epoch(it_train, True, schedule)
+        if it_valid is not None:
+            self._run_epoch(it_valid, False)
+        if self.distributed_ is not None:
+            # Running statistics (BatchNorm) and other buffers each process
+            # updated from its own rows: rank 0's, before a monitor or a
+            # callback looks at the model.
+            broadcast_buffers(self.module_)
+        if monitor is not None:
+            monitor.after_epoch(self)
+        self.notify("on_epoch_end", **kwargs)
+
     def _batches(self, dataset, training):
         ctx = self.distributed_
         return dataset.batches(
-            self.batch_size, shuffle=training,
+            self.batch_size,
+            shuffle=training,
             generator=self.shuffle_generator_ or self.generator_,
             device=torch.device(self.device),
             rank=0 if ctx is None else ctx.rank,
@@ -328,8 +340,10 @@ class TrainingNet(NeuralNet):
             self.compiled_forwards_ = {}
         if self.distributed_ is not None:
             self._ddp_call = wrap_objective(
-                self.module_, self.criterion_,
-                find_unused_parameters=self.ddp_find_unused_parameters).__call__
+                self.module_,
+                self.criterion_,
+                find_unused_parameters=self.ddp_find_unused_parameters,
+            ).__call__
         try:
             with self.compiled():
                 yield
@@ -356,16 +370,18 @@ class TrainingNet(NeuralNet):
                     self.notify("on_batch_begin", batch=batch, training=training)
                 loss = self.train_batch(batch) if training else self.validation_loss(batch)
                 if losses is None:
-                    losses = torch.empty((max(len(iterator), 1), loss.shape[0]),
-                                         dtype=loss.dtype, device=loss.device)
+                    losses = torch.empty(
+                        (max(len(iterator), 1), loss.shape[0]), dtype=loss.dtype, device=loss.device
+                    )
                 elif i == losses.shape[0]:  # more batches than announced
                     losses = torch.cat([losses, torch.empty_like(losses)])
                 losses[i] = loss.detach()
                 sizes.append(batch[0].shape[0])
                 if events:
                     self._record_batch(prefix, names, loss, sizes[-1])
-                    self.notify("on_batch_end", batch=batch, training=training,
-                                loss=loss[0], y_pred=None)
+                    self.notify(
+                        "on_batch_end", batch=batch, training=training, loss=loss[0], y_pred=None
+                    )
         self.history.record(f"{prefix}_batch_count", len(sizes))
         self._record_epoch(prefix, names, losses, sizes)
 
@@ -384,8 +400,9 @@ class TrainingNet(NeuralNet):
     def _record_epoch(self, prefix, names, losses, sizes):
         if sizes:
             weights = torch.tensor(sizes, dtype=torch.float64, device=losses.device)
-            means = ((losses[:len(sizes)].to(torch.float64) * weights[:, None]).sum(0)
-                     / weights.sum()).tolist()
+            means = (
+                (losses[: len(sizes)].to(torch.float64) * weights[:, None]).sum(0) / weights.sum()
+            ).tolist()
         else:
             means = [math.nan] * len(names)
         n_rows = sum(sizes)
@@ -433,12 +450,15 @@ class TrainingNet(NeuralNet):
                     # An EMA copy (no trainable parameter) is not compiled,
                     # nor is a network whose own forward attribute is set.
                     if "forward" in vars(child) or not any(
-                            p.requires_grad for p in child.parameters()):
+                        p.requires_grad for p in child.parameters()
+                    ):
                         continue
                     cache = self.compiled_forwards_.get(id(child))
                     if cache is None or cache[0] is not child:
                         cache = self.compiled_forwards_[id(child)] = (
-                            child, torch.compile(type(child).forward))
+                            child,
+                            torch.compile(type(child).forward),
+                        )
                     child.forward = cache[1].__get__(child)
                     children.append(child)
             yield

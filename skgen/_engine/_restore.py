@@ -17,18 +17,26 @@ def check_optimizer_state(optimizer, saved, name, source):
     the parameter groups of ``optimizer`` and per-parameter tensors shaped
     like the parameters: torch does not check, and a kernel would read past
     the end of a smaller tensor."""
-    def fail(what):
-        return ValueError(f"The state of '{name}' saved in {source} does not fit the "
-                          f"network: {what}.")
 
-    if not (isinstance(saved, dict) and set(saved) == {"state", "param_groups"}
-            and isinstance(saved["state"], dict) and isinstance(saved["param_groups"], list)):
+    def fail(what):
+        return ValueError(
+            f"The state of '{name}' saved in {source} does not fit the network: {what}."
+        )
+
+    if not (
+        isinstance(saved, dict)
+        and set(saved) == {"state", "param_groups"}
+        and isinstance(saved["state"], dict)
+        and isinstance(saved["param_groups"], list)
+    ):
         raise fail("it is not an optimizer state")
     groups = optimizer.param_groups
     if len(saved["param_groups"]) != len(groups) or any(
-            not isinstance(g, dict) or not isinstance(g.get("params"), list)
-            or len(g["params"]) != len(own["params"])
-            for g, own in zip(saved["param_groups"], groups)):
+        not isinstance(g, dict)
+        or not isinstance(g.get("params"), list)
+        or len(g["params"]) != len(own["params"])
+        for g, own in zip(saved["param_groups"], groups)
+    ):
         raise fail("its parameter groups differ")
     ids = [i for g in saved["param_groups"] for i in g["params"]]
     params = dict(zip(ids, (p for own in groups for p in own["params"])))
@@ -44,9 +52,11 @@ def check_optimizer_state(optimizer, saved, name, source):
             else:
                 ok = value.shape == param.shape and value.is_floating_point()
             if not ok:
-                raise fail(f"{entry!r} of parameter {key} has shape {tuple(value.shape)} "
-                           f"and dtype {value.dtype}; the parameter has shape "
-                           f"{tuple(param.shape)}")
+                raise fail(
+                    f"{entry!r} of parameter {key} has shape {tuple(value.shape)} "
+                    f"and dtype {value.dtype}; the parameter has shape "
+                    f"{tuple(param.shape)}"
+                )
 
 
 def check_state_dict(module, state, what, source):
@@ -54,20 +64,23 @@ def check_state_dict(module, state, what, source):
     expected = module.state_dict()
     missing = sorted(set(expected) - set(state))
     unexpected = sorted(set(state) - set(expected))
-    shapes = [f"{k}: saved {tuple(state[k].shape)}, expected {tuple(v.shape)}"
-              for k, v in expected.items()
-              if k in state and tuple(state[k].shape) != tuple(v.shape)]
+    shapes = [
+        f"{k}: saved {tuple(state[k].shape)}, expected {tuple(v.shape)}"
+        for k, v in expected.items()
+        if k in state and tuple(state[k].shape) != tuple(v.shape)
+    ]
     problems = []
     if missing:
         problems.append(f"missing tensors {missing[:5]}{' ...' * (len(missing) > 5)}")
     if unexpected:
-        problems.append(f"unexpected tensors {unexpected[:5]}"
-                        f"{' ...' * (len(unexpected) > 5)}")
+        problems.append(f"unexpected tensors {unexpected[:5]}{' ...' * (len(unexpected) > 5)}")
     if shapes:
         problems.append("mismatched shapes (" + "; ".join(shapes[:5]) + ")")
     if problems:
-        raise ValueError(f"The {what} saved in {source} do not fit the network its "
-                         f"parameters build: {', '.join(problems)}.")
+        raise ValueError(
+            f"The {what} saved in {source} do not fit the network its "
+            f"parameters build: {', '.join(problems)}."
+        )
 
 
 def restore_history(records):
@@ -77,8 +90,7 @@ def restore_history(records):
     return history
 
 
-def restore_net(est, *, module_state, criterion_state, net_config, optimizer_state, device,
-                source):
+def restore_net(est, *, module_state, criterion_state, net_config, optimizer_state, device, source):
     """Rebuild ``est.net_`` for :func:`skgen.load`: the network and the
     objective that the fit built (from the shape parameters it recorded in
     ``_module_signature``, which later ``set_params`` calls do not change,
@@ -99,11 +111,15 @@ def restore_net(est, *, module_state, criterion_state, net_config, optimizer_sta
             # fp16 training needs CUDA, inference does not: the model
             # loads, and a continued fit on this device raises as usual.
             est.mixed_precision = None
-        net = est._make_net(module, est._build_objective(), device,
-                            net_config["batch_size"], callbacks=[],
-                            max_epochs=net_config["max_epochs"],
-                            optimizer=(net_config["optimizer"],
-                                       net_config["optimizer_params"]))
+        net = est._make_net(
+            module,
+            est._build_objective(),
+            device,
+            net_config["batch_size"],
+            callbacks=[],
+            max_epochs=net_config["max_epochs"],
+            optimizer=(net_config["optimizer"], net_config["optimizer_params"]),
+        )
     finally:
         for key, value in current.items():
             setattr(est, key, value)
@@ -120,15 +136,20 @@ def restore_net(est, *, module_state, criterion_state, net_config, optimizer_sta
 def _restore_optimizers(est, net, optimizer_state, source):
     expected = set(net._optimizers) | {"grad_scaler"}
     if not isinstance(optimizer_state, dict) or set(optimizer_state) != expected:
-        raise ValueError(f"The optimizer state saved in {source} has entries "
-                         f"{sorted(optimizer_state)}; {type(est).__name__} has "
-                         f"{sorted(expected)}.")
+        raise ValueError(
+            f"The optimizer state saved in {source} has entries "
+            f"{sorted(optimizer_state)}; {type(est).__name__} has "
+            f"{sorted(expected)}."
+        )
     for name in net._optimizers:
         optimizer = getattr(net, name + "_")
         saved = optimizer_state[name]
         check_optimizer_state(optimizer, saved, name, source)
-        optimizer.load_state_dict({
-            "state": {int(k): v for k, v in saved["state"].items()},
-            "param_groups": saved["param_groups"]})
+        optimizer.load_state_dict(
+            {
+                "state": {int(k): v for k, v in saved["state"].items()},
+                "param_groups": saved["param_groups"],
+            }
+        )
     if optimizer_state["grad_scaler"] is not None and net.grad_scaler_ is not None:
         net.grad_scaler_.load_state_dict(optimizer_state["grad_scaler"])

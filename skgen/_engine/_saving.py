@@ -48,8 +48,7 @@ WEIGHTS_FILE = "model.safetensors"
 OPTIMIZER_FILE = "optimizer.safetensors"
 HEADER_KEYS = {"format", "format_version", "save_id", "skgen_version", "torch_version"}
 ENTRY_KEYS = {"estimator", "params", "attributes", "net", "optimizer"}
-NET_KEYS = {"batch_size", "max_epochs", "optimizer", "optimizer_params", "history",
-             "best_losses"}
+NET_KEYS = {"batch_size", "max_epochs", "optimizer", "optimizer_params", "history", "best_losses"}
 
 # skgen's classes that save, by name: filled by SaveableMixin as they are defined.
 MODELS = {}
@@ -65,9 +64,19 @@ def _sklearn_models():
     from sklearn.pipeline import Pipeline
     from sklearn.preprocessing import MaxAbsScaler, MinMaxScaler, RobustScaler, StandardScaler
 
-    classes = (PCA, FrozenEstimator, LinearRegression, LogisticRegression, Ridge,
-               GaussianMixture, Pipeline, MaxAbsScaler, MinMaxScaler, RobustScaler,
-               StandardScaler)
+    classes = (
+        PCA,
+        FrozenEstimator,
+        LinearRegression,
+        LogisticRegression,
+        Ridge,
+        GaussianMixture,
+        Pipeline,
+        MaxAbsScaler,
+        MinMaxScaler,
+        RobustScaler,
+        StandardScaler,
+    )
     return {f"{cls.__module__.split('._')[0]}.{cls.__name__}": cls for cls in classes}
 
 
@@ -189,25 +198,37 @@ def save(model, path, *, include_optimizer=False):
         raise TypeError(
             f"skgen's save format stores skgen's own estimators and pipelines of them; "
             f"{type(model).__qualname__} is not one of them (a subclass needs its own code to "
-            "rebuild). Use pickle (or joblib), or save the skgen estimator it builds on.")
+            "rebuild). Use pickle (or joblib), or save the skgen estimator it builds on."
+        )
     writer = _Writer(include_optimizer)
     entry = writer.entry(model, "")
     save_id = uuid.uuid4().hex
-    config = {"format": FORMAT, "format_version": FORMAT_VERSION, "save_id": save_id,
-              "skgen_version": __version__, "torch_version": torch.__version__, **entry}
+    config = {
+        "format": FORMAT,
+        "format_version": FORMAT_VERSION,
+        "save_id": save_id,
+        "skgen_version": __version__,
+        "torch_version": torch.__version__,
+        **entry,
+    }
     text = json.dumps(config, indent=1, allow_nan=True)
     path = Path(path)
     if path.exists() and not path.is_dir():
         raise FileExistsError(f"Cannot save to {str(path)!r}: it is a file, not a directory.")
     path.mkdir(parents=True, exist_ok=True)
     st = safetensors_torch()
-    metadata = {"format": FORMAT, "format_version": str(FORMAT_VERSION),
-                "estimator": entry["estimator"], "save_id": save_id}
+    metadata = {
+        "format": FORMAT,
+        "format_version": str(FORMAT_VERSION),
+        "estimator": entry["estimator"],
+        "save_id": save_id,
+    }
     # Each file is written under a temporary name and renamed into place.
     _write(path / WEIGHTS_FILE, lambda p: st.save_file(writer.tensors, p, metadata=metadata))
     if writer.opt_tensors or include_optimizer and writer.has_optimizer:
-        _write(path / OPTIMIZER_FILE,
-               lambda p: st.save_file(writer.opt_tensors, p, metadata=metadata))
+        _write(
+            path / OPTIMIZER_FILE, lambda p: st.save_file(writer.opt_tensors, p, metadata=metadata)
+        )
     elif (path / OPTIMIZER_FILE).exists():
         (path / OPTIMIZER_FILE).unlink()  # an older save's: it would not match
     _write(path / CONFIG_FILE, lambda p: Path(p).write_text(text, encoding="utf-8"))
@@ -239,19 +260,27 @@ class _Writer:
         networks = {id(params[k]): k for k in network_params if params[k] is not None}
         # Paths name every value from the top entry; arrays are stored
         # under "data." and their path.
-        encode = Encoder(self.tensors, name, prefix="data.", networks=networks,
-                         params=params, model=self.nested)
+        encode = Encoder(
+            self.tensors, name, prefix="data.", networks=networks, params=params, model=self.nested
+        )
         fitted = _is_fitted(model)
         net = vars(model).get("net_") if fitted else None
         return {
             "estimator": _model_name(model),
             "params": _encode_params(model, params, encode, prefix),
-            "attributes": None if not fitted else {
+            "attributes": None
+            if not fitted
+            else {
                 key: encode(value, f"{prefix}attributes.{key}")
-                for key, value in vars(model).items() if key not in params and key != "net_"},
+                for key, value in vars(model).items()
+                if key not in params and key != "net_"
+            },
             "net": None if net is None else self._net(model, net, encode, prefix),
-            "optimizer": (self._optimizer(net, prefix, name)
-                          if net is not None and self.include_optimizer else None),
+            "optimizer": (
+                self._optimizer(net, prefix, name)
+                if net is not None and self.include_optimizer
+                else None
+            ),
         }
 
     def _net(self, model, net, encode, prefix):
@@ -263,13 +292,15 @@ class _Writer:
         if getattr(torch.optim, optimizer.__name__, None) is not optimizer:
             raise ValueError(
                 f"{type(model).__name__} cannot be saved: it trains with "
-                f"{optimizer.__qualname__}, which is not an optimizer of torch.optim.")
+                f"{optimizer.__qualname__}, which is not an optimizer of torch.optim."
+            )
         return {
             "batch_size": int(net.batch_size),
             "max_epochs": int(net.max_epochs),
             "optimizer": optimizer.__name__,
-            "optimizer_params": encode(net.get_params_for("optimizer"),
-                                       f"{prefix}net.optimizer_params"),
+            "optimizer_params": encode(
+                net.get_params_for("optimizer"), f"{prefix}net.optimizer_params"
+            ),
             "history": encode(list(net.history), f"{prefix}net.history"),
             "best_losses": encode(dict(net.best_losses_), f"{prefix}net.best_losses"),
         }
@@ -282,9 +313,10 @@ class _Writer:
         out = {}
         for name in net._optimizers:
             state = getattr(net, name + "_").state_dict()
-            out[name] = {"state": {str(pid): entries
-                                   for pid, entries in state["state"].items()},
-                         "param_groups": state["param_groups"]}
+            out[name] = {
+                "state": {str(pid): entries for pid, entries in state["state"].items()},
+                "param_groups": state["param_groups"],
+            }
         scaler = net.grad_scaler_
         out["grad_scaler"] = None if scaler is None else scaler.state_dict()
         return encode(out, f"{prefix}optimizer")
@@ -315,13 +347,15 @@ def _encode_params(model, params, encode, prefix):
                 "that a JSON file cannot hold. They only act during training: call "
                 "set_params(callbacks=None) before save. A loaded model continues "
                 "training (partial_fit, warm_start) without callbacks; a fresh fit uses "
-                "the callbacks set then.")
+                "the callbacks set then."
+            )
         if key == "optimizer" and isinstance(value, type):
             if getattr(torch.optim, value.__name__, None) is not value:
                 raise ValueError(
                     f"{name} cannot be saved with optimizer={value.__qualname__}: only "
                     "optimizers of torch.optim can be stored, by name. Pass one of "
-                    "'adam', 'nadam', 'sgd', 'rmsprop' or a torch.optim class.")
+                    "'adam', 'nadam', 'sgd', 'rmsprop' or a torch.optim class."
+                )
             out[key] = {"__optimizer__": value.__name__}
         else:
             out[key] = encode(value, f"{prefix}params.{key}")
@@ -349,8 +383,10 @@ def safetensors_torch():
     try:
         import safetensors.torch
     except ImportError:  # pragma: no cover - a dependency of skgen
-        raise ImportError("Saving and loading skgen models needs the 'safetensors' "
-                          "package: pip install safetensors.") from None
+        raise ImportError(
+            "Saving and loading skgen models needs the 'safetensors' "
+            "package: pip install safetensors."
+        ) from None
     return safetensors.torch
 
 

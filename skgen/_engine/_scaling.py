@@ -20,8 +20,14 @@ class DataStats:
     @classmethod
     def of(cls, X):
         """The statistics of the 2-D float array ``X``."""
-        return cls(X.shape[0], X.mean(0, dtype=np.float64), X.var(0, dtype=np.float64),
-                   X.min(0), X.max(0), X.dtype)
+        return cls(
+            X.shape[0],
+            X.mean(0, dtype=np.float64),
+            X.var(0, dtype=np.float64),
+            X.min(0),
+            X.max(0),
+            X.dtype,
+        )
 
     @classmethod
     def neutral(cls, n_features, dtype):
@@ -46,10 +52,15 @@ class DataStats:
         n_a, n_b = self.n_samples, other.n_samples
         n = n_a + n_b
         delta = other.mean - self.mean
-        m2 = self.var * n_a + other.var * n_b + delta ** 2 * (n_a * n_b / n)
-        return DataStats(n, self.mean + delta * (n_b / n), m2 / n,
-                         np.minimum(self.low, other.low), np.maximum(self.high, other.high),
-                         self.dtype)
+        m2 = self.var * n_a + other.var * n_b + delta**2 * (n_a * n_b / n)
+        return DataStats(
+            n,
+            self.mean + delta * (n_b / n),
+            m2 / n,
+            np.minimum(self.low, other.low),
+            np.maximum(self.high, other.high),
+            self.dtype,
+        )
 
 
 class DataScaler:
@@ -104,8 +115,14 @@ class DataScaler:
         """
         stats = X if isinstance(X, DataStats) else DataStats.of(X)
         var = getattr(self, "var", np.zeros(len(self.low)))
-        seen = DataStats(self.n_samples_seen, np.asarray(self.mean, np.float64), var,
-                         self.low, self.high, self.dtype)
+        seen = DataStats(
+            self.n_samples_seen,
+            np.asarray(self.mean, np.float64),
+            var,
+            self.low,
+            self.high,
+            self.dtype,
+        )
         return self._set(seen.merge(stats))
 
     def _set(self, stats):

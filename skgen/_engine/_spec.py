@@ -65,8 +65,9 @@ class DataSpec:
         super().__init_subclass__(**kwargs)
         DataSpec.kinds[cls.kind] = cls
 
-    def __init__(self, *, sample_shape, n_features, shape, layout, dtype, architecture,
-                 scaler=None):
+    def __init__(
+        self, *, sample_shape, n_features, shape, layout, dtype, architecture, scaler=None
+    ):
         self.sample_shape = tuple(int(s) for s in sample_shape)
         self.n_features = int(n_features)
         self.shape = tuple(int(s) for s in shape)
@@ -104,8 +105,9 @@ class DataSpec:
         reads, converts and scales a buffer at a time."""
         y = None if labels is None else torch.as_tensor(labels, dtype=torch.long)
         if isinstance(X, ArraySource):
-            return ChunkedData(X, y, preprocess=lambda rows: self.to_model(rows, copy=False),
-                               workers=workers)
+            return ChunkedData(
+                X, y, preprocess=lambda rows: self.to_model(rows, copy=False), workers=workers
+            )
         return TensorData(torch.tensor(self.to_model(X), dtype=torch.float32), y)
 
     def to_data(self, rows):
@@ -145,8 +147,10 @@ class DataSpec:
 
     def __repr__(self):
         scaling = "none" if self.scaler is None else self.scaler.mode
-        return (f"{type(self).__name__}(kind={self.kind!r}, sample_shape={self.sample_shape}, "
-                f"architecture={self.architecture!r}, scaling={scaling!r})")
+        return (
+            f"{type(self).__name__}(kind={self.kind!r}, sample_shape={self.sample_shape}, "
+            f"architecture={self.architecture!r}, scaling={scaling!r})"
+        )
 
 
 class VectorSpec(DataSpec):
@@ -184,7 +188,8 @@ class ImageSpec(DataSpec):
                 if given != shape:
                     raise ValueError(
                         f"image_shape={tuple(image_shape)} does not match the images in X, "
-                        f"of shape {tuple(sample_shape)}.")
+                        f"of shape {tuple(sample_shape)}."
+                    )
             return shape
         if image_shape is None:
             return (1, n_features, 1)
@@ -193,11 +198,14 @@ class ImageSpec(DataSpec):
             raise ValueError(
                 f"The 'image_shape' parameter of {type(estimator).__name__} must be (height, "
                 f"width) or (height, width, channels) with positive ints. Got "
-                f"{image_shape!r}.")
+                f"{image_shape!r}."
+            )
         shape = shape + (1,) * (3 - len(shape))
         if int(np.prod(shape)) != n_features:
-            raise ValueError(f"image_shape={tuple(image_shape)} holds {int(np.prod(shape))} "
-                             f"values but X has {n_features} features.")
+            raise ValueError(
+                f"image_shape={tuple(image_shape)} holds {int(np.prod(shape))} "
+                f"values but X has {n_features} features."
+            )
         return shape
 
     @staticmethod
@@ -226,22 +234,27 @@ class SequenceSpec(DataSpec):
             if given is None or len(given) != 2:
                 raise ValueError(
                     f"The 'sequence_shape' parameter of {name} must be (n_steps, "
-                    f"n_features) with positive ints. Got {estimator.sequence_shape!r}.")
+                    f"n_features) with positive ints. Got {estimator.sequence_shape!r}."
+                )
         if len(sample_shape) > 2:
             raise ValueError(
                 f"{name} takes sequences (n_samples, n_steps, n_features) or flat rows; "
-                f"got samples of shape {tuple(sample_shape)}.")
+                f"got samples of shape {tuple(sample_shape)}."
+            )
         if len(sample_shape) == 2:
             if given is not None and given != tuple(sample_shape):
                 raise ValueError(
                     f"sequence_shape={given} does not match the sequences in X, of shape "
-                    f"{tuple(sample_shape)}.")
+                    f"{tuple(sample_shape)}."
+                )
             return tuple(int(s) for s in sample_shape)
         if given is None:
             return (n_features, 1)
         if given[0] * given[1] != n_features:
-            raise ValueError(f"sequence_shape={given} holds {given[0] * given[1]} values but "
-                             f"X has {n_features} features.")
+            raise ValueError(
+                f"sequence_shape={given} holds {given[0] * given[1]} values but "
+                f"X has {n_features} features."
+            )
         return given
 
 
@@ -273,8 +286,9 @@ def resolve_architecture(estimator, kind):
     chosen = getattr(estimator, "architecture", "auto")
     if chosen != "auto":
         return chosen
-    return next((name for name, needs in architectures.items() if needs == kind),
-                next(iter(architectures)))
+    return next(
+        (name for name, needs in architectures.items() if needs == kind), next(iter(architectures))
+    )
 
 
 def resolve_spec(estimator, stats, sample_shape):
@@ -289,7 +303,12 @@ def resolve_spec(estimator, stats, sample_shape):
     data_cls = DataSpec.kinds[given]
     layout = data_cls.torch_layout(data_cls.resolve_shape(estimator, n_features, sample_shape))
     mode = estimator._data_scaling(cls.kind)
-    return cls(sample_shape=sample_shape, n_features=n_features,
-               shape=cls.resolve_shape(estimator, n_features, sample_shape), layout=layout,
-               dtype=stats.dtype, architecture=architecture,
-               scaler=None if mode is None else DataScaler(mode).fit(stats))
+    return cls(
+        sample_shape=sample_shape,
+        n_features=n_features,
+        shape=cls.resolve_shape(estimator, n_features, sample_shape),
+        layout=layout,
+        dtype=stats.dtype,
+        architecture=architecture,
+        scaler=None if mode is None else DataScaler(mode).fit(stats),
+    )

@@ -89,8 +89,7 @@ def resolve_optimizer(optimizer, optimizer_params, device):
     unknown = [k for k in params if k not in accepted and not has_var_kw]
     if unknown:
         raise ValueError(
-            f"optimizer_params has keys {unknown} that {cls.__name__} does not "
-            f"accept."
+            f"optimizer_params has keys {unknown} that {cls.__name__} does not accept."
         )
     fast = _FAST_KWARGS.get(cls, {}) if device.type in ("cpu", "cuda") else {}
     if not ({"fused", "foreach"} & params.keys()):
@@ -140,11 +139,13 @@ def check_mixed_precision(mixed_precision, device):
     if mixed_precision == "fp16" and device.type != "cuda":
         raise ValueError(
             f"mixed_precision='fp16' needs a CUDA device, but this fit runs on "
-            f"{device.type!r}. Use mixed_precision='bf16' or None.")
+            f"{device.type!r}. Use mixed_precision='bf16' or None."
+        )
     if mixed_precision == "bf16" and device.type == "cuda" and not torch.cuda.is_bf16_supported():
         raise ValueError(
             "mixed_precision='bf16' needs a GPU with bfloat16 support (Ampere or "
-            "newer); this one has none. Use mixed_precision='fp16'.")
+            "newer); this one has none. Use mixed_precision='fp16'."
+        )
     return PRECISIONS[mixed_precision]
 
 

@@ -33,8 +33,18 @@ class TrainingMixin:
         with torch.random.fork_rng(devices=[]):
             return self._build_network(spec)
 
-    def _make_net(self, module, objective, device, batch_size, *, callbacks, desc=None,
-                  max_epochs=None, optimizer=None):
+    def _make_net(
+        self,
+        module,
+        objective,
+        device,
+        batch_size,
+        *,
+        callbacks,
+        desc=None,
+        max_epochs=None,
+        optimizer=None,
+    ):
         """The skorch net of a fresh fit, configured.
 
         ``optimizer``: a pair (class, keyword arguments) to build instead of
@@ -53,10 +63,16 @@ class TrainingMixin:
         if self.verbose and (ctx is None or ctx.is_main):
             callbacks.append(("skgen_progress", EpochProgressBar(desc or type(self).__name__)))
         net = TrainingNet(
-            module=module, criterion=objective, optimizer=optimizer,
-            lr=self.learning_rate_init, max_epochs=max_epochs or self.max_iter,
-            batch_size=batch_size, train_split=None, callbacks=callbacks,
-            device=str(device), verbose=0,
+            module=module,
+            criterion=objective,
+            optimizer=optimizer,
+            lr=self.learning_rate_init,
+            max_epochs=max_epochs or self.max_iter,
+            batch_size=batch_size,
+            train_split=None,
+            callbacks=callbacks,
+            device=str(device),
+            verbose=0,
             **{f"optimizer__{k}": v for k, v in kwargs.items()},
         )
         net.initialize()
@@ -71,11 +87,11 @@ class TrainingMixin:
         device = torch.device(net.device)
         dtype = check_mixed_precision(self.mixed_precision, device)
         if dtype != net.autocast_dtype or (dtype == torch.float16) != (
-                net.grad_scaler_ is not None):
+            net.grad_scaler_ is not None
+        ):
             # A new loss scale with fp16; kept across warm starts.
             net.autocast_dtype = dtype
-            net.grad_scaler_ = (torch.amp.GradScaler(device.type)
-                                if dtype == torch.float16 else None)
+            net.grad_scaler_ = torch.amp.GradScaler(device.type) if dtype == torch.float16 else None
         self._configure_module(net.module_)
 
     def _run(self, net, data, epochs, stopper=None, monitor=None):
@@ -92,7 +108,8 @@ class TrainingMixin:
             # An update of one optimizer leaves the others' parameters
             # without a gradient; a user's network may hold unused ones.
             net.ddp_find_unused_parameters = len(net._optimizers) > 1 or any(
-                getattr(self, name) is not None for name in self._network_param_names())
+                getattr(self, name) is not None for name in self._network_param_names()
+            )
         try:
             net.partial_fit(data, epochs=epochs, early_stopping=stopper, monitor=monitor)
         except NonFiniteLoss as exc:
@@ -120,8 +137,15 @@ class TrainingMixin:
         n_local = rows_per_process(len(train), distributed_context())
         batch_size = self._batch_size(n_local)
         epochs = self._n_epochs(n_local, batch_size)
-        net = self._make_net(module, objective, generator.device, batch_size, callbacks=[],
-                             desc=desc, max_epochs=epochs)
+        net = self._make_net(
+            module,
+            objective,
+            generator.device,
+            batch_size,
+            callbacks=[],
+            desc=desc,
+            max_epochs=epochs,
+        )
         net.generator_ = generator
         net.learning_rate_schedule = self.learning_rate
         try:
@@ -139,8 +163,9 @@ class TrainingMixin:
             "estimator": dict(vars(self)),
             "net": dict(vars(net)),
             "module": {k: v.detach().clone() for k, v in net.module_.state_dict().items()},
-            "optimizers": [copy.deepcopy(getattr(net, name + "_").state_dict())
-                           for name in net._optimizers],
+            "optimizers": [
+                copy.deepcopy(getattr(net, name + "_").state_dict()) for name in net._optimizers
+            ],
             "n_epochs": len(net.history),
             "best_losses": dict(net.best_losses_),
         }
@@ -162,7 +187,7 @@ class TrainingMixin:
         net.module_.load_state_dict(saved["module"])
         for name, state in zip(net._optimizers, saved["optimizers"]):
             getattr(net, name + "_").load_state_dict(state)
-        del net.history_[saved["n_epochs"]:]
+        del net.history_[saved["n_epochs"] :]
         net.best_losses_ = saved["best_losses"]
 
 

@@ -11,8 +11,9 @@ from ._modules import user_network
 from ._validation import validate_codings, validate_samples
 
 
-class EncoderDecoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin,
-                                BaseNeuralEstimator):
+class EncoderDecoderTransformer(
+    ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseNeuralEstimator
+):
     """A network of an encoder and a decoder, used as a transformer like ``PCA``.
 
     ``transform`` gives ``n_components`` codings per sample and
@@ -42,10 +43,12 @@ class EncoderDecoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixi
         # The built-in network supplies the half the user did not give.
         built = self._builtin_network(spec) if encoder is None or decoder is None else None
         return self._assemble_network(
-            built.encoder if encoder is None else user_network(
-                encoder, "encoder", spec.layout, (self._encoder_width(),), extras),
-            built.decoder if decoder is None else user_network(
-                decoder, "decoder", codings, spec.layout, extras),
+            built.encoder
+            if encoder is None
+            else user_network(encoder, "encoder", spec.layout, (self._encoder_width(),), extras),
+            built.decoder
+            if decoder is None
+            else user_network(decoder, "decoder", codings, spec.layout, extras),
         )
 
     def _builtin_network(self, spec):
@@ -107,8 +110,13 @@ class EncoderDecoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixi
         """
         X, preprocess = self._inputs(X)
         labels = self._labels_for(y, X.shape[0], "transform")
-        return self._forward_batches(lambda m, b, *yb: self._encode(m, b, yb[0] if yb else None),
-                                     X, X.dtype, labels=labels, preprocess=preprocess)
+        return self._forward_batches(
+            lambda m, b, *yb: self._encode(m, b, yb[0] if yb else None),
+            X,
+            X.dtype,
+            labels=labels,
+            preprocess=preprocess,
+        )
 
     def inverse_transform(self, X, y=None):
         """Decode codings back to the data's space.
@@ -129,8 +137,9 @@ class EncoderDecoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixi
         check_is_fitted(self)
         Z = validate_codings(self, X, self.n_components_, "inverse_transform")
         labels = self._labels_for(y, Z.shape[0], "inverse_transform")
-        out = self._forward_batches(lambda m, b, *yb: self._decode(m, b, yb[0] if yb else None),
-                                    Z, Z.dtype, labels=labels)
+        out = self._forward_batches(
+            lambda m, b, *yb: self._decode(m, b, yb[0] if yb else None), Z, Z.dtype, labels=labels
+        )
         return self.spec_.to_data(out)
 
     @property

@@ -43,9 +43,7 @@ def validate_samples(estimator, X, *, reset, stream=False):
                 "(n_samples, height, width[, channels]); got an array with "
                 f"{ndim} dimensions."
             )
-        X = check_array(
-            X, allow_nd=True, dtype=FLOAT_DTYPES, estimator=estimator, input_name="X"
-        )
+        X = check_array(X, allow_nd=True, dtype=FLOAT_DTYPES, estimator=estimator, input_name="X")
         sample_shape = tuple(X.shape[1:])
         if not reset:
             _check_sample_shape(estimator, sample_shape)
@@ -80,12 +78,13 @@ def _validate_source(estimator, X, *, reset):
     source = ArraySource(X, name)
     if source.raw_dtype.kind not in "biuf":
         raise ValueError(
-            f"{name} reads large arrays of numbers only; X has dtype "
-            f"{source.raw_dtype}.")
+            f"{name} reads large arrays of numbers only; X has dtype {source.raw_dtype}."
+        )
     if len(source) < 1:
         raise ValueError(
             f"Found array with 0 sample(s) (shape={tuple(X.shape)}) while a minimum "
-            f"of 1 is required by {name}.")
+            f"of 1 is required by {name}."
+        )
     sample_shape = source.sample_shape
     if ndim >= 3 and not reset:
         _check_sample_shape(estimator, sample_shape)
@@ -126,9 +125,7 @@ def check_layer_sizes(estimator, name="hidden_layer_sizes"):
 
 def check_channels(estimator):
     channels = estimator.channels
-    if len(channels) == 0 or not all(
-        isinstance(c, numbers.Integral) and c >= 1 for c in channels
-    ):
+    if len(channels) == 0 or not all(isinstance(c, numbers.Integral) and c >= 1 for c in channels):
         raise ValueError(
             f"The 'channels' parameter of {type(estimator).__name__} must be a "
             f"non-empty sequence of positive ints. Got {channels!r} instead."

@@ -38,8 +38,7 @@ class BaseAutoencoder(EncoderDecoderTransformer):
     # wider code they can learn the identity. Sparse and denoising ones
     # regularise the code and may be overcomplete.
     _allow_overcomplete = False
-    _fitted_attributes = EncoderDecoderTransformer._fitted_attributes + (
-        "reconstruction_error_",)
+    _fitted_attributes = EncoderDecoderTransformer._fitted_attributes + ("reconstruction_error_",)
 
     def _fit_data(self, spec, stats):
         n_features = stats.n_features
@@ -60,7 +59,9 @@ class BaseAutoencoder(EncoderDecoderTransformer):
                     f"{stats.max():.4g}]: the reconstructions cannot reach the data. "
                     f"Scale X into [{low:g}, {high:g}] (for example with MinMaxScaler"
                     f"{'(feature_range=(-1, 1))' if low else ''}) or set "
-                    "output_activation=None.", DataRangeWarning)
+                    "output_activation=None.",
+                    DataRangeWarning,
+                )
 
     def _assemble_network(self, encoder, decoder):
         return EncoderDecoderNet(encoder, decoder)

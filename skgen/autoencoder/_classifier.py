@@ -12,11 +12,11 @@ from sklearn.utils.validation import check_is_fitted
 from torch import nn
 
 from .._blocks import HIDDEN_ACTIVATIONS, mlp
-from .._objective import Objective
 from .._engine._docs import fill_doc
 from .._engine._estimator import BaseNeuralEstimator, network_for
 from .._engine._mixins import check_targets
 from .._engine._validation import check_layer_sizes, validate_samples
+from .._objective import Objective
 from ._base import BaseAutoencoder
 
 
@@ -26,8 +26,7 @@ class EncoderClassifierNet(nn.Module):
     Only ``encode`` of ``autoencoder`` runs; its decoder stays unused.
     """
 
-    def __init__(self, autoencoder, n_components, n_classes, *, hidden_sizes=(),
-                 activation="relu"):
+    def __init__(self, autoencoder, n_components, n_classes, *, hidden_sizes=(), activation="relu"):
         super().__init__()
         self.autoencoder = autoencoder
         self.head = mlp([n_components, *hidden_sizes, n_classes], activation)
@@ -172,16 +171,23 @@ class EncoderClassifier(ClassifierMixin, BaseNeuralEstimator):
         if not isinstance(ae, BaseAutoencoder):
             raise ValueError(
                 "The 'autoencoder' parameter of EncoderClassifier must be a skgen "
-                f"autoencoder, or a FrozenEstimator of one. Got {type(ae).__name__} instead.")
+                f"autoencoder, or a FrozenEstimator of one. Got {type(ae).__name__} instead."
+            )
         return ae
 
     def _validate_targets(self, y, *, reset, classes=None):
         if y is None:
-            raise ValueError("EncoderClassifier requires y to be passed, but the target y is "
-                             "None: fit(X, y) needs the class labels.")
-        self.classes_, encoded = check_targets("EncoderClassifier", y, reset=reset,
-                                               known=getattr(self, "classes_", None),
-                                               classes=classes)
+            raise ValueError(
+                "EncoderClassifier requires y to be passed, but the target y is "
+                "None: fit(X, y) needs the class labels."
+            )
+        self.classes_, encoded = check_targets(
+            "EncoderClassifier",
+            y,
+            reset=reset,
+            known=getattr(self, "classes_", None),
+            classes=classes,
+        )
         return encoded
 
     def _check_params(self):
@@ -191,11 +197,14 @@ class EncoderClassifier(ClassifierMixin, BaseNeuralEstimator):
     def _fit_data(self, spec, stats):
         ae = self._autoencoder()
         self.pretrained_ = hasattr(ae, "net_")
-        if self.pretrained_ and (ae.n_features_in_ != spec.n_features or ae.spec_.sample_shape
-                                 not in (spec.sample_shape, (spec.n_features,))):
+        if self.pretrained_ and (
+            ae.n_features_in_ != spec.n_features
+            or ae.spec_.sample_shape not in (spec.sample_shape, (spec.n_features,))
+        ):
             raise ValueError(
                 f"X has samples of shape {spec.sample_shape}, but the autoencoder was "
-                f"fitted on samples of shape {ae.spec_.sample_shape}.")
+                f"fitted on samples of shape {ae.spec_.sample_shape}."
+            )
 
     def _build_network(self, spec):
         ae = self._autoencoder()
@@ -206,9 +215,13 @@ class EncoderClassifier(ClassifierMixin, BaseNeuralEstimator):
             # The autoencoder's own checks of the data's shape run here.
             base = network_for(ae, spec)
             n_components = ae.n_components
-        return EncoderClassifierNet(base, n_components, len(self.classes_),
-                                    hidden_sizes=check_layer_sizes(self),
-                                    activation=self.activation)
+        return EncoderClassifierNet(
+            base,
+            n_components,
+            len(self.classes_),
+            hidden_sizes=check_layer_sizes(self),
+            activation=self.activation,
+        )
 
     def _build_objective(self):
         return CrossEntropyObjective()
@@ -217,8 +230,10 @@ class EncoderClassifier(ClassifierMixin, BaseNeuralEstimator):
         module = net.module_
         if self.pretrained_:
             # The engine initialised every weight; the encoder's come back.
-            weights = {k: v.to(next(module.parameters()).device)
-                       for k, v in self._autoencoder().module_.state_dict().items()}
+            weights = {
+                k: v.to(next(module.parameters()).device)
+                for k, v in self._autoencoder().module_.state_dict().items()
+            }
             module.autoencoder.load_state_dict(weights)
 
     def _configure_module(self, module):

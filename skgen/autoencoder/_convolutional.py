@@ -91,8 +91,15 @@ class ConvolutionalAutoencoder(BaseAutoencoder):
         "activation": [StrOptions(set(HIDDEN_ACTIVATIONS))],
         "output_activation": [StrOptions(set(OUTPUT_ACTIVATIONS)), None],
     }
-    _module_params = ("n_components", "image_shape", "channels", "activation",
-                      "output_activation", "encoder", "decoder")
+    _module_params = (
+        "n_components",
+        "image_shape",
+        "channels",
+        "activation",
+        "output_activation",
+        "encoder",
+        "decoder",
+    )
     _architectures = {"conv": "images"}
 
     def __init__(
@@ -155,6 +162,9 @@ class ConvolutionalAutoencoder(BaseAutoencoder):
 
     def _builtin_network(self, spec):
         return ConvAutoencoderNet(
-            spec.shape, self.n_components, channels=check_channels(self),
-            activation=self.activation, output_activation=self.output_activation,
+            spec.shape,
+            self.n_components,
+            channels=check_channels(self),
+            activation=self.activation,
+            output_activation=self.output_activation,
         )

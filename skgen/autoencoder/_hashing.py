@@ -87,8 +87,7 @@ class HashingAutoencoder(BaseAutoencoder):
         **DENSE_CONSTRAINTS,
         "coding_noise": [Interval(numbers.Real, 0, None, closed="left")],
     }
-    _module_params = ("n_components", "hidden_layer_sizes", "activation",
-                      "output_activation")
+    _module_params = ("n_components", "hidden_layer_sizes", "activation", "output_activation")
 
     def __init__(
         self,
@@ -142,10 +141,11 @@ class HashingAutoencoder(BaseAutoencoder):
         self.verbose = verbose
 
     def _builtin_network(self, spec):
-        return HashingAutoencoderNet([spec.n_features, *check_layer_sizes(self),
-                                      self.n_components],
-                                     activation=self.activation,
-                                     output_activation=self.output_activation)
+        return HashingAutoencoderNet(
+            [spec.n_features, *check_layer_sizes(self), self.n_components],
+            activation=self.activation,
+            output_activation=self.output_activation,
+        )
 
     def _build_objective(self):
         return ReconstructionObjective(coding_noise=float(self.coding_noise))

@@ -75,8 +75,15 @@ class DenseAutoencoderNet(nn.Module):
         ``i``'s weight (Hinton & Salakhutdinov 2006; the book's tied AE).
     """
 
-    def __init__(self, layer_sizes, *, activation="relu", coding_activation="identity",
-                 output_activation=None, tied_weights=False):
+    def __init__(
+        self,
+        layer_sizes,
+        *,
+        activation="relu",
+        coding_activation="identity",
+        output_activation=None,
+        tied_weights=False,
+    ):
         super().__init__()
         self.layer_sizes = tuple(int(s) for s in layer_sizes)
         self.activation = activation
@@ -89,17 +96,21 @@ class DenseAutoencoderNet(nn.Module):
         # Decoder layer i maps sizes[i + 1] back to sizes[i].
         dec_acts = [output_activation if i == 0 else activation for i in range(depth)]
         self.encoder_linears = [nn.Linear(a, b) for a, b in pairs]
-        self.encoder = nn.Sequential(*[m for lin, act in zip(self.encoder_linears, enc_acts)
-                                       for m in _layers(lin, act)])
+        self.encoder = nn.Sequential(
+            *[m for lin, act in zip(self.encoder_linears, enc_acts) for m in _layers(lin, act)]
+        )
         if tied_weights:
             self.decoder = TiedDecoder(self.encoder_linears, dec_acts)
             self.decoder_linears = list(self.decoder.layers)
         else:
             self.decoder_linears = [nn.Linear(b, a) for a, b in pairs]
-            self.decoder = nn.Sequential(*[
-                m for i in reversed(range(depth))
-                for m in _layers(self.decoder_linears[i], dec_acts[i])
-            ])
+            self.decoder = nn.Sequential(
+                *[
+                    m
+                    for i in reversed(range(depth))
+                    for m in _layers(self.decoder_linears[i], dec_acts[i])
+                ]
+            )
 
     @property
     def depth(self):
@@ -119,10 +130,9 @@ class DenseAutoencoderNet(nn.Module):
     def shallow_level(self, i):
         """A fresh shallow autoencoder shaped like level ``i`` of this one."""
         return DenseAutoencoderNet(
-            self.layer_sizes[i:i + 2],
+            self.layer_sizes[i : i + 2],
             activation=self.activation,
-            coding_activation=(self.coding_activation if i == self.depth - 1
-                               else self.activation),
+            coding_activation=(self.coding_activation if i == self.depth - 1 else self.activation),
             output_activation=self.output_activation if i == 0 else self.activation,
             tied_weights=self.tied_weights,
         )
@@ -151,13 +161,26 @@ class ConvAutoencoderNet(nn.Module):
         Activation of the reconstruction.
     """
 
-    def __init__(self, image_shape, n_components, *, channels=(16, 32, 64),
-                 activation="relu", output_activation=None):
+    def __init__(
+        self,
+        image_shape,
+        n_components,
+        *,
+        channels=(16, 32, 64),
+        activation="relu",
+        output_activation=None,
+    ):
         super().__init__()
-        self.encoder = ConvEncoder(image_shape, n_components, channels=channels,
-                                   activation=activation)
-        self.decoder = ConvDecoder(image_shape, n_components, channels=channels,
-                                   activation=activation, output_activation=output_activation)
+        self.encoder = ConvEncoder(
+            image_shape, n_components, channels=channels, activation=activation
+        )
+        self.decoder = ConvDecoder(
+            image_shape,
+            n_components,
+            channels=channels,
+            activation=activation,
+            output_activation=output_activation,
+        )
 
     def encode(self, x):
         return self.encoder(x)
@@ -214,17 +237,26 @@ class RecurrentAutoencoderNet(nn.Module):
         Activation of the reconstruction.
     """
 
-    def __init__(self, sequence_shape, n_components, *, hidden_sizes=(100,), cell="lstm",
-                 output_activation=None):
+    def __init__(
+        self,
+        sequence_shape,
+        n_components,
+        *,
+        hidden_sizes=(100,),
+        cell="lstm",
+        output_activation=None,
+    ):
         super().__init__()
         self.n_steps, self.n_features = (int(s) for s in sequence_shape)
         rnn = RECURRENT_CELLS[cell]
         sizes = [self.n_features, *hidden_sizes, n_components]
-        self.encoder = nn.ModuleList(rnn(a, b, batch_first=True)
-                                     for a, b in zip(sizes[:-1], sizes[1:]))
+        self.encoder = nn.ModuleList(
+            rnn(a, b, batch_first=True) for a, b in zip(sizes[:-1], sizes[1:])
+        )
         back = [n_components, *reversed(list(hidden_sizes))]
-        self.decoder = nn.ModuleList(rnn(a, b, batch_first=True)
-                                     for a, b in zip(back[:-1], back[1:]))
+        self.decoder = nn.ModuleList(
+            rnn(a, b, batch_first=True) for a, b in zip(back[:-1], back[1:])
+        )
         self.readout = nn.Linear(back[-1], self.n_features)
         self.output_activation = make_activation(output_activation)
 
@@ -256,9 +288,12 @@ class HashingAutoencoderNet(nn.Module):
 
     def __init__(self, layer_sizes, *, activation="relu", output_activation=None):
         super().__init__()
-        self.dense = DenseAutoencoderNet(layer_sizes, activation=activation,
-                                         coding_activation="identity",
-                                         output_activation=output_activation)
+        self.dense = DenseAutoencoderNet(
+            layer_sizes,
+            activation=activation,
+            coding_activation="identity",
+            output_activation=output_activation,
+        )
 
     def logits(self, x):
         return self.dense.encode(x)

@@ -18,16 +18,16 @@ def corrupt(x, noise, level, generator):
     draw comes from ``generator``.
     """
     if noise == "gaussian":
-        return x + level * torch.randn(x.shape, generator=generator, device=x.device,
-                                       dtype=x.dtype)
+        return x + level * torch.randn(x.shape, generator=generator, device=x.device, dtype=x.dtype)
     return dropout(x, level, generator)
 
 
 def kl_sparsity(codings, target):
     """Sum over codings of KL(target || mean activation over the batch)."""
     rho = codings.mean(0).clamp(_EPS, 1 - _EPS)
-    return (target * torch.log(target / rho)
-            + (1 - target) * torch.log((1 - target) / (1 - rho))).sum()
+    return (
+        target * torch.log(target / rho) + (1 - target) * torch.log((1 - target) / (1 - rho))
+    ).sum()
 
 
 def l1_sparsity(codings):
@@ -45,8 +45,16 @@ class ReconstructionObjective(Objective):
     validation and early stopping track and what ``score`` reports.
     """
 
-    def __init__(self, *, noise=None, noise_level=0.0, sparsity=None,
-                 sparsity_target=0.1, sparsity_weight=0.0, coding_noise=0.0):
+    def __init__(
+        self,
+        *,
+        noise=None,
+        noise_level=0.0,
+        sparsity=None,
+        sparsity_target=0.1,
+        sparsity_weight=0.0,
+        coding_noise=0.0,
+    ):
         super().__init__()
         self.coding_noise = coding_noise
         self.noise = noise
@@ -63,8 +71,9 @@ class ReconstructionObjective(Objective):
         if self.coding_noise:
             # Noise on the logits of sigmoid codings (a HashingAutoencoderNet):
             # only codings pushed far from 0 survive it, so they saturate.
-            codings = torch.sigmoid(corrupt(module.logits(x_in), "gaussian",
-                                            self.coding_noise, generator))
+            codings = torch.sigmoid(
+                corrupt(module.logits(x_in), "gaussian", self.coding_noise, generator)
+            )
         else:
             codings = module.encode(x_in)
         loss = F.mse_loss(module.decode(codings), x)

@@ -83,8 +83,13 @@ class RecurrentAutoencoder(BaseAutoencoder):
         "cell": [StrOptions(set(RECURRENT_CELLS))],
         "output_activation": [StrOptions(set(OUTPUT_ACTIVATIONS)), None],
     }
-    _module_params = ("n_components", "sequence_shape", "hidden_layer_sizes", "cell",
-                      "output_activation")
+    _module_params = (
+        "n_components",
+        "sequence_shape",
+        "hidden_layer_sizes",
+        "cell",
+        "output_activation",
+    )
     _architectures = {"recurrent": "sequences"}
 
     def __init__(
@@ -143,5 +148,9 @@ class RecurrentAutoencoder(BaseAutoencoder):
 
     def _builtin_network(self, spec):
         return RecurrentAutoencoderNet(
-            spec.shape, self.n_components, hidden_sizes=check_layer_sizes(self),
-            cell=self.cell, output_activation=self.output_activation)
+            spec.shape,
+            self.n_components,
+            hidden_sizes=check_layer_sizes(self),
+            cell=self.cell,
+            output_activation=self.output_activation,
+        )

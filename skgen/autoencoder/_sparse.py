@@ -18,7 +18,9 @@ from ._objectives import ReconstructionObjective
 def _dense_module(estimator, spec, coding_activation):
     sizes = [spec.n_features, *check_layer_sizes(estimator), estimator.n_components]
     return DenseAutoencoderNet(
-        sizes, activation=estimator.activation, coding_activation=coding_activation,
+        sizes,
+        activation=estimator.activation,
+        coding_activation=coding_activation,
         output_activation=estimator.output_activation,
     )
 
@@ -104,8 +106,14 @@ class SparseAutoencoder(BaseAutoencoder):
         "sparsity_target": [Interval(numbers.Real, 0, 1, closed="neither")],
         "sparsity_weight": [Interval(numbers.Real, 0, None, closed="left")],
     }
-    _module_params = ("n_components", "hidden_layer_sizes", "activation",
-                      "output_activation", "encoder", "decoder")
+    _module_params = (
+        "n_components",
+        "hidden_layer_sizes",
+        "activation",
+        "output_activation",
+        "encoder",
+        "decoder",
+    )
     _allow_overcomplete = True
 
     def __init__(
@@ -172,7 +180,8 @@ class SparseAutoencoder(BaseAutoencoder):
 
     def _build_objective(self):
         return ReconstructionObjective(
-            sparsity=self.sparsity, sparsity_target=self.sparsity_target,
+            sparsity=self.sparsity,
+            sparsity_target=self.sparsity_target,
             sparsity_weight=self.sparsity_weight,
         )
 
@@ -258,8 +267,14 @@ class DenoisingAutoencoder(BaseAutoencoder):
         "noise": [StrOptions({"gaussian", "dropout"})],
         "noise_level": [Interval(numbers.Real, 0, None, closed="left")],
     }
-    _module_params = ("n_components", "hidden_layer_sizes", "activation",
-                      "output_activation", "encoder", "decoder")
+    _module_params = (
+        "n_components",
+        "hidden_layer_sizes",
+        "activation",
+        "output_activation",
+        "encoder",
+        "decoder",
+    )
     _allow_overcomplete = True
 
     def __init__(

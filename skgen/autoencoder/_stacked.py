@@ -2,8 +2,8 @@
 
 import torch
 
-from .._engine._modules import init_parameters_
 from .._engine._docs import fill_doc
+from .._engine._modules import init_parameters_
 from .._engine._validation import check_layer_sizes
 from ._base import (
     CUSTOM_NETWORK_CONSTRAINTS,
@@ -113,8 +113,9 @@ class LinearAutoencoder(BaseAutoencoder):
         self.verbose = verbose
 
     def _builtin_network(self, spec):
-        return DenseAutoencoderNet([spec.n_features, self.n_components],
-                                   coding_activation="identity")
+        return DenseAutoencoderNet(
+            [spec.n_features, self.n_components], coding_activation="identity"
+        )
 
 
 @fill_doc
@@ -205,8 +206,15 @@ class StackedAutoencoder(BaseAutoencoder):
         "tied_weights": ["boolean"],
         "greedy_pretraining": ["boolean"],
     }
-    _module_params = ("n_components", "hidden_layer_sizes", "activation",
-                      "output_activation", "tied_weights", "encoder", "decoder")
+    _module_params = (
+        "n_components",
+        "hidden_layer_sizes",
+        "activation",
+        "output_activation",
+        "tied_weights",
+        "encoder",
+        "decoder",
+    )
     _fitted_attributes = BaseAutoencoder._fitted_attributes + ("pretraining_loss_curves_",)
 
     def __init__(
@@ -274,13 +282,17 @@ class StackedAutoencoder(BaseAutoencoder):
                 raise ValueError(
                     f"{option}=True needs the built-in layers, but {' and '.join(custom)} "
                     f"{'is' if len(custom) == 1 else 'are'} your own module: set {option}=False "
-                    f"or {' and '.join(n + '=None' for n in custom)}.")
+                    f"or {' and '.join(n + '=None' for n in custom)}."
+                )
 
     def _builtin_network(self, spec):
         sizes = [spec.n_features, *check_layer_sizes(self), self.n_components]
         return DenseAutoencoderNet(
-            sizes, activation=self.activation, coding_activation="identity",
-            output_activation=self.output_activation, tied_weights=self.tied_weights,
+            sizes,
+            activation=self.activation,
+            coding_activation="identity",
+            output_activation=self.output_activation,
+            tied_weights=self.tied_weights,
         )
 
     def _before_training(self, net, train):
@@ -292,10 +304,15 @@ class StackedAutoencoder(BaseAutoencoder):
         codings = train
         for level in range(module.depth):
             shallow = _init_like(module.shallow_level(level), generator)
-            curves.append(self._train_module(
-                shallow, ReconstructionObjective(), codings, generator,
-                desc=f"{type(self).__name__} pretraining layer {level + 1}",
-            ))
+            curves.append(
+                self._train_module(
+                    shallow,
+                    ReconstructionObjective(),
+                    codings,
+                    generator,
+                    desc=f"{type(self).__name__} pretraining layer {level + 1}",
+                )
+            )
             module.load_level(level, shallow)
             shallow.eval()
             with torch.no_grad():

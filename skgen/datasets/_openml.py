@@ -10,9 +10,23 @@ from sklearn.utils._param_validation import validate_params
 
 # name -> (OpenML data id, rows, training rows, class names)
 _DATASETS = {
-    "Fashion-MNIST": (40996, 70000, 60000,
-                      ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal",
-                       "Shirt", "Sneaker", "Bag", "Ankle boot"]),
+    "Fashion-MNIST": (
+        40996,
+        70000,
+        60000,
+        [
+            "T-shirt/top",
+            "Trouser",
+            "Pullover",
+            "Dress",
+            "Coat",
+            "Sandal",
+            "Shirt",
+            "Sneaker",
+            "Bag",
+            "Ankle boot",
+        ],
+    ),
     "MNIST": (554, 70000, 60000, [str(d) for d in range(10)]),
 }
 
@@ -20,8 +34,9 @@ _DATASETS = {
 def _load(name, data_home, return_X_y, as_frame):
     data_id, n_rows, n_train, names = _DATASETS[name]
     try:
-        raw = fetch_openml(data_id=data_id, data_home=data_home, as_frame=False,
-                           cache=True, parser="liac-arff")
+        raw = fetch_openml(
+            data_id=data_id, data_home=data_home, as_frame=False, cache=True, parser="liac-arff"
+        )
     except (URLError, OSError) as exc:
         raise OSError(
             f"{name} could not be downloaded from OpenML (data_id={data_id}) and no "
@@ -30,8 +45,7 @@ def _load(name, data_home, return_X_y, as_frame):
         ) from exc
     X = np.asarray(raw.data)
     if X.shape != (n_rows, 784):
-        raise ValueError(f"OpenML returned {X.shape} pixels for {name}; expected "
-                         f"({n_rows}, 784).")
+        raise ValueError(f"OpenML returned {X.shape} pixels for {name}; expected ({n_rows}, 784).")
     X = X.astype(np.float32) / np.float32(255.0)
     y = np.asarray(raw.target).astype(np.int64)
     train, test = slice(0, n_train), slice(n_train, n_rows)
@@ -50,8 +64,11 @@ def _load(name, data_home, return_X_y, as_frame):
     return Bunch(data=X, images=images, target=y, target_names=names, train=train, test=test)
 
 
-_PARAMS = {"data_home": [str, os.PathLike, None], "return_X_y": ["boolean"],
-           "as_frame": ["boolean"]}
+_PARAMS = {
+    "data_home": [str, os.PathLike, None],
+    "return_X_y": ["boolean"],
+    "as_frame": ["boolean"],
+}
 
 
 @validate_params(_PARAMS, prefer_skip_nested_validation=True)

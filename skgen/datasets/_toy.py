@@ -8,15 +8,16 @@ from sklearn.utils._param_validation import Interval, validate_params
 
 
 @validate_params(
-    {"n_samples": [Interval(numbers.Integral, 1, None, closed="left")],
-     "n_modes": [Interval(numbers.Integral, 1, None, closed="left")],
-     "radius": [Interval(numbers.Real, 0, None, closed="neither")],
-     "std": [Interval(numbers.Real, 0, None, closed="left")],
-     "random_state": ["random_state"]},
+    {
+        "n_samples": [Interval(numbers.Integral, 1, None, closed="left")],
+        "n_modes": [Interval(numbers.Integral, 1, None, closed="left")],
+        "radius": [Interval(numbers.Real, 0, None, closed="neither")],
+        "std": [Interval(numbers.Real, 0, None, closed="left")],
+        "random_state": ["random_state"],
+    },
     prefer_skip_nested_validation=True,
 )
-def make_ring_of_gaussians(n_samples=2000, *, n_modes=8, radius=2.0, std=0.05,
-                           random_state=None):
+def make_ring_of_gaussians(n_samples=2000, *, n_modes=8, radius=2.0, std=0.05, random_state=None):
     """Points from Gaussians evenly spaced on a circle (the GAN mode-collapse test).
 
     Parameters

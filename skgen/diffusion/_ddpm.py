@@ -5,10 +5,9 @@ import sys
 
 import numpy as np
 import torch
+from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions, validate_params
 from sklearn.utils.validation import check_is_fitted
-
-from sklearn.utils import check_random_state
 
 from .._engine._docs import fill_doc
 from .._engine._estimator import MAX_ITER_OR_AUTO, MODULE_OR_CLASS, BaseNeuralEstimator
@@ -190,9 +189,18 @@ class DDPM(ConditionalMixin, EMAMixin, BaseNeuralEstimator):
         "label_dropout": [Interval(numbers.Real, 0, 1, closed="left")],
         "denoiser": MODULE_OR_CLASS,
     }
-    _module_params = ("n_timesteps", "noise_schedule", "architecture", "hidden_width",
-                      "n_blocks", "channels", "image_shape", "conditional", "prediction",
-                      "denoiser")
+    _module_params = (
+        "n_timesteps",
+        "noise_schedule",
+        "architecture",
+        "hidden_width",
+        "n_blocks",
+        "channels",
+        "image_shape",
+        "conditional",
+        "prediction",
+        "denoiser",
+    )
     _architectures = {"mlp": "vectors", "unet": "images"}
     _optional_fitted_attributes = ("feature_names_in_", "classes_")
 
@@ -268,8 +276,10 @@ class DDPM(ConditionalMixin, EMAMixin, BaseNeuralEstimator):
         self.verbose = verbose
 
     _auto_training_steps = AUTO_TRAINING_STEPS
-    _auto_training_reason = ("a diffusion model's quality follows the number of steps it "
-                             "trained for, not the number of epochs.")
+    _auto_training_reason = (
+        "a diffusion model's quality follows the number of steps it "
+        "trained for, not the number of epochs."
+    )
 
     # -- fitting -----------------------------------------------------------
     def _data_scaling(self, kind):
@@ -286,13 +296,13 @@ class DDPM(ConditionalMixin, EMAMixin, BaseNeuralEstimator):
         n_classes = self._n_classes
         if self.denoiser is not None:
             example = (torch.zeros(2, dtype=torch.long),) * (2 if n_classes else 1)
-            denoiser = user_network(self.denoiser, "denoiser", spec.layout, spec.layout,
-                                    example)
+            denoiser = user_network(self.denoiser, "denoiser", spec.layout, spec.layout, example)
         elif spec.architecture == "unet":
             denoiser = UNet(spec.shape, check_channels(self), n_classes=n_classes)
         else:
-            denoiser = ResidualMLP(spec.n_features, self.hidden_width, self.n_blocks,
-                                   n_classes=n_classes)
+            denoiser = ResidualMLP(
+                spec.n_features, self.hidden_width, self.n_blocks, n_classes=n_classes
+            )
         return DiffusionNet(denoiser, n_classes, ema=self.ema_decay is not None)
 
     def _build_objective(self):
@@ -300,11 +310,17 @@ class DDPM(ConditionalMixin, EMAMixin, BaseNeuralEstimator):
         # last, almost pure-noise steps of the cosine schedule is multiplied
         # by 1 / sqrt(alpha_bar) (thousands) and sampling diverges.
         schedule = NoiseSchedule(
-            self.n_timesteps, self.noise_schedule, prediction=self.prediction,
-            clip_range=self.spec_.scaled_range())
-        return DenoisingObjective(schedule, loss=self.loss,
-                                  label_dropout=self.label_dropout if self.conditional else 0.0,
-                                  ema_decay=self.ema_decay)
+            self.n_timesteps,
+            self.noise_schedule,
+            prediction=self.prediction,
+            clip_range=self.spec_.scaled_range(),
+        )
+        return DenoisingObjective(
+            schedule,
+            loss=self.loss,
+            label_dropout=self.label_dropout if self.conditional else 0.0,
+            ema_decay=self.ema_decay,
+        )
 
     @property
     def schedule_(self):
@@ -347,18 +363,29 @@ class DDPM(ConditionalMixin, EMAMixin, BaseNeuralEstimator):
         t = np.asarray(timesteps)
         if t.ndim == 0:
             t = np.full(X.shape[0], t)
-        if (t.ndim != 1 or len(t) != X.shape[0] or not np.issubdtype(t.dtype, np.integer)
-                or t.min() < 0 or t.max() >= n_steps):
+        if (
+            t.ndim != 1
+            or len(t) != X.shape[0]
+            or not np.issubdtype(t.dtype, np.integer)
+            or t.min() < 0
+            or t.max() >= n_steps
+        ):
             raise ValueError(
                 f"timesteps must be an int or one int per sample ({X.shape[0]}) in "
-                f"[0, {n_steps - 1}]; got {timesteps!r}.")
+                f"[0, {n_steps - 1}]; got {timesteps!r}."
+            )
         gen = torch_generator(random_state)
         x0 = torch.as_tensor(self.spec_.to_model(X))
         noise = torch.randn(x0.shape, generator=gen, dtype=x0.dtype)
         device = schedule.alpha_bars.device  # no side effect on the fitted schedule
         with torch.inference_mode():
-            x_t = schedule.add_noise(x0.to(device), noise.to(device),
-                                     torch.as_tensor(t, device=device)).cpu().numpy()
+            x_t = (
+                schedule.add_noise(
+                    x0.to(device), noise.to(device), torch.as_tensor(t, device=device)
+                )
+                .cpu()
+                .numpy()
+            )
         return self.spec_.to_data(x_t.astype(self.spec_.dtype))
 
     # -- generation ----------------------------------------------------------
@@ -367,21 +394,33 @@ class DDPM(ConditionalMixin, EMAMixin, BaseNeuralEstimator):
         sampler = self.sampler if sampler is None else sampler
         if sampler not in SAMPLERS:
             names = [repr(name) for name in SAMPLERS]
-            raise ValueError(f"sampler must be {', '.join(names[:-1])} or {names[-1]}; got "
-                             f"{sampler!r}.")
+            raise ValueError(
+                f"sampler must be {', '.join(names[:-1])} or {names[-1]}; got {sampler!r}."
+            )
         steps = self.n_inference_steps if n_inference_steps is None else n_inference_steps
         if steps is not None and (not isinstance(steps, numbers.Integral) or steps < 1):
             raise ValueError(f"n_inference_steps must be a positive int; got {steps!r}.")
         return SAMPLERS[sampler](), steps
 
     @validate_params(
-        {"n_samples": [Interval(numbers.Integral, 1, None, closed="left")],
-         "random_state": ["random_state"],
-         "guidance_scale": [Interval(numbers.Real, 0, None, closed="left")]},
+        {
+            "n_samples": [Interval(numbers.Integral, 1, None, closed="left")],
+            "random_state": ["random_state"],
+            "guidance_scale": [Interval(numbers.Real, 0, None, closed="left")],
+        },
         prefer_skip_nested_validation=True,
     )
-    def sample(self, n_samples=1, random_state=None, n_inference_steps=None, *, y=None,
-               guidance_scale=3.0, sampler=None, return_trajectory=False):
+    def sample(
+        self,
+        n_samples=1,
+        random_state=None,
+        n_inference_steps=None,
+        *,
+        y=None,
+        guidance_scale=3.0,
+        sampler=None,
+        return_trajectory=False,
+    ):
         """Generate samples by running the reverse process from pure noise.
 
         Parameters
@@ -427,8 +466,14 @@ class DDPM(ConditionalMixin, EMAMixin, BaseNeuralEstimator):
         sampler, steps = self._sampler(sampler, n_inference_steps)
         labels = self._labels_for(y, n_samples, "sample")
         out, trajectory, timesteps = self._reverse(
-            n_samples, check_random_state(random_state), labels, sampler, steps,
-            guidance_scale, return_trajectory)
+            n_samples,
+            check_random_state(random_state),
+            labels,
+            sampler,
+            steps,
+            guidance_scale,
+            return_trajectory,
+        )
         out = self.spec_.to_samples(out)
         if trajectory is None:
             return out
@@ -447,29 +492,35 @@ class DDPM(ConditionalMixin, EMAMixin, BaseNeuralEstimator):
         gen = torch_generator(rng, device)
         n_features, dtype = self.spec_.n_features, self.spec_.dtype
         out = np.empty((n_samples, n_features), dtype=dtype)
-        states = (np.empty((len(timesteps) + 1, n_samples, n_features), dtype=dtype)
-                  if trajectory else None)
+        states = (
+            np.empty((len(timesteps) + 1, n_samples, n_features), dtype=dtype)
+            if trajectory
+            else None
+        )
         guided = labels is not None and guidance_scale != 1.0
         bar = self._progress(-(-n_samples // INFERENCE_BATCH_SIZE) * len(timesteps))
         try:
             with torch.inference_mode():
                 for start in range(0, n_samples, INFERENCE_BATCH_SIZE):
                     n = min(INFERENCE_BATCH_SIZE, n_samples - start)
-                    yb = None if labels is None else torch.as_tensor(
-                        labels[start:start + n], device=device)
+                    yb = (
+                        None
+                        if labels is None
+                        else torch.as_tensor(labels[start : start + n], device=device)
+                    )
                     x = torch.randn((n, n_features), generator=gen, device=device)
                     if states is not None:
-                        states[0, start:start + n] = x.to("cpu").numpy()
+                        states[0, start : start + n] = x.to("cpu").numpy()
                     for i, t in enumerate(timesteps):
                         prev_t = timesteps[i + 1] if i + 1 < len(timesteps) else -1
                         tt = torch.full((n,), t, dtype=torch.long, device=device)
                         output = self._denoise(module, x, tt, yb, guided, guidance_scale)
                         x = sampler.step(schedule, output, t, prev_t, x, gen)
                         if states is not None:
-                            states[i + 1, start:start + n] = x.to("cpu").numpy()
+                            states[i + 1, start : start + n] = x.to("cpu").numpy()
                         if bar is not None:
                             bar.update(1)
-                    out[start:start + n] = x.to("cpu").numpy()
+                    out[start : start + n] = x.to("cpu").numpy()
         finally:
             if bar is not None:
                 bar.close()
@@ -480,8 +531,9 @@ class DDPM(ConditionalMixin, EMAMixin, BaseNeuralEstimator):
             return None
         from tqdm.auto import tqdm
 
-        return tqdm(total=total, desc="DDPM sampling", unit="step", file=sys.stderr,
-                    dynamic_ncols=True)
+        return tqdm(
+            total=total, desc="DDPM sampling", unit="step", file=sys.stderr, dynamic_ncols=True
+        )
 
     @staticmethod
     def _denoise(module, x, t, y, guided, scale):
@@ -531,11 +583,13 @@ class DDPM(ConditionalMixin, EMAMixin, BaseNeuralEstimator):
             for t, eps in zip(steps.tolist(), noise.to(batch.device, batch.dtype)):
                 tt = torch.full((batch.shape[0],), t, dtype=torch.long, device=batch.device)
                 eps = eps.expand_as(batch)
-                output = module(sched.add_noise(batch, eps, tt), tt,
-                                yb[0] if yb else None, ema=True)
+                output = module(
+                    sched.add_noise(batch, eps, tt), tt, yb[0] if yb else None, ema=True
+                )
                 target = sched.target(batch, eps, tt)
                 total += denoising_error(output, target, self.loss).mean(1)
             return -total / len(steps)
 
-        return self._forward_batches(proxy, X, np.float64, labels=labels,
-                                     preprocess=self.spec_.to_model)
+        return self._forward_batches(
+            proxy, X, np.float64, labels=labels, preprocess=self.spec_.to_model
+        )

@@ -129,8 +129,9 @@ class UNet(nn.Module):
         for ch in reversed(channels):
             self.up.append(_ConvBlock(prev + ch, ch, emb_dim))
             prev = ch
-        self.out = nn.Sequential(nn.GroupNorm(_groups(prev), prev), nn.SiLU(),
-                                 nn.Conv2d(prev, c_img, 3, padding=1))
+        self.out = nn.Sequential(
+            nn.GroupNorm(_groups(prev), prev), nn.SiLU(), nn.Conv2d(prev, c_img, 3, padding=1)
+        )
 
     def forward(self, x, t, y=None):
         h, w, c = self.image_shape

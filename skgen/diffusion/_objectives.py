@@ -35,8 +35,7 @@ class DenoisingObjective(Objective):
     def forward(self, module, batch, *, generator=None, training=True):
         x, y = batch
         n = x.shape[0]
-        t = torch.randint(0, self.schedule.n_timesteps, (n,), generator=generator,
-                          device=x.device)
+        t = torch.randint(0, self.schedule.n_timesteps, (n,), generator=generator, device=x.device)
         noise = torch.randn(x.shape, generator=generator, device=x.device, dtype=x.dtype)
         x_t = self.schedule.add_noise(x, noise, t)
         if y is not None and training and self.label_dropout > 0:

@@ -81,8 +81,7 @@ class NoiseSchedule(nn.Module):
         self._clipped = clip_range is not None
         if self._clipped:
             self.register_buffer("clip_low", torch.as_tensor(clip_range[0], dtype=torch.float32))
-            self.register_buffer("clip_high",
-                                 torch.as_tensor(clip_range[1], dtype=torch.float32))
+            self.register_buffer("clip_high", torch.as_tensor(clip_range[1], dtype=torch.float32))
         bars = (cosine_alpha_bars if kind == "cosine" else linear_alpha_bars)(self.n_timesteps)
         prev = np.append(1.0, bars[:-1])
         betas = 1.0 - bars / prev
@@ -155,13 +154,15 @@ class NoiseSchedule(nn.Module):
         idx = torch.full((x_t.shape[0],), t, dtype=torch.long, device=x_t.device)
         x0, eps = self.split(x_t, model_output, idx)
         ab = self.alpha_bars[t].to(x_t.dtype)
-        ab_prev = (self.alpha_bars[prev_t].to(x_t.dtype) if prev_t >= 0
-                   else torch.ones((), dtype=x_t.dtype, device=x_t.device))
+        ab_prev = (
+            self.alpha_bars[prev_t].to(x_t.dtype)
+            if prev_t >= 0
+            else torch.ones((), dtype=x_t.dtype, device=x_t.device)
+        )
         out = ab_prev.sqrt() * x0
         if eta > 0 and prev_t >= 0:
-            var = (eta ** 2) * (1 - ab_prev) / (1 - ab) * (1 - ab / ab_prev)
-            noise = torch.randn(x_t.shape, generator=generator, device=x_t.device,
-                                dtype=x_t.dtype)
+            var = (eta**2) * (1 - ab_prev) / (1 - ab) * (1 - ab / ab_prev)
+            noise = torch.randn(x_t.shape, generator=generator, device=x_t.device, dtype=x_t.dtype)
             out = out + (1 - ab_prev - var).clamp(min=0).sqrt() * eps + var.sqrt() * noise
         else:
             out = out + (1 - ab_prev).sqrt() * eps

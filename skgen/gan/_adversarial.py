@@ -255,12 +255,24 @@ class GAN(ConditionalMixin, EMAMixin, GenerativeMixin, BaseNeuralEstimator):
         "discriminator": MODULE_OR_CLASS,
         "learning_rate_init": [Interval(numbers.Real, 0, None, closed="neither"), tuple],
     }
-    _module_params = ("n_components", "architecture", "image_shape", "channels",
-                      "generator_hidden_layer_sizes",
-                      "discriminator_hidden_layer_sizes", "spectral_norm", "minibatch_std",
-                      "conditional", "generator", "discriminator")
+    _module_params = (
+        "n_components",
+        "architecture",
+        "image_shape",
+        "channels",
+        "generator_hidden_layer_sizes",
+        "discriminator_hidden_layer_sizes",
+        "spectral_norm",
+        "minibatch_std",
+        "conditional",
+        "generator",
+        "discriminator",
+    )
     _fitted_attributes = BaseNeuralEstimator._fitted_attributes + (
-        "_dropout", "generator_loss_curve_", "discriminator_loss_curve_")
+        "_dropout",
+        "generator_loss_curve_",
+        "discriminator_loss_curve_",
+    )
     _architectures = {"dense": "vectors", "conv": "images"}
     _optional_fitted_attributes = ("feature_names_in_", "classes_")
 
@@ -344,20 +356,27 @@ class GAN(ConditionalMixin, EMAMixin, GenerativeMixin, BaseNeuralEstimator):
     _auto_training_steps = AUTO_TRAINING_STEPS
     _auto_batch_size = AUTO_BATCH_SIZE
     _auto_training_unit = "generator steps (batches)"
-    _auto_training_reason = ("the adversarial game moves one step per batch, so its progress "
-                             "follows the number of steps, not of epochs, and a fit on a "
-                             "large image set takes a bounded time.")
+    _auto_training_reason = (
+        "the adversarial game moves one step per batch, so its progress "
+        "follows the number of steps, not of epochs, and a fit on a "
+        "large image set takes a bounded time."
+    )
 
     # -- fitting -----------------------------------------------------------
     def _check_params(self):
         if self.early_stopping:
-            raise ValueError("GAN does not support early_stopping=True: adversarial losses "
-                             "do not measure sample quality.")
+            raise ValueError(
+                "GAN does not support early_stopping=True: adversarial losses "
+                "do not measure sample quality."
+            )
         lr = self.learning_rate_init
         if isinstance(lr, tuple) and not (
-                len(lr) == 2 and all(isinstance(v, numbers.Real) and v > 0 for v in lr)):
-            raise ValueError("learning_rate_init must be a positive float or a pair "
-                             f"(generator, discriminator) of them; got {lr!r}.")
+            len(lr) == 2 and all(isinstance(v, numbers.Real) and v > 0 for v in lr)
+        ):
+            raise ValueError(
+                "learning_rate_init must be a positive float or a pair "
+                f"(generator, discriminator) of them; got {lr!r}."
+            )
 
     def _data_scaling(self, kind):
         # Images: all pixels together to [-1, 1], the generator's tanh range;
@@ -380,26 +399,41 @@ class GAN(ConditionalMixin, EMAMixin, GenerativeMixin, BaseNeuralEstimator):
     def _monitor(self):
         if self.validation_interval is None:
             return None
-        return Monitor("mmd", self.validation_interval, heldout_mmd,
-                       parameter="validation_interval", max_rows=MAX_MONITOR_ROWS)
+        return Monitor(
+            "mmd",
+            self.validation_interval,
+            heldout_mmd,
+            parameter="validation_interval",
+            max_rows=MAX_MONITOR_ROWS,
+        )
 
     def _build_network(self, spec):
         n_classes = self._n_classes
-        common = dict(n_classes=n_classes, spectral_norm=self.spectral_norm,
-                      minibatch_std=self.minibatch_std, dropout=self._dropout,
-                      ema=self.ema_decay is not None)
+        common = dict(
+            n_classes=n_classes,
+            spectral_norm=self.spectral_norm,
+            minibatch_std=self.minibatch_std,
+            dropout=self._dropout,
+            ema=self.ema_decay is not None,
+        )
         labels = (torch.zeros(2, n_classes),) if n_classes else ()
         if self.generator is not None:
             common["generator"] = user_network(
-                self.generator, "generator", (self.n_components,), spec.layout, labels)
+                self.generator, "generator", (self.n_components,), spec.layout, labels
+            )
         if self.discriminator is not None:
             common["discriminator"] = user_network(
-                self.discriminator, "discriminator", spec.layout, (), labels)
+                self.discriminator, "discriminator", spec.layout, (), labels
+            )
         if spec.architecture == "conv":
             return conv_gan(spec.shape, self.n_components, check_channels(self), **common)
-        return dense_gan(spec.n_features, self.n_components,
-                         check_layer_sizes(self, "generator_hidden_layer_sizes"),
-                         check_layer_sizes(self, "discriminator_hidden_layer_sizes"), **common)
+        return dense_gan(
+            spec.n_features,
+            self.n_components,
+            check_layer_sizes(self, "generator_hidden_layer_sizes"),
+            check_layer_sizes(self, "discriminator_hidden_layer_sizes"),
+            **common,
+        )
 
     def _r1_penalty(self):
         if self.r1_penalty != "auto":
@@ -407,22 +441,26 @@ class GAN(ConditionalMixin, EMAMixin, GenerativeMixin, BaseNeuralEstimator):
         return 0.0 if self.loss == "wasserstein-gp" else AUTO_R1_PENALTY[self.architecture_]
 
     def _build_objective(self):
-        return AdversarialObjective(loss=self.loss, label_smoothing=self.label_smoothing,
-                                    r1_penalty=self._r1_penalty(), n_critic=self.n_critic,
-                                    ema_decay=self.ema_decay)
+        return AdversarialObjective(
+            loss=self.loss,
+            label_smoothing=self.label_smoothing,
+            r1_penalty=self._r1_penalty(),
+            n_critic=self.n_critic,
+            ema_decay=self.ema_decay,
+        )
 
     def _after_training(self, net, train):
         history = net.history
         self.generator_loss_curve_ = [float(v) for v in history[:, "train_loss"]]
-        self.discriminator_loss_curve_ = [
-            float(v) for v in history[:, "train_discriminator_loss"]]
+        self.discriminator_loss_curve_ = [float(v) for v in history[:, "train_discriminator_loss"]]
 
     # -- generation ----------------------------------------------------------
     def _draw(self, n_samples, rng, labels):
         # Noise through the (EMA) generator in eval mode.
         z = torch.randn((n_samples, self.n_components), generator=torch_generator(rng)).numpy()
-        return self._forward_batches(lambda m, b, *yb: m.generate(b, *yb, ema=True), z,
-                                     self.spec_.dtype, labels=labels)
+        return self._forward_batches(
+            lambda m, b, *yb: m.generate(b, *yb, ema=True), z, self.spec_.dtype, labels=labels
+        )
 
     def score(self, X, y=None):
         """Negative squared MMD between ``X`` and as many samples (higher is better).
@@ -446,10 +484,10 @@ class GAN(ConditionalMixin, EMAMixin, GenerativeMixin, BaseNeuralEstimator):
         """
         check_is_fitted(self)
         X, _ = validate_samples(self, X, reset=False)
-        samples = self.sample(X.shape[0], random_state=FIXED_SEED,
-                              y=y if self.conditional else None)
-        return -mmd(self.spec_.to_model(X), self.spec_.to_model(
-            samples.reshape(len(samples), -1)))
+        samples = self.sample(
+            X.shape[0], random_state=FIXED_SEED, y=y if self.conditional else None
+        )
+        return -mmd(self.spec_.to_model(X), self.spec_.to_model(samples.reshape(len(samples), -1)))
 
 
 @torch.no_grad()

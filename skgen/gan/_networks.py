@@ -1,17 +1,16 @@
 """GAN networks: MLP (the book's GAN) and convolutional (DCGAN) players."""
 
-
 import torch
 import torch.nn.functional as F
 from torch import nn
 
 from .._blocks import (
+    AveragedNetwork,
     ConditionedMLP,
     ConvDecoder,
     conv_layer_args,
     conv_sizes,
     dropout,
-    AveragedNetwork,
 )
 
 
@@ -109,8 +108,16 @@ def _run(layers, x, generator):
 class Discriminator(nn.Module):
     """MLP critic: LeakyReLU(0.2), optional dropout, spectral norm, minibatch std."""
 
-    def __init__(self, n_features, hidden_layer_sizes, *, n_classes=0, spectral_norm=False,
-                 minibatch_std=False, dropout=0.0):
+    def __init__(
+        self,
+        n_features,
+        hidden_layer_sizes,
+        *,
+        n_classes=0,
+        spectral_norm=False,
+        minibatch_std=False,
+        dropout=0.0,
+    ):
         super().__init__()
         linear = SpectralNormLinear if spectral_norm else nn.Linear
         layers, prev = [], n_features + n_classes
@@ -141,8 +148,17 @@ class ConvDiscriminator(nn.Module):
     features before the score.
     """
 
-    def __init__(self, image_shape, channels, *, n_classes=0, spectral_norm=False,
-                 minibatch_std=False, dropout=0.4, kernel_size=5):
+    def __init__(
+        self,
+        image_shape,
+        channels,
+        *,
+        n_classes=0,
+        spectral_norm=False,
+        minibatch_std=False,
+        dropout=0.4,
+        kernel_size=5,
+    ):
         super().__init__()
         self.image_shape = tuple(image_shape)
         conv = SpectralNormConv2d if spectral_norm else nn.Conv2d
@@ -151,8 +167,7 @@ class ConvDiscriminator(nn.Module):
         layers, prev = [], image_shape[2] + n_classes
         for ch, size in zip(channels, sizes):
             kernel, padding, stride = conv_layer_args(size, kernel_size)
-            layers += [conv(prev, ch, kernel, stride=stride, padding=padding),
-                       nn.LeakyReLU(0.2)]
+            layers += [conv(prev, ch, kernel, stride=stride, padding=padding), nn.LeakyReLU(0.2)]
             if dropout:
                 layers.append(Dropout(dropout))
             prev = ch
@@ -195,26 +210,54 @@ class GANNet(AveragedNetwork):
         return self.discriminator(x, self.condition(y, x.dtype), generator=generator)
 
 
-def dense_gan(n_features, n_components, generator_sizes, discriminator_sizes, *,
-              n_classes, spectral_norm, minibatch_std, dropout, ema, generator=None,
-              discriminator=None):
+def dense_gan(
+    n_features,
+    n_components,
+    generator_sizes,
+    discriminator_sizes,
+    *,
+    n_classes,
+    spectral_norm,
+    minibatch_std,
+    dropout,
+    ema,
+    generator=None,
+    discriminator=None,
+):
     """The book's MLP GAN (ReLU generator, LeakyReLU critic).
 
     A ``generator`` or ``discriminator`` given (a user's network) replaces
     the built-in one.
     """
     if generator is None:
-        generator = ConditionedMLP([n_components, *generator_sizes, n_features], "relu",
-                                   n_condition=n_classes)
+        generator = ConditionedMLP(
+            [n_components, *generator_sizes, n_features], "relu", n_condition=n_classes
+        )
     if discriminator is None:
-        discriminator = Discriminator(n_features, discriminator_sizes, n_classes=n_classes,
-                                      spectral_norm=spectral_norm,
-                                      minibatch_std=minibatch_std, dropout=dropout)
+        discriminator = Discriminator(
+            n_features,
+            discriminator_sizes,
+            n_classes=n_classes,
+            spectral_norm=spectral_norm,
+            minibatch_std=minibatch_std,
+            dropout=dropout,
+        )
     return GANNet(generator, discriminator, n_components, n_classes=n_classes, ema=ema)
 
 
-def conv_gan(image_shape, n_components, channels, *, n_classes, spectral_norm,
-             minibatch_std, dropout, ema, generator=None, discriminator=None):
+def conv_gan(
+    image_shape,
+    n_components,
+    channels,
+    *,
+    n_classes,
+    spectral_norm,
+    minibatch_std,
+    dropout,
+    ema,
+    generator=None,
+    discriminator=None,
+):
     """The book's DCGAN, for any image size.
 
     Generator: linear stem to the smallest feature maps, stride-2
@@ -224,11 +267,23 @@ def conv_gan(image_shape, n_components, channels, *, n_classes, spectral_norm,
     replaces the built-in one.
     """
     if generator is None:
-        generator = ConvDecoder(image_shape, n_components, channels=channels,
-                                activation="relu", output_activation="tanh",
-                                n_condition=n_classes, kernel_size=5, batch_norm=True)
+        generator = ConvDecoder(
+            image_shape,
+            n_components,
+            channels=channels,
+            activation="relu",
+            output_activation="tanh",
+            n_condition=n_classes,
+            kernel_size=5,
+            batch_norm=True,
+        )
     if discriminator is None:
-        discriminator = ConvDiscriminator(image_shape, channels, n_classes=n_classes,
-                                          spectral_norm=spectral_norm,
-                                          minibatch_std=minibatch_std, dropout=dropout)
+        discriminator = ConvDiscriminator(
+            image_shape,
+            channels,
+            n_classes=n_classes,
+            spectral_norm=spectral_norm,
+            minibatch_std=minibatch_std,
+            dropout=dropout,
+        )
     return GANNet(generator, discriminator, n_components, n_classes=n_classes, ema=ema)

@@ -28,12 +28,11 @@ def input_gradient(scores, x, grad_scaler=None):
     (scale / batch size) stays below float16's largest value.
     """
     if grad_scaler is None:
-        grad, = torch.autograd.grad(scores.sum(), x, create_graph=True)
+        (grad,) = torch.autograd.grad(scores.sum(), x, create_graph=True)
         return grad
     n = scores.shape[0]
     scale = grad_scaler.scale(torch.ones((), device=scores.device))  # no device sync
-    grad, = torch.autograd.grad(grad_scaler.scale(scores.float().mean()), x,
-                                create_graph=True)
+    (grad,) = torch.autograd.grad(grad_scaler.scale(scores.float().mean()), x, create_graph=True)
     return grad * (n / scale)
 
 
@@ -53,8 +52,9 @@ class AdversarialObjective(Objective):
 
     optimizer_defaults = {"betas": GAN_ADAM_BETAS}
 
-    def __init__(self, *, loss="bce", label_smoothing=0.0, r1_penalty=0.0, n_critic=1,
-                 ema_decay=None):
+    def __init__(
+        self, *, loss="bce", label_smoothing=0.0, r1_penalty=0.0, n_critic=1, ema_decay=None
+    ):
         super().__init__()
         self.loss = loss
         self.label_smoothing = label_smoothing
@@ -66,15 +66,22 @@ class AdversarialObjective(Objective):
         return ("", "discriminator")
 
     def parameter_groups(self, module):
-        return {"": module.generator.parameters(),
-                "discriminator": module.discriminator.parameters()}
+        return {
+            "": module.generator.parameters(),
+            "discriminator": module.discriminator.parameters(),
+        }
 
     def updates(self, batch, generator, grad_scaler=None):
         x, y = batch
-        critic = ("discriminator", lambda module: self.discriminator_loss(
-            module, x, y, generator, grad_scaler=grad_scaler))
+        critic = (
+            "discriminator",
+            lambda module: self.discriminator_loss(
+                module, x, y, generator, grad_scaler=grad_scaler
+            ),
+        )
         return [critic] * self.n_critic + [
-            ("", lambda module: self.generator_loss(module, x.shape[0], y, generator, x.device))]
+            ("", lambda module: self.generator_loss(module, x.shape[0], y, generator, x.device))
+        ]
 
     def noise(self, module, n, generator, device):
         return torch.randn((n, module.n_components), generator=generator, device=device)
@@ -96,9 +103,9 @@ class AdversarialObjective(Objective):
     def _loss(self, module, x, y, fake, real_score, fake_score, generator, grad_scaler):
         if self.loss == "bce":
             target = torch.full_like(real_score, 1.0 - self.label_smoothing)
-            return (F.binary_cross_entropy_with_logits(real_score, target)
-                    + F.binary_cross_entropy_with_logits(fake_score,
-                                                         torch.zeros_like(fake_score)))
+            return F.binary_cross_entropy_with_logits(
+                real_score, target
+            ) + F.binary_cross_entropy_with_logits(fake_score, torch.zeros_like(fake_score))
         if self.loss == "hinge":
             return F.relu(1.0 - real_score).mean() + F.relu(1.0 + fake_score).mean()
         x = x.detach()
@@ -110,7 +117,8 @@ class AdversarialObjective(Objective):
 
     def generator_loss(self, module, n, y, generator, device):
         fake_score = module.discriminate(
-            module.generate(self.noise(module, n, generator, device), y), y, generator)
+            module.generate(self.noise(module, n, generator, device), y), y, generator
+        )
         if self.loss == "bce":  # non-saturating
             return F.binary_cross_entropy_with_logits(fake_score, torch.ones_like(fake_score))
         return -fake_score.mean()

@@ -1,7 +1,7 @@
 """Metrics comparing generated data with real data (numpy and scikit-learn only)."""
 
-from ._features import ClassifierFeatures
 from ._distances import energy_distance, frechet_distance, mmd, mode_coverage
+from ._features import ClassifierFeatures
 from ._fidelity import (
     classifier_two_sample_score,
     memorization_ratio,

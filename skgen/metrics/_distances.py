@@ -10,22 +10,27 @@ from sklearn.utils.validation import check_array
 
 
 def _check_pair(X, Y, min_samples=2):
-    X = check_array(X, dtype=np.float64, input_name="X", ensure_min_samples=min_samples,
-                    allow_nd=True)
-    Y = check_array(Y, dtype=np.float64, input_name="Y", ensure_min_samples=min_samples,
-                    allow_nd=True)
+    X = check_array(
+        X, dtype=np.float64, input_name="X", ensure_min_samples=min_samples, allow_nd=True
+    )
+    Y = check_array(
+        Y, dtype=np.float64, input_name="Y", ensure_min_samples=min_samples, allow_nd=True
+    )
     X, Y = X.reshape(len(X), -1), Y.reshape(len(Y), -1)
     if X.shape[1] != Y.shape[1]:
         raise ValueError(
-            f"X and Y must have the same number of features; got {X.shape[1]} and "
-            f"{Y.shape[1]}."
+            f"X and Y must have the same number of features; got {X.shape[1]} and {Y.shape[1]}."
         )
     return X, Y
 
 
 @validate_params(
-    {"X": ["array-like"], "Y": ["array-like"], "kernel": [StrOptions({"rbf"})],
-     "gamma": [Interval(numbers.Real, 0, None, closed="neither"), None]},
+    {
+        "X": ["array-like"],
+        "Y": ["array-like"],
+        "kernel": [StrOptions({"rbf"})],
+        "gamma": [Interval(numbers.Real, 0, None, closed="neither"), None],
+    },
     prefer_skip_nested_validation=True,
 )
 def mmd(X, Y, *, kernel="rbf", gamma=None):
@@ -84,8 +89,7 @@ def median_heuristic(X):
     """The RBF kernel coefficient of the median heuristic for the rows of
     ``X``: ``1 / median(||a - b||^2)`` over all pairs of distinct rows (1 if
     that median is 0)."""
-    return _median_gamma(pairwise_distances(np.asarray(X, dtype=np.float64),
-                                            metric="sqeuclidean"))
+    return _median_gamma(pairwise_distances(np.asarray(X, dtype=np.float64), metric="sqeuclidean"))
 
 
 def _median_gamma(d2):
@@ -93,8 +97,10 @@ def _median_gamma(d2):
     return 1.0 / median if median > 0 else 1.0
 
 
-@validate_params({"X": ["array-like"], "Y": ["array-like"], "unbiased": ["boolean"]},
-                 prefer_skip_nested_validation=True)
+@validate_params(
+    {"X": ["array-like"], "Y": ["array-like"], "unbiased": ["boolean"]},
+    prefer_skip_nested_validation=True,
+)
 def energy_distance(X, Y, *, unbiased=True):
     """Energy distance between two samples (Szekely & Rizzo).
 
@@ -142,9 +148,14 @@ def energy_distance(X, Y, *, unbiased=True):
     return float(2 * dxy - dxx - dyy)
 
 
-@validate_params({"X_real": ["array-like"], "X_gen": ["array-like"],
-                  "features": [callable, HasMethods(["transform"]), None]},
-                 prefer_skip_nested_validation=True)
+@validate_params(
+    {
+        "X_real": ["array-like"],
+        "X_gen": ["array-like"],
+        "features": [callable, HasMethods(["transform"]), None],
+    },
+    prefer_skip_nested_validation=True,
+)
 def frechet_distance(X_real, X_gen, *, features=None):
     """Frechet distance between Gaussian fits of two samples (FID's formula).
 
@@ -200,8 +211,7 @@ def frechet_distance(X_real, X_gen, *, features=None):
     cov_x = np.atleast_2d(np.cov(X, rowvar=False))
     cov_y = np.atleast_2d(np.cov(Y, rowvar=False))
     diff = mu_x - mu_y
-    value = diff @ diff + np.trace(cov_x) + np.trace(cov_y) - 2 * _trace_sqrt_product(cov_x,
-                                                                                      cov_y)
+    value = diff @ diff + np.trace(cov_x) + np.trace(cov_y) - 2 * _trace_sqrt_product(cov_x, cov_y)
     return float(max(value, 0.0))
 
 
@@ -217,9 +227,14 @@ def _trace_sqrt_product(a, b):
     return float(np.sqrt(np.clip(eigenvalues, 0, None)).sum())
 
 
-@validate_params({"X_gen": ["array-like"], "centers": ["array-like"],
-                  "radius": [Interval(numbers.Real, 0, None, closed="neither")]},
-                 prefer_skip_nested_validation=True)
+@validate_params(
+    {
+        "X_gen": ["array-like"],
+        "centers": ["array-like"],
+        "radius": [Interval(numbers.Real, 0, None, closed="neither")],
+    },
+    prefer_skip_nested_validation=True,
+)
 def mode_coverage(X_gen, centers, *, radius):
     """How many known modes generated samples cover, and how tightly.
 

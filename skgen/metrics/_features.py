@@ -86,8 +86,10 @@ class ClassifierFeatures(TransformerMixin, BaseEstimator):
         """
         X, y = validate_data(self, _flatten(X), y, dtype=np.float64)
         self.classifier_ = MLPClassifier(
-            hidden_layer_sizes=self.hidden_layer_sizes, max_iter=self.max_iter,
-            random_state=self.random_state).fit(X, y)
+            hidden_layer_sizes=self.hidden_layer_sizes,
+            max_iter=self.max_iter,
+            random_state=self.random_state,
+        ).fit(X, y)
         self.n_iter_ = self.classifier_.n_iter_
         return self
 

@@ -24,8 +24,11 @@ def _kth_neighbour_radius(X, k):
 
 
 @validate_params(
-    {"X_real": ["array-like"], "X_gen": ["array-like"],
-     "n_neighbors": [Interval(numbers.Integral, 1, None, closed="left")]},
+    {
+        "X_real": ["array-like"],
+        "X_gen": ["array-like"],
+        "n_neighbors": [Interval(numbers.Integral, 1, None, closed="left")],
+    },
     prefer_skip_nested_validation=True,
 )
 def precision_recall_density_coverage(X_real, X_gen, *, n_neighbors=5):
@@ -85,27 +88,38 @@ def precision_recall_density_coverage(X_real, X_gen, *, n_neighbors=5):
     real_radius = _kth_neighbour_radius(R, k)
     gen_radius = _kth_neighbour_radius(G, k)
     # Memory stays bounded: one block of generated rows at a time.
-    inside_real = np.zeros(len(R), dtype=bool)     # real row in some generated ball
-    covered = np.zeros(len(R), dtype=bool)         # real ball holds a generated row
+    inside_real = np.zeros(len(R), dtype=bool)  # real row in some generated ball
+    covered = np.zeros(len(R), dtype=bool)  # real ball holds a generated row
     precise = np.empty(len(G), dtype=bool)
     density = 0.0
     for start in range(0, len(G), 1024):
         block = slice(start, start + 1024)
-        d = np.sqrt(np.maximum(
-            (G[block] ** 2).sum(1)[:, None] + (R ** 2).sum(1)[None] - 2 * G[block] @ R.T, 0))
+        d = np.sqrt(
+            np.maximum(
+                (G[block] ** 2).sum(1)[:, None] + (R**2).sum(1)[None] - 2 * G[block] @ R.T, 0
+            )
+        )
         in_real_ball = d <= real_radius[None]
         precise[block] = in_real_ball.any(1)
         density += in_real_ball.sum()
         covered |= in_real_ball.any(0)
         inside_real |= (d <= gen_radius[block, None]).any(0)
-    return (float(precise.mean()), float(inside_real.mean()),
-            float(density / (k * len(G))), float(covered.mean()))
+    return (
+        float(precise.mean()),
+        float(inside_real.mean()),
+        float(density / (k * len(G))),
+        float(covered.mean()),
+    )
 
 
 @validate_params(
-    {"X_real": ["array-like"], "X_gen": ["array-like"], "estimator": "no_validation",
-     "cv": [Interval(numbers.Integral, 2, None, closed="left")],
-     "random_state": ["random_state"]},
+    {
+        "X_real": ["array-like"],
+        "X_gen": ["array-like"],
+        "estimator": "no_validation",
+        "cv": [Interval(numbers.Integral, 2, None, closed="left")],
+        "random_state": ["random_state"],
+    },
     prefer_skip_nested_validation=True,
 )
 def classifier_two_sample_score(X_real, X_gen, *, estimator=None, cv=5, random_state=0):
@@ -154,21 +168,26 @@ def classifier_two_sample_score(X_real, X_gen, *, estimator=None, cv=5, random_s
     rng = check_random_state(random_state)
     n = min(len(R), len(G))
     if n < cv:
-        raise ValueError(f"cv={cv} folds need at least {cv} real and {cv} generated samples; "
-                         f"got {len(R)} and {len(G)}.")
+        raise ValueError(
+            f"cv={cv} folds need at least {cv} real and {cv} generated samples; "
+            f"got {len(R)} and {len(G)}."
+        )
     R = R[rng.permutation(len(R))[:n]]
     G = G[rng.permutation(len(G))[:n]]
     X = np.vstack([R, G])
     y = np.r_[np.ones(n), np.zeros(n)]
-    clf = HistGradientBoostingClassifier(random_state=0) if estimator is None \
-        else clone(estimator)
+    clf = HistGradientBoostingClassifier(random_state=0) if estimator is None else clone(estimator)
     folds = StratifiedKFold(cv, shuffle=True, random_state=rng.randint(np.iinfo(np.int32).max))
     return float(cross_val_score(clf, X, y, cv=folds, scoring="roc_auc").mean())
 
 
 @validate_params(
-    {"X_train": ["array-like"], "X_gen": ["array-like"], "X_holdout": ["array-like"],
-     "random_state": ["random_state"]},
+    {
+        "X_train": ["array-like"],
+        "X_gen": ["array-like"],
+        "X_holdout": ["array-like"],
+        "random_state": ["random_state"],
+    },
     prefer_skip_nested_validation=True,
 )
 def memorization_ratio(X_train, X_gen, X_holdout, *, random_state=0):

@@ -38,12 +38,15 @@ class _GenerationScorer:
         labels = None
         if getattr(estimator, "conditional", False):
             if y is None:
-                raise ValueError("A conditional estimator is scored against labelled data: "
-                                 "pass y to the search's fit.")
+                raise ValueError(
+                    "A conditional estimator is scored against labelled data: "
+                    "pass y to the search's fit."
+                )
             # draw as many samples of each class as the validation fold has
             labels = np.resize(np.asarray(y), n)
-        samples = estimator.sample(n, random_state=self.random_state,
-                                   **({} if labels is None else {"y": labels}))
+        samples = estimator.sample(
+            n, random_state=self.random_state, **({} if labels is None else {"y": labels})
+        )
         value = self.metric(X.reshape(len(X), -1), samples.reshape(n, -1), **self.kwargs)
         if self.name == "classifier_two_sample":
             value = abs(value - 0.5)  # 0.5 is the ideal: distance from it
@@ -54,14 +57,17 @@ class _GenerationScorer:
 
 
 @validate_params(
-    {"metric": [StrOptions(set(_METRICS)), callable],
-     "n_samples": [Interval(numbers.Integral, 1, None, closed="left"), None],
-     "greater_is_better": ["boolean", None],
-     "random_state": ["random_state"]},
+    {
+        "metric": [StrOptions(set(_METRICS)), callable],
+        "n_samples": [Interval(numbers.Integral, 1, None, closed="left"), None],
+        "greater_is_better": ["boolean", None],
+        "random_state": ["random_state"],
+    },
     prefer_skip_nested_validation=True,
 )
-def make_generation_scorer(metric, *, n_samples=None, greater_is_better=None, random_state=0,
-                           **kwargs):
+def make_generation_scorer(
+    metric, *, n_samples=None, greater_is_better=None, random_state=0, **kwargs
+):
     """A scorer that samples from a generator and compares with held-out data.
 
     The scorer is called as ``scorer(estimator, X, y=None)`` by
@@ -112,8 +118,9 @@ def make_generation_scorer(metric, *, n_samples=None, greater_is_better=None, ra
         sign = 1.0 if greater_is_better else -1.0
     else:
         if greater_is_better is not None:
-            raise ValueError(f"greater_is_better is only for callable metrics; "
-                             f"{metric!r} knows its direction.")
+            raise ValueError(
+                f"greater_is_better is only for callable metrics; {metric!r} knows its direction."
+            )
         name = metric
         function, better = _METRICS[metric]
         sign = 1.0 if better else -1.0

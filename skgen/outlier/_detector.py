@@ -164,7 +164,8 @@ class OutlierDetector(SaveableMixin, OutlierMixin, MetaEstimatorMixin, BaseEstim
             raise ValueError(
                 f"OutlierDetector needs an unconditional model; {type(self.estimator).__name__}"
                 "(conditional=True) scores samples given their class labels, which new "
-                "data to screen does not have. Use conditional=False.")
+                "data to screen does not have. Use conditional=False."
+            )
         estimator = clone(self.estimator).fit(X)
         scores = _finite_scores(estimator, X)
         if self.cv is None:
@@ -250,19 +251,24 @@ class OutlierDetector(SaveableMixin, OutlierMixin, MetaEstimatorMixin, BaseEstim
             raise TypeError(
                 f"OutlierDetector.save stores skgen models; this detector's estimator is a "
                 f"{type(self.estimator_).__name__}, which skgen cannot save. Use pickle or "
-                "joblib.")
+                "joblib."
+            )
         cv = self.cv
         if not (cv is None or (isinstance(cv, numbers.Integral) and not isinstance(cv, bool))):
             raise ValueError(
                 f"OutlierDetector cannot be saved with cv={cv!r}: a JSON file holds an int or "
                 "None only. cv only acts during fit: call set_params(cv=None) (or an int) "
-                "before save.")
+                "before save."
+            )
 
     def _check_loaded(self, source):
         offset = self.offset_
-        if not (isinstance(offset, (int, float)) and not isinstance(offset, bool)
-                and math.isfinite(offset)):
-            raise ValueError(f"{source}: \"attributes\" must hold offset_, a finite number.")
+        if not (
+            isinstance(offset, (int, float))
+            and not isinstance(offset, bool)
+            and math.isfinite(offset)
+        ):
+            raise ValueError(f'{source}: "attributes" must hold offset_, a finite number.')
 
     @staticmethod
     def _labels(decision):
@@ -285,5 +291,6 @@ def _finite_scores(estimator, X):
             f"The fitted {type(estimator).__name__} gives {bad.sum()} of the "
             f"{len(scores)} training samples a score that is NaN or infinite, so no "
             "threshold can be set; its training likely diverged (lower "
-            "learning_rate_init, or scale X).")
+            "learning_rate_init, or scale X)."
+        )
     return scores

@@ -48,28 +48,32 @@ def as_images(X, image_shape=None, *, name="images", lead=1):
     if X.ndim < lead + 1:
         raise ValueError(
             f"{name} must have {lead} leading axis(es) and the samples' axes; got an "
-            f"array of shape {X.shape}.")
+            f"array of shape {X.shape}."
+        )
     n_features = int(np.prod(sample))
     if image_shape is not None:
         image_shape = tuple(int(s) for s in image_shape)
         if int(np.prod(image_shape)) != n_features:
             raise ValueError(
                 f"image_shape={image_shape} does not fit samples of {n_features} values "
-                f"(shape {sample}).")
+                f"(shape {sample})."
+            )
         sample = image_shape
     elif len(sample) == 1:
         side = int(round(np.sqrt(n_features)))
         if side * side != n_features:
             raise ValueError(
                 f"Cannot show samples of {n_features} features as images: it is not a "
-                "square number; pass image_shape=(height, width[, channels]).")
+                "square number; pass image_shape=(height, width[, channels])."
+            )
         sample = (side, side)
     if len(sample) == 3 and sample[-1] == 1:
         sample = sample[:2]
     if len(sample) not in (2, 3) or (len(sample) == 3 and sample[-1] not in (3, 4)):
         raise ValueError(
             f"Images must be (height, width) or (height, width, channels) with 1, 3 or 4 "
-            f"channels; got samples of shape {sample}.")
+            f"channels; got samples of shape {sample}."
+        )
     return X.reshape(*lead_shape, *sample)
 
 
@@ -85,7 +89,7 @@ def montage(grid, pad=1):
     out = np.full((rows * (h + pad) - pad, cols * (w + pad) - pad, *channels), fill)
     for i in range(rows):
         for j in range(cols):
-            out[i * (h + pad):i * (h + pad) + h, j * (w + pad):j * (w + pad) + w] = grid[i, j]
+            out[i * (h + pad) : i * (h + pad) + h, j * (w + pad) : j * (w + pad) + w] = grid[i, j]
     return out
 
 
@@ -113,15 +117,24 @@ def draw_montage(ax, grid, *, cmap, vmin, vmax, row_labels=None, col_labels=None
         artist = ax.imshow(image, interpolation="nearest")
     else:
         cmap = colormaps[cmap] if isinstance(cmap, str) else cmap
-        artist = ax.imshow(image, cmap=cmap.with_extremes(bad="white"), vmin=vmin,
-                           vmax=vmax, interpolation="nearest")
+        artist = ax.imshow(
+            image,
+            cmap=cmap.with_extremes(bad="white"),
+            vmin=vmin,
+            vmax=vmax,
+            interpolation="nearest",
+        )
     rows, cols, h, w = grid.shape[:4]
-    ax.set_xticks(tile_centers(cols, w) if col_labels is not None else [],
-                  [str(c) for c in col_labels] if col_labels is not None else [],
-                  fontsize="small")
-    ax.set_yticks(tile_centers(rows, h) if row_labels is not None else [],
-                  [str(r) for r in row_labels] if row_labels is not None else [],
-                  fontsize="small")
+    ax.set_xticks(
+        tile_centers(cols, w) if col_labels is not None else [],
+        [str(c) for c in col_labels] if col_labels is not None else [],
+        fontsize="small",
+    )
+    ax.set_yticks(
+        tile_centers(rows, h) if row_labels is not None else [],
+        [str(r) for r in row_labels] if row_labels is not None else [],
+        fontsize="small",
+    )
     ax.tick_params(length=0)
     for spine in ax.spines.values():
         spine.set_visible(False)
@@ -136,8 +149,8 @@ def generated(estimator, n_samples, *, caller, random_state=None, y=None):
     """
     if not callable(getattr(estimator, "sample", None)):
         raise ValueError(
-            f"{caller} needs an estimator with a sample method; got "
-            f"{type(estimator).__name__}.")
+            f"{caller} needs an estimator with a sample method; got {type(estimator).__name__}."
+        )
     accepted = inspect.signature(estimator.sample).parameters
     params = {}
     if random_state is not None and "random_state" in accepted:

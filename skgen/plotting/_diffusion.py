@@ -87,7 +87,8 @@ class DiffusionProcessDisplay:
         if forward.shape[1:] != reverse.shape[1:]:
             raise ValueError(
                 f"forward and reverse must have the same levels and image shape; got "
-                f"{forward.shape[1:]} and {reverse.shape[1:]}.")
+                f"{forward.shape[1:]} and {reverse.shape[1:]}."
+            )
         levels = list(self.levels)
         if len(levels) != forward.shape[1]:
             raise ValueError(f"levels has {len(levels)} entries for {forward.shape[1]} columns.")
@@ -95,23 +96,42 @@ class DiffusionProcessDisplay:
         vmin = float(clean.min()) if vmin is None else vmin
         vmax = float(clean.max()) if vmax is None else vmax
         many = len(forward) > 1 or len(reverse) > 1
-        row_labels = ([f"forward {i}" if many else "forward (noising) →"
-                       for i in range(len(forward))]
-                      + [f"reverse {i}" if many else "← reverse (sampling)"
-                         for i in range(len(reverse))])
+        row_labels = [
+            f"forward {i}" if many else "forward (noising) →" for i in range(len(forward))
+        ] + [f"reverse {i}" if many else "← reverse (sampling)" for i in range(len(reverse))]
         self.ax_, self.figure_ = axes_or_new(ax, "DiffusionProcessDisplay")
         self.image_ = draw_montage(
-            self.ax_, np.concatenate([forward, reverse]), cmap=cmap, vmin=vmin, vmax=vmax,
-            row_labels=row_labels, col_labels=levels)
+            self.ax_,
+            np.concatenate([forward, reverse]),
+            cmap=cmap,
+            vmin=vmin,
+            vmax=vmax,
+            row_labels=row_labels,
+            col_labels=levels,
+        )
         self.ax_.set_xlabel("timestep t")
         if title is not None:
             self.ax_.set_title(title)
         return self
 
     @classmethod
-    def from_estimator(cls, estimator, X, *, n_levels=8, y=None, random_state=None,
-                       sampler=None, n_inference_steps=None, image_shape=None, ax=None,
-                       cmap="binary", vmin=None, vmax=None, title=None):
+    def from_estimator(
+        cls,
+        estimator,
+        X,
+        *,
+        n_levels=8,
+        y=None,
+        random_state=None,
+        sampler=None,
+        n_inference_steps=None,
+        image_shape=None,
+        ax=None,
+        cmap="binary",
+        vmin=None,
+        vmax=None,
+        title=None,
+    ):
         """Noise the images ``X`` and run the reverse process for as many samples.
 
         Parameters
@@ -147,23 +167,32 @@ class DiffusionProcessDisplay:
         -------
         display : DiffusionProcessDisplay
         """
-        if not (callable(getattr(estimator, "add_noise", None))
-                and hasattr(type(estimator), "schedule_")):
+        if not (
+            callable(getattr(estimator, "add_noise", None))
+            and hasattr(type(estimator), "schedule_")
+        ):
             raise ValueError(
                 "DiffusionProcessDisplay.from_estimator needs a diffusion model (DDPM); got "
-                f"{type(estimator).__name__}.")
+                f"{type(estimator).__name__}."
+            )
         check_is_fitted(estimator)
         if int(n_levels) < 2:
             raise ValueError(f"n_levels must be at least 2; got {n_levels}.")
         rng = check_random_state(random_state)
         X = np.asarray(X)
         samples, trajectory, timesteps = estimator.sample(
-            len(X), random_state=rng, n_inference_steps=n_inference_steps, y=y,
-            sampler=sampler, return_trajectory=True)
+            len(X),
+            random_state=rng,
+            n_inference_steps=n_inference_steps,
+            y=y,
+            sampler=sampler,
+            return_trajectory=True,
+        )
         # trajectory[k] is the state at timesteps[k] (noisiest first); keep
         # n_levels - 1 of them, evenly spread, in increasing noise.
-        picks = np.unique(np.linspace(0, len(timesteps) - 2, int(n_levels) - 1).round()
-                          .astype(int))[::-1]
+        picks = np.unique(
+            np.linspace(0, len(timesteps) - 2, int(n_levels) - 1).round().astype(int)
+        )[::-1]
         steps = [int(timesteps[k]) for k in picks]
         reverse = [samples] + [trajectory[k] for k in picks]
         forward = [X] + [estimator.add_noise(X, t, random_state=rng) for t in steps]
@@ -174,6 +203,6 @@ class DiffusionProcessDisplay:
         if title is None:
             kind = sampler if sampler is not None else estimator.sampler
             title = f"{type(estimator).__name__}: forward noising and {kind} sampling"
-        return cls(forward, reverse, levels=["data", *steps],
-                   image_shape=shape).plot(ax=ax, cmap=cmap, vmin=vmin, vmax=vmax,
-                                           title=title)
+        return cls(forward, reverse, levels=["data", *steps], image_shape=shape).plot(
+            ax=ax, cmap=cmap, vmin=vmin, vmax=vmax, title=title
+        )

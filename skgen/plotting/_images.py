@@ -98,17 +98,37 @@ class ImageGridDisplay:
             h, w = images.shape[1:3]
             for k, label in enumerate(labels):
                 i, j = divmod(k, n_cols)
-                self.texts_.append(self.ax_.text(
-                    j * (w + 1), i * (h + 1), str(label), color="tab:red", fontsize=7,
-                    ha="left", va="top"))
+                self.texts_.append(
+                    self.ax_.text(
+                        j * (w + 1),
+                        i * (h + 1),
+                        str(label),
+                        color="tab:red",
+                        fontsize=7,
+                        ha="left",
+                        va="top",
+                    )
+                )
         if title is not None:
             self.ax_.set_title(title)
         return self
 
     @classmethod
-    def from_estimator(cls, estimator, n_samples=64, *, y=None, random_state=None,
-                       image_shape=None, ax=None, n_cols=None, cmap="binary", vmin=None,
-                       vmax=None, title=None):
+    def from_estimator(
+        cls,
+        estimator,
+        n_samples=64,
+        *,
+        y=None,
+        random_state=None,
+        image_shape=None,
+        ax=None,
+        n_cols=None,
+        cmap="binary",
+        vmin=None,
+        vmax=None,
+        title=None,
+    ):
         """Draw ``estimator.sample(n_samples)`` as a grid.
 
         Parameters
@@ -139,8 +159,13 @@ class ImageGridDisplay:
         -------
         display : ImageGridDisplay
         """
-        samples = generated(estimator, n_samples, caller="ImageGridDisplay.from_estimator",
-                            random_state=random_state, y=y)
+        samples = generated(
+            estimator,
+            n_samples,
+            caller="ImageGridDisplay.from_estimator",
+            random_state=random_state,
+            y=y,
+        )
         labels = None
         if y is not None:
             labels = np.broadcast_to(np.asarray(y), (n_samples,))
@@ -148,7 +173,8 @@ class ImageGridDisplay:
         if title is None:
             title = f"{type(estimator).__name__}.sample({n_samples})"
         return cls(samples, labels=labels, image_shape=shape).plot(
-            ax=ax, n_cols=n_cols, cmap=cmap, vmin=vmin, vmax=vmax, title=title)
+            ax=ax, n_cols=n_cols, cmap=cmap, vmin=vmin, vmax=vmax, title=title
+        )
 
 
 def _transform_pair(estimator, caller):
@@ -156,7 +182,8 @@ def _transform_pair(estimator, caller):
         if not callable(getattr(estimator, method, None)):
             raise ValueError(
                 f"{caller} needs an estimator with transform and inverse_transform (an "
-                f"autoencoder, a VAE, PCA); {type(estimator).__name__} has no {method}.")
+                f"autoencoder, a VAE, PCA); {type(estimator).__name__} has no {method}."
+            )
 
 
 class ReconstructionDisplay:
@@ -227,23 +254,41 @@ class ReconstructionDisplay:
         if originals.shape != recons.shape:
             raise ValueError(
                 f"originals and reconstructions differ in shape: {originals.shape} vs "
-                f"{recons.shape}.")
+                f"{recons.shape}."
+            )
         self.errors_ = ((originals - recons) ** 2).reshape(len(originals), -1).mean(1)
         vmin = float(originals.min()) if vmin is None else vmin
         vmax = float(originals.max()) if vmax is None else vmax
         self.ax_, self.figure_ = axes_or_new(ax, "ReconstructionDisplay")
         self.image_ = draw_montage(
-            self.ax_, np.stack([originals, recons]), cmap=cmap, vmin=vmin, vmax=vmax,
+            self.ax_,
+            np.stack([originals, recons]),
+            cmap=cmap,
+            vmin=vmin,
+            vmax=vmax,
             row_labels=["original", "reconstruction"],
-            col_labels=[f"{e:.3f}".lstrip("0") for e in self.errors_])
+            col_labels=[f"{e:.3f}".lstrip("0") for e in self.errors_],
+        )
         self.ax_.set_xlabel("squared error per pixel")
-        self.ax_.set_title(f"mean squared error {self.errors_.mean():.4f}"
-                           if title is None else title)
+        self.ax_.set_title(
+            f"mean squared error {self.errors_.mean():.4f}" if title is None else title
+        )
         return self
 
     @classmethod
-    def from_estimator(cls, estimator, X, *, n_images=10, image_shape=None, ax=None,
-                       cmap="binary", vmin=None, vmax=None, title=None):
+    def from_estimator(
+        cls,
+        estimator,
+        X,
+        *,
+        n_images=10,
+        image_shape=None,
+        ax=None,
+        cmap="binary",
+        vmin=None,
+        vmax=None,
+        title=None,
+    ):
         """Reconstruct the first ``n_images`` rows of ``X`` and draw them.
 
         The reconstruction is ``inverse_transform(transform(X))``, so any
@@ -277,7 +322,8 @@ class ReconstructionDisplay:
         recons = estimator.inverse_transform(estimator.transform(X))
         shape = estimator_image_shape(estimator, image_shape)
         return cls(np.asarray(X), recons, image_shape=shape).plot(
-            ax=ax, cmap=cmap, vmin=vmin, vmax=vmax, title=title)
+            ax=ax, cmap=cmap, vmin=vmin, vmax=vmax, title=title
+        )
 
 
 class InterpolationDisplay:
@@ -342,16 +388,29 @@ class InterpolationDisplay:
         if len(alphas) != grid.shape[1]:
             raise ValueError(f"alphas has {len(alphas)} entries for {grid.shape[1]} steps.")
         self.ax_, self.figure_ = axes_or_new(ax, "InterpolationDisplay")
-        self.image_ = draw_montage(self.ax_, grid, cmap=cmap, vmin=vmin, vmax=vmax,
-                                   col_labels=[f"{a:.2g}" for a in alphas])
+        self.image_ = draw_montage(
+            self.ax_, grid, cmap=cmap, vmin=vmin, vmax=vmax, col_labels=[f"{a:.2g}" for a in alphas]
+        )
         self.ax_.set_xlabel("position between the two codings")
         if title is not None:
             self.ax_.set_title(title)
         return self
 
     @classmethod
-    def from_estimator(cls, estimator, X_start, X_end, *, n_steps=10, image_shape=None,
-                       ax=None, cmap="binary", vmin=None, vmax=None, title=None):
+    def from_estimator(
+        cls,
+        estimator,
+        X_start,
+        X_end,
+        *,
+        n_steps=10,
+        image_shape=None,
+        ax=None,
+        cmap="binary",
+        vmin=None,
+        vmax=None,
+        title=None,
+    ):
         """Encode each start/end pair, decode ``n_steps`` points between them.
 
         Parameters
@@ -384,7 +443,8 @@ class InterpolationDisplay:
         if start.shape != end.shape:
             raise ValueError(
                 f"X_start and X_end must hold the same number of samples; got "
-                f"{start.shape[0]} and {end.shape[0]}.")
+                f"{start.shape[0]} and {end.shape[0]}."
+            )
         alphas = np.linspace(0.0, 1.0, int(n_steps))
         line = (1 - alphas[None, :, None]) * start[:, None] + alphas[None, :, None] * end[:, None]
         decoded = np.asarray(estimator.inverse_transform(line.reshape(-1, start.shape[1])))
@@ -393,4 +453,5 @@ class InterpolationDisplay:
         if title is None:
             title = f"{type(estimator).__name__}: decoded straight lines between codings"
         return cls(decoded, alphas=alphas, image_shape=shape).plot(
-            ax=ax, cmap=cmap, vmin=vmin, vmax=vmax, title=title)
+            ax=ax, cmap=cmap, vmin=vmin, vmax=vmax, title=title
+        )

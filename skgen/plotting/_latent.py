@@ -77,7 +77,8 @@ class LatentSpaceDisplay:
         if codings.ndim != 2 or codings.shape[1] != 2:
             raise ValueError(
                 f"codings must have shape (n_samples, 2); got {codings.shape}. "
-                "LatentSpaceDisplay.from_estimator projects larger latent spaces.")
+                "LatentSpaceDisplay.from_estimator projects larger latent spaces."
+            )
         self.ax_, self.figure_ = axes_or_new(ax, "LatentSpaceDisplay")
         self.legend_ = None
         if self.labels is None:
@@ -87,13 +88,25 @@ class LatentSpaceDisplay:
             if len(labels) != len(codings):
                 raise ValueError(f"labels has {len(labels)} entries for {len(codings)} points.")
             classes, codes = np.unique(labels, return_inverse=True)
-            self.scatter_ = self.ax_.scatter(codings[:, 0], codings[:, 1], c=codes, cmap=cmap,
-                                             s=s, alpha=alpha, vmin=-0.5,
-                                             vmax=len(classes) - 0.5)
+            self.scatter_ = self.ax_.scatter(
+                codings[:, 0],
+                codings[:, 1],
+                c=codes,
+                cmap=cmap,
+                s=s,
+                alpha=alpha,
+                vmin=-0.5,
+                vmax=len(classes) - 0.5,
+            )
             handles, _ = self.scatter_.legend_elements(num=list(range(len(classes))))
-            self.legend_ = self.ax_.legend(handles, [str(c) for c in classes],
-                                           loc="center left", bbox_to_anchor=(1.0, 0.5),
-                                           fontsize="small", frameon=False)
+            self.legend_ = self.ax_.legend(
+                handles,
+                [str(c) for c in classes],
+                loc="center left",
+                bbox_to_anchor=(1.0, 0.5),
+                fontsize="small",
+                frameon=False,
+            )
         self.ax_.set_xlabel(self.axis_labels[0])
         self.ax_.set_ylabel(self.axis_labels[1])
         if title is not None:
@@ -101,8 +114,20 @@ class LatentSpaceDisplay:
         return self
 
     @classmethod
-    def from_estimator(cls, estimator, X, y=None, *, projection="auto", random_state=None,
-                       ax=None, cmap="tab10", s=6, alpha=0.8, title=None):
+    def from_estimator(
+        cls,
+        estimator,
+        X,
+        y=None,
+        *,
+        projection="auto",
+        random_state=None,
+        ax=None,
+        cmap="tab10",
+        s=6,
+        alpha=0.8,
+        title=None,
+    ):
         """Encode ``X`` with ``estimator.transform`` and draw the codings.
 
         Parameters
@@ -136,11 +161,13 @@ class LatentSpaceDisplay:
         """
         if projection not in ("auto", "pca", "tsne", None):
             raise ValueError(
-                f"projection must be 'auto', 'pca', 'tsne' or None; got {projection!r}.")
+                f"projection must be 'auto', 'pca', 'tsne' or None; got {projection!r}."
+            )
         if not callable(getattr(estimator, "transform", None)):
             raise ValueError(
                 "LatentSpaceDisplay.from_estimator needs an estimator with a transform "
-                f"method; got {type(estimator).__name__}.")
+                f"method; got {type(estimator).__name__}."
+            )
         codings = np.asarray(estimator.transform(X), dtype=float)
         n_dims = codings.shape[1]
         if n_dims < 2:
@@ -150,12 +177,17 @@ class LatentSpaceDisplay:
         if projection is None and n_dims > 2:
             raise ValueError(
                 f"The latent space has {n_dims} dimensions; pass projection='pca' or "
-                "'tsne' to draw it in two.")
+                "'tsne' to draw it in two."
+            )
         if projection == "pca":
             codings = PCA(2).fit_transform(codings)
         elif projection == "tsne":
-            codings = TSNE(2, init="pca", random_state=random_state,
-                           perplexity=min(30.0, (len(codings) - 1) / 3)).fit_transform(codings)
+            codings = TSNE(
+                2,
+                init="pca",
+                random_state=random_state,
+                perplexity=min(30.0, (len(codings) - 1) / 3),
+            ).fit_transform(codings)
         name = _AXIS_NAMES[projection]
         axis_labels = ("z[0]", "z[1]") if projection is None else (f"{name} 1", f"{name} 2")
         if title is None:
@@ -163,4 +195,5 @@ class LatentSpaceDisplay:
             if projection is not None:
                 title += f" ({name} of {n_dims}-D)"
         return cls(codings, labels=y, axis_labels=axis_labels).plot(
-            ax=ax, cmap=cmap, s=s, alpha=alpha, title=title)
+            ax=ax, cmap=cmap, s=s, alpha=alpha, title=title
+        )

@@ -55,9 +55,16 @@ class LossCurveDisplay:
     (['training loss', 'validation loss'], 3)
     """
 
-    def __init__(self, loss_curves, *, validation_curve=None, validation_epochs=None,
-                 validation_label="validation loss", separate_validation_axis=False,
-                 estimator_name=None):
+    def __init__(
+        self,
+        loss_curves,
+        *,
+        validation_curve=None,
+        validation_epochs=None,
+        validation_label="validation loss",
+        separate_validation_axis=False,
+        estimator_name=None,
+    ):
         self.loss_curves = loss_curves
         self.validation_curve = validation_curve
         self.validation_epochs = validation_epochs
@@ -85,29 +92,33 @@ class LossCurveDisplay:
         self.lines_ = {}
         for name, values in self.loss_curves.items():
             values = np.asarray(values, dtype=float)
-            (self.lines_[name],) = self.ax_.plot(np.arange(1, len(values) + 1), values,
-                                                 label=name)
+            (self.lines_[name],) = self.ax_.plot(np.arange(1, len(values) + 1), values, label=name)
         self.validation_ax_ = None
         if self.validation_curve is not None:
             values = np.asarray(self.validation_curve, dtype=float)
-            epochs = (np.arange(1, len(values) + 1) if self.validation_epochs is None
-                      else np.asarray(self.validation_epochs))
+            epochs = (
+                np.arange(1, len(values) + 1)
+                if self.validation_epochs is None
+                else np.asarray(self.validation_epochs)
+            )
             if len(epochs) != len(values):
                 raise ValueError(
-                    f"validation_epochs has {len(epochs)} entries for {len(values)} values.")
+                    f"validation_epochs has {len(epochs)} entries for {len(values)} values."
+                )
             target = self.ax_
             if self.separate_validation_axis:
                 target = self.validation_ax_ = self.ax_.twinx()
                 target.set_ylabel(self.validation_label)
             (self.lines_[self.validation_label],) = target.plot(
-                epochs, values, "o--", color="black", markersize=3,
-                label=self.validation_label)
+                epochs, values, "o--", color="black", markersize=3, label=self.validation_label
+            )
         if log_scale:
             self.ax_.set_yscale("log")
         self.ax_.set_xlabel("epoch")
         self.ax_.set_ylabel("loss")
-        self.ax_.legend(list(self.lines_.values()), list(self.lines_), loc="upper right",
-                        fontsize="small")
+        self.ax_.legend(
+            list(self.lines_.values()), list(self.lines_), loc="upper right", fontsize="small"
+        )
         if self.estimator_name is not None:
             self.ax_.set_title(self.estimator_name)
         return self
@@ -135,8 +146,10 @@ class LossCurveDisplay:
         name = type(estimator).__name__
         validation, epochs, label, separate = None, None, "validation loss", False
         if hasattr(estimator, "generator_loss_curve_"):
-            curves = {"generator": estimator.generator_loss_curve_,
-                      "discriminator": estimator.discriminator_loss_curve_}
+            curves = {
+                "generator": estimator.generator_loss_curve_,
+                "discriminator": estimator.discriminator_loss_curve_,
+            }
             if getattr(estimator, "validation_scores_", None):
                 # validation_scores_ is the negated MMD, so that higher is better.
                 validation = [-s for s in estimator.validation_scores_]
@@ -149,10 +162,16 @@ class LossCurveDisplay:
         else:
             raise ValueError(
                 f"LossCurveDisplay.from_estimator needs an estimator with a loss_curve_; "
-                f"{name} has none.")
-        return cls(curves, validation_curve=validation, validation_epochs=epochs,
-                   validation_label=label, separate_validation_axis=separate,
-                   estimator_name=name).plot(ax=ax, log_scale=log_scale)
+                f"{name} has none."
+            )
+        return cls(
+            curves,
+            validation_curve=validation,
+            validation_epochs=epochs,
+            validation_label=label,
+            separate_validation_axis=separate,
+            estimator_name=name,
+        ).plot(ax=ax, log_scale=log_scale)
 
 
 def _is_skgen(estimator):

@@ -60,19 +60,26 @@ class VAENet(nn.Module):
         return self.decoder(z, None if c is None else c.to(z.dtype))
 
 
-def dense_vae(n_features, n_components, hidden_layer_sizes, activation, n_classes,
-              gaussian):
+def dense_vae(n_features, n_components, hidden_layer_sizes, activation, n_classes, gaussian):
     sizes = list(hidden_layer_sizes)
-    encoder = ConditionedMLP([n_features, *sizes, 2 * n_components], activation,
-                             n_condition=n_classes)
-    decoder = ConditionedMLP([n_components, *sizes[::-1], n_features], activation,
-                             n_condition=n_classes)
+    encoder = ConditionedMLP(
+        [n_features, *sizes, 2 * n_components], activation, n_condition=n_classes
+    )
+    decoder = ConditionedMLP(
+        [n_components, *sizes[::-1], n_features], activation, n_condition=n_classes
+    )
     return VAENet(encoder, decoder, n_components, n_classes, gaussian)
 
 
 def conv_vae(image_shape, n_components, channels, activation, n_classes, gaussian):
-    encoder = ConvEncoder(image_shape, 2 * n_components, channels=channels,
-                          activation=activation, n_condition=n_classes)
-    decoder = ConvDecoder(image_shape, n_components, channels=channels,
-                          activation=activation, n_condition=n_classes)
+    encoder = ConvEncoder(
+        image_shape,
+        2 * n_components,
+        channels=channels,
+        activation=activation,
+        n_condition=n_classes,
+    )
+    decoder = ConvDecoder(
+        image_shape, n_components, channels=channels, activation=activation, n_condition=n_classes
+    )
     return VAENet(encoder, decoder, n_components, n_classes, gaussian)

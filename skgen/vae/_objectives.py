@@ -41,7 +41,7 @@ def optimal_log_variance(x, params):
 
 def kl_to_standard_normal(mean, log_var):
     """KL(N(mean, exp(log_var)) || N(0, I)), summed over codings."""
-    return 0.5 * (mean ** 2 + torch.exp(log_var) - 1.0 - log_var).sum(-1)
+    return 0.5 * (mean**2 + torch.exp(log_var) - 1.0 - log_var).sum(-1)
 
 
 def decoder_mean(params, likelihood):
@@ -68,8 +68,12 @@ class ELBOObjective(Objective):
         mean, log_var = module.encode(x, y)
         # float32 draws (float64 for float64 scoring), also under autocast:
         # mixed precision does not change the random stream.
-        eps = torch.randn(mean.shape, generator=generator, device=mean.device,
-                          dtype=torch.promote_types(mean.dtype, torch.float32))
+        eps = torch.randn(
+            mean.shape,
+            generator=generator,
+            device=mean.device,
+            dtype=torch.promote_types(mean.dtype, torch.float32),
+        )
         z = mean + torch.exp(0.5 * log_var) * eps
         params = module.decode(z, y)
         obs_log_var = None
@@ -107,7 +111,7 @@ def importance_bound(module, x, y, eps, likelihood):
     ELBO in expectation, and tighter as k grows.
     """
     _, log_var, z, rec = _log_likelihood_of_draws(module, x, y, eps, likelihood)
-    log_prior = -0.5 * (z ** 2 + _LOG_2PI).sum(-1)
+    log_prior = -0.5 * (z**2 + _LOG_2PI).sum(-1)
     log_posterior = -0.5 * (eps[None] ** 2 + _LOG_2PI + log_var[:, None, :]).sum(-1)
     log_w = rec + log_prior - log_posterior
     return torch.logsumexp(log_w, dim=1) - math.log(eps.shape[0])

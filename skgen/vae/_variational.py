@@ -59,8 +59,9 @@ class VariationalAutoencoder(ConditionalMixin, GenerativeMixin, EncoderDecoderTr
         decoder output and whose variance, shared by all features, is set to
         its maximum-likelihood value (the mean squared error) in closed form
         (a "calibrated decoder", Rybkin et al. 2021), so the ELBO is a bound
-        on a density and ``beta`` keeps its meaning for data of any scale. ``"bce"``: independent Bernoulli per
-        feature (data in [0, 1]; the decoder outputs logits, and
+        on a density and ``beta`` keeps its meaning for data of any scale.
+        ``"bce"``: independent Bernoulli per feature (data in [0, 1]; the
+        decoder outputs logits, and
         reconstructions and samples are their sigmoid). See Notes for why
         ``"mse"`` is the default.
 
@@ -229,9 +230,18 @@ class VariationalAutoencoder(ConditionalMixin, GenerativeMixin, EncoderDecoderTr
         "conditional": ["boolean"],
         "max_iter": MAX_ITER_OR_AUTO,
     }
-    _module_params = ("n_components", "hidden_layer_sizes", "reconstruction_loss",
-                      "architecture", "image_shape", "channels", "activation",
-                      "conditional", "encoder", "decoder")
+    _module_params = (
+        "n_components",
+        "hidden_layer_sizes",
+        "reconstruction_loss",
+        "architecture",
+        "image_shape",
+        "channels",
+        "activation",
+        "conditional",
+        "encoder",
+        "decoder",
+    )
     _fitted_attributes = EncoderDecoderTransformer._fitted_attributes + ("latent_mixture_",)
     _architectures = {"dense": "vectors", "conv": "images"}
     _optional_fitted_attributes = ("feature_names_in_", "classes_")
@@ -304,8 +314,10 @@ class VariationalAutoencoder(ConditionalMixin, GenerativeMixin, EncoderDecoderTr
         self.verbose = verbose
 
     _auto_training_steps = AUTO_TRAINING_STEPS
-    _auto_training_reason = ("on a small data set a fixed number of epochs is too few "
-                             "updates, on a large one more than the samples need (see Notes).")
+    _auto_training_reason = (
+        "on a small data set a fixed number of epochs is too few "
+        "updates, on a large one more than the samples need (see Notes)."
+    )
 
     # -- fitting hooks -----------------------------------------------------
     def _check_params(self):
@@ -333,10 +345,22 @@ class VariationalAutoencoder(ConditionalMixin, GenerativeMixin, EncoderDecoderTr
         n_classes = self._n_classes
         gaussian = self.reconstruction_loss == "mse"
         if spec.architecture == "conv":
-            return conv_vae(spec.shape, self.n_components, check_channels(self),
-                            self.activation, n_classes, gaussian)
-        return dense_vae(spec.n_features, self.n_components, check_layer_sizes(self),
-                         self.activation, n_classes, gaussian)
+            return conv_vae(
+                spec.shape,
+                self.n_components,
+                check_channels(self),
+                self.activation,
+                n_classes,
+                gaussian,
+            )
+        return dense_vae(
+            spec.n_features,
+            self.n_components,
+            check_layer_sizes(self),
+            self.activation,
+            n_classes,
+            gaussian,
+        )
 
     def _encoder_width(self):
         return 2 * self.n_components  # means, then log-variances
@@ -345,8 +369,13 @@ class VariationalAutoencoder(ConditionalMixin, GenerativeMixin, EncoderDecoderTr
         return (torch.zeros(2, self._n_classes),) if self.conditional else ()
 
     def _assemble_network(self, encoder, decoder):
-        return VAENet(encoder, decoder, self.n_components, self._n_classes,
-                      gaussian=self.reconstruction_loss == "mse")
+        return VAENet(
+            encoder,
+            decoder,
+            self.n_components,
+            self._n_classes,
+            gaussian=self.reconstruction_loss == "mse",
+        )
 
     def _build_objective(self):
         return ELBOObjective(beta=self.beta, likelihood=self.reconstruction_loss)
@@ -360,8 +389,9 @@ class VariationalAutoencoder(ConditionalMixin, GenerativeMixin, EncoderDecoderTr
     def _after_training(self, net, train):
         super()._after_training(net, train)
         self._calibrate_variance(net.module_, train)
-        self.latent_mixture_ = (self._fit_latent_mixture(net.module_, train)
-                                if self.sample_prior == "mixture" else None)
+        self.latent_mixture_ = (
+            self._fit_latent_mixture(net.module_, train) if self.sample_prior == "mixture" else None
+        )
 
     def _fit_latent_mixture(self, module, train):
         """The ex-post sampling prior: a GaussianMixture on the training codings."""
@@ -372,8 +402,9 @@ class VariationalAutoencoder(ConditionalMixin, GenerativeMixin, EncoderDecoderTr
         # No more components than distinct codings (k-means would warn).
         n = min(self.n_prior_components, len(np.unique(codes, axis=0)))
         # A fixed seed: the mixture is a function of the trained network.
-        return GaussianMixture(n, covariance_type="full", reg_covar=1e-6,
-                               random_state=FIXED_SEED).fit(codes)
+        return GaussianMixture(
+            n, covariance_type="full", reg_covar=1e-6, random_state=FIXED_SEED
+        ).fit(codes)
 
     def _calibrate_variance(self, module, train):
         if module.log_variance is None:
@@ -400,19 +431,22 @@ class VariationalAutoencoder(ConditionalMixin, GenerativeMixin, EncoderDecoderTr
         # from N(0, I), decoded: the mean of p(x | z).
         mixture = self.latent_mixture_
         if mixture is None:
-            z = torch.randn((n_samples, self.n_components_),
-                            generator=torch_generator(rng)).numpy()
+            z = torch.randn((n_samples, self.n_components_), generator=torch_generator(rng)).numpy()
         else:
             # Drawn here rather than by GaussianMixture.sample, which takes
             # no random_state and returns the draws sorted by component.
             component = rng.choice(len(mixture.weights_), size=n_samples, p=mixture.weights_)
             chol = np.linalg.cholesky(mixture.covariances_)
             eps = rng.standard_normal((n_samples, self.n_components_))
-            z = (mixture.means_[component]
-                 + np.einsum("nij,nj->ni", chol[component], eps)).astype(np.float32)
+            z = (mixture.means_[component] + np.einsum("nij,nj->ni", chol[component], eps)).astype(
+                np.float32
+            )
         return self._forward_batches(
-            lambda m, b, *yb: self._decode(m, b, yb[0] if yb else None), z, self.spec_.dtype,
-            labels=labels)
+            lambda m, b, *yb: self._decode(m, b, yb[0] if yb else None),
+            z,
+            self.spec_.dtype,
+            labels=labels,
+        )
 
     def score_samples(self, X, y=None, n_importance_samples=1):
         """A lower bound on ``log p(x)`` for each sample, in nats.
@@ -440,8 +474,7 @@ class VariationalAutoencoder(ConditionalMixin, GenerativeMixin, EncoderDecoderTr
         k = n_importance_samples
         if not isinstance(k, numbers.Integral) or k < 1:
             raise ValueError(
-                "n_importance_samples must be a positive int; got "
-                f"{n_importance_samples!r}."
+                f"n_importance_samples must be a positive int; got {n_importance_samples!r}."
             )
         X, preprocess = self._inputs(X)
         labels = self._labels_for(y, X.shape[0], "score_samples")
@@ -453,9 +486,14 @@ class VariationalAutoencoder(ConditionalMixin, GenerativeMixin, EncoderDecoderTr
         def bound(m, b, *yb):
             return estimator(m, b, yb[0] if yb else None, eps.to(b.device, b.dtype), loss)
 
-        scores = self._forward_batches(bound, X, np.float64, labels=labels,
-                                       batch_size=max(1, INFERENCE_BATCH_SIZE // n_draws),
-                                       preprocess=preprocess)
+        scores = self._forward_batches(
+            bound,
+            X,
+            np.float64,
+            labels=labels,
+            batch_size=max(1, INFERENCE_BATCH_SIZE // n_draws),
+            preprocess=preprocess,
+        )
         # The density of the scaled data, turned into that of X.
         return scores - self.spec_.log_scale()
 
