@@ -9,6 +9,7 @@ import copy
 import math
 
 import torch
+import torch.nn.functional as F
 from torch import nn
 
 ACTIVATIONS = {
@@ -259,3 +260,101 @@ class AveragedNetwork(nn.Module):
         update_ema_(
             getattr(self, self._ema_name), getattr(self, self._ema_of), decay, self.ema_updates
         )
+
+
+# -- tables --------------------------------------------------------------------
+class TableLayout(nn.Module):
+    """Where a table's encoded row keeps each column, and what its values are.
+
+    ``blocks`` are ``(kind, start, stop, column)``: ``"numeric"`` (one real
+    value), ``"missing"`` (a 0/1 indicator) or ``"category"`` (a one-hot
+    block). A network for tables outputs one raw value per encoded value;
+    :meth:`activate` turns them into the row's values (numbers, indicator
+    probabilities, category probabilities), :meth:`log_likelihood` scores a
+    row under them, and :meth:`sample` draws a row from them.
+    """
+
+    def __init__(self, blocks):
+        super().__init__()
+        kinds = [b[0] for b in blocks]
+        self.register_buffer(
+            "numeric",
+            torch.tensor([b[1] for b in blocks if b[0] == "numeric"], dtype=torch.long),
+            persistent=False,
+        )
+        self.register_buffer(
+            "missing",
+            torch.tensor([b[1] for b in blocks if b[0] == "missing"], dtype=torch.long),
+            persistent=False,
+        )
+        self.categories = [(b[1], b[2]) for b in blocks if b[0] == "category"]
+        self.n_numeric = kinds.count("numeric")
+        # The column (by order of appearance) of every encoded value.
+        names = list(dict.fromkeys(b[3] for b in blocks))
+        column = [names.index(b[3]) for b in blocks for _ in range(b[2] - b[1])]
+        self.register_buffer("column", torch.tensor(column, dtype=torch.long), persistent=False)
+        self.n_columns = len(names)
+        self.n_values = len(column)
+
+    def condition(self, x, given):
+        """What a network conditioned on some columns sees: the given
+        values and which values are given, ``(batch, 2 * n_values)``.
+        ``given`` is ``(batch, n_values)``, 1 where a value is given."""
+        given = given.to(x.dtype)
+        return torch.cat([x * given, given], dim=1)
+
+    def draw_given(self, n, generator, device, p_none=0.5, p_column=0.5):
+        """Which values of ``n`` rows a conditioned training step gives:
+        none for a share ``p_none`` of the rows (the unconditional model),
+        else each column with probability ``p_column``; ``(n, n_values)``."""
+        columns = torch.rand((n, self.n_columns), generator=generator, device=device) < p_column
+        none = torch.rand((n, 1), generator=generator, device=device) < p_none
+        return (columns & ~none)[:, self.column]
+
+    def activate(self, raw):
+        """Numbers as they are, indicators and categories as probabilities."""
+        out = raw.clone()
+        out[:, self.missing] = torch.sigmoid(raw[:, self.missing])
+        for start, stop in self.categories:
+            out[:, start:stop] = torch.softmax(raw[:, start:stop], dim=-1)
+        return out
+
+    def log_likelihood(self, raw, x, log_var):
+        """``log p(x)`` per row: Gaussian numbers (log-variances ``log_var``,
+        one per numeric column), Bernoulli indicators, categorical blocks."""
+        mean, value = raw[..., self.numeric], x[..., self.numeric]
+        out = -0.5 * (
+            ((value - mean) ** 2) * torch.exp(-log_var) + log_var + math.log(2 * math.pi)
+        ).sum(-1)
+        if len(self.missing):
+            out = out - F.binary_cross_entropy_with_logits(
+                raw[..., self.missing],
+                x[..., self.missing].expand_as(raw[..., self.missing]),
+                reduction="none",
+            ).sum(-1)
+        for start, stop in self.categories:
+            out = out + (x[..., start:stop] * torch.log_softmax(raw[..., start:stop], -1)).sum(-1)
+        return out
+
+    def sample(self, values, generator, log_var=None):
+        """A row drawn from activated ``values``: numbers with Gaussian
+        noise of ``log_var`` (none when it is None), indicators and
+        categories drawn from their probabilities, all with ``generator``."""
+        out = values.clone()
+        if log_var is not None:
+            noise = torch.randn(
+                out[:, self.numeric].shape, generator=generator, device=out.device, dtype=out.dtype
+            )
+            out[:, self.numeric] += noise * torch.exp(0.5 * log_var)
+        if len(self.missing):
+            u = torch.rand(
+                out[:, self.missing].shape, generator=generator, device=out.device, dtype=out.dtype
+            )
+            out[:, self.missing] = (u < values[:, self.missing]).to(out.dtype)
+        for start, stop in self.categories:
+            probabilities = values[:, start:stop].clamp_min(0)
+            pick = torch.multinomial(probabilities + 1e-12, 1, generator=generator)[:, 0]
+            block = torch.zeros_like(probabilities)
+            block[torch.arange(len(pick), device=block.device), pick] = 1.0
+            out[:, start:stop] = block
+        return out

@@ -14,6 +14,7 @@ from numpydoc.validate import validate
 PUBLIC_MODULES = [
     "skgen",
     "skgen.metrics",
+    "skgen.preprocessing",
     "skgen.datasets",
     "skgen.plotting",
     "skgen.diffusion",

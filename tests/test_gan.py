@@ -461,7 +461,11 @@ def test_max_iter_auto_trains_for_a_number_of_generator_steps(monkeypatch):
         batch_size = adversarial.AUTO_BATCH_SIZE[architecture]
         for n_rows in (808, 3600, 54_000):
             n_batches = -(-n_rows // batch_size)
-            assert steps <= gan._n_epochs(n_rows, batch_size) * n_batches < steps + n_batches
+            epochs = gan._n_epochs(n_rows, batch_size)
+            if architecture == "tabular":  # a small table: 300 epochs at most
+                assert epochs == min(300, -(-steps // n_batches))
+                continue
+            assert steps <= epochs * n_batches < steps + n_batches
 
 
 @pytest.mark.parametrize(

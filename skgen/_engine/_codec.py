@@ -16,6 +16,7 @@ import re
 import numpy as np
 import torch
 
+from ..preprocessing._table import Column, TableEncoder
 from ._scaling import DataScaler
 from ._spec import DataSpec
 
@@ -24,7 +25,12 @@ def stored_objects():
     """Objects a fitted attribute may hold besides plain data and models, by
     class name: rebuilt as ``cls.__new__(cls)`` with their attributes set,
     no code run. Every kind of ``DataSpec`` is one, as it registers."""
-    return {"DataScaler": DataScaler, **{cls.__name__: cls for cls in DataSpec.kinds.values()}}
+    return {
+        "DataScaler": DataScaler,
+        "TableEncoder": TableEncoder,
+        "Column": Column,
+        **{cls.__name__: cls for cls in DataSpec.kinds.values()},
+    }
 
 
 _ARRAY_KINDS = set("biufUO")

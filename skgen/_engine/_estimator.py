@@ -49,6 +49,7 @@ from sklearn.base import BaseEstimator, _fit_context, clone
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.validation import check_is_fitted
 
 from ._callbacks import EarlyStopper, user_callbacks
 from ._data import ArraySource
@@ -64,7 +65,8 @@ from ._modules import init_parameters_
 from ._net import Monitor
 from ._saving import SaveableMixin
 from ._scaling import DataStats
-from ._spec import resolve_spec
+from ._spec import claiming_kind, resolve_spec
+from ._table import TableSpec  # noqa: F401 (registers the kind)
 from ._torch import (
     OPTIMIZERS,
     PRECISIONS,
@@ -157,6 +159,10 @@ class BaseNeuralEstimator(TrainingMixin, SaveableMixin, InferenceMixin, BaseEsti
     # (what a step is: ``_auto_training_unit``); the docs follow from them.
     # None: max_iter is a number of epochs only.
     _auto_training_steps = None
+    # At most this many epochs with max_iter="auto", per architecture: a
+    # small table needs fewer steps than the images the step counts were
+    # measured on (300 is CTGAN's and TVAE's default).
+    _auto_max_epochs = {"tabular": 300}
     _auto_training_reason = None
     _auto_training_unit = "optimizer steps"
     # Mini-batch size of batch_size="auto": a number, or a dict keyed by
@@ -273,6 +279,12 @@ class BaseNeuralEstimator(TrainingMixin, SaveableMixin, InferenceMixin, BaseEsti
         """The fitted torch network (``net_.module_``)."""
         return self.net_.module_
 
+    def _read(self, X):
+        """Later data (after fit) as the fit's rows: validated numbers, a
+        streamed source, or a table encoded as at fit (see ``spec_``)."""
+        check_is_fitted(self)
+        return self.spec_.read_input(self, X)
+
     @property
     def architecture_(self):
         """The network the fit built (``architecture="auto"`` resolved)."""
@@ -308,8 +320,15 @@ class BaseNeuralEstimator(TrainingMixin, SaveableMixin, InferenceMixin, BaseEsti
         """Phase 2: validate the data, resolve or update ``spec_``, and put
         the training data (and held-out parts) in the network's space."""
         # A large array-like (a memory map, an HDF5 or zarr array...) is not
-        # read here but streamed (ArraySource, ChunkedData).
-        X, sample_shape = validate_samples(self, X, reset=fit.fresh, stream=True)
+        # read here but streamed (ArraySource, ChunkedData); a kind of data
+        # that reads its input itself (a table) turns it into numbers.
+        claimant = claiming_kind(self, X) if fit.fresh else None
+        if claimant is not None:
+            spec, X = claimant.fit_input(self, X)
+        elif fit.fresh:
+            X, sample_shape = validate_samples(self, X, reset=True, stream=True)
+        else:
+            X = self.spec_.read_input(self, X)
         n_samples = X.shape[0]
         labels = self._validate_targets(y, reset=fit.fresh, classes=classes)
         if labels is not None and len(labels) != n_samples:
@@ -324,7 +343,7 @@ class BaseNeuralEstimator(TrainingMixin, SaveableMixin, InferenceMixin, BaseEsti
         # of every row, which a streamed X gets in one validating pass.
         stats = X.stats() if isinstance(X, ArraySource) else DataStats.of(X)
         if fit.fresh:
-            self.spec_ = resolve_spec(self, stats, sample_shape)
+            self.spec_ = spec if claimant is not None else resolve_spec(self, stats, sample_shape)
             self._fit_data(self.spec_, stats)
             fit.rng = (
                 check_random_state(self.random_state)
@@ -494,9 +513,11 @@ class BaseNeuralEstimator(TrainingMixin, SaveableMixin, InferenceMixin, BaseEsti
     def _n_epochs(self, n_samples, batch_size):
         """Epochs of one ``fit`` call on ``n_samples`` training rows."""
         if self.max_iter == "auto":
-            return auto_epochs(
+            epochs = auto_epochs(
                 self._by_architecture(self._auto_training_steps), n_samples, batch_size
             )
+            cap = self._auto_max_epochs.get(self.spec_.architecture)
+            return epochs if cap is None else min(epochs, cap)
         return self.max_iter
 
     def _batch_size(self, n_samples):

@@ -148,7 +148,7 @@ class GenerativeMixin:
         },
         prefer_skip_nested_validation=True,
     )
-    def sample(self, n_samples=1, random_state=None, y=None):
+    def sample(self, n_samples=1, random_state=None, y=None, conditions=None):
         """Draw new samples from the fitted model.
 
         Parameters
@@ -160,19 +160,37 @@ class GenerativeMixin:
         y : array-like of shape (n_samples,) or label, default=None
             Classes to draw, for a model fitted with ``conditional=True``
             (a single label draws ``n_samples`` of that class).
+        conditions : dict, default=None
+            For a model fitted on a table (a DataFrame) that supports it:
+            ``{column: value}`` or ``{column: values}`` (one per sample). The
+            samples hold exactly these values, and their other columns are
+            drawn given them (see the class's Notes).
 
         Returns
         -------
-        X : ndarray of shape (n_samples, n_features) or image shape
+        X : ndarray of shape (n_samples, n_features), image shape, or DataFrame
             Samples shaped and scaled like the training data, in its dtype,
-            inside each feature's training range.
+            inside each feature's training range: a DataFrame of the same
+            columns and dtypes for a model fitted on one.
         """
         check_is_fitted(self)
         labels = self._labels_for(y, n_samples, "sample")
-        rows = self._draw(n_samples, check_random_state(random_state), labels)
-        return self.spec_.to_samples(rows)
+        known = None
+        if conditions is not None:
+            if not hasattr(self.spec_, "condition_rows"):
+                raise ValueError(
+                    f"conditions= fixes columns of a table: fit the {type(self).__name__} on "
+                    "a DataFrame (with architecture='auto' or 'tabular'); this one was fitted "
+                    f"on {self.spec_.kind}."
+                )
+            known = self.spec_.condition_rows(conditions, n_samples)
+        rows = self._draw(n_samples, check_random_state(random_state), labels, known)
+        out = self.spec_.to_samples(rows)
+        return out if conditions is None else self.spec_.apply_conditions(out, conditions)
 
-    def _draw(self, n_samples, rng, labels):
+    def _draw(self, n_samples, rng, labels, known=None):
         """``n_samples`` rows in the network's space, as a float array of the
-        data's dtype (``spec_.dtype``), drawn with ``rng``."""
+        data's dtype (``spec_.dtype``), drawn with ``rng``; with ``known``,
+        ``(mask, rows)``, rows that hold the values of ``rows`` where
+        ``mask`` is set, the rest drawn given them."""
         raise NotImplementedError

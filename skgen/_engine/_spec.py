@@ -28,6 +28,7 @@ import torch
 
 from ._data import ArraySource, ChunkedData, TensorData
 from ._scaling import DataScaler
+from ._validation import validate_samples
 
 
 class DataSpec:
@@ -93,6 +94,23 @@ class DataSpec:
         """One sample of ``shape`` in torch's layout."""
         return shape
 
+    @classmethod
+    def claims(cls, estimator, X):
+        """Whether this kind reads the raw input ``X`` of a fresh fit itself
+        (``fit_input``), rather than as an array of numbers."""
+        return False
+
+    @classmethod
+    def fit_input(cls, estimator, X):
+        """``(spec, rows)`` of a fresh fit on ``X``, for a kind that
+        ``claims`` its input: the spec, and the rows as numbers."""
+        raise NotImplementedError
+
+    def read_input(self, estimator, X):
+        """Validated rows of later data (a continued fit, ``transform``,
+        scores): an array of numbers, or a streamed ``ArraySource``."""
+        return validate_samples(estimator, X, reset=False, stream=True)[0]
+
     # -- conversions -------------------------------------------------------
     def to_model(self, X, copy=True):
         """Rows in the network's space (``copy=False``: in place where it can)."""
@@ -124,6 +142,11 @@ class DataSpec:
         if self.scaler is not None:
             rows = self.scaler.inverse_transform_(rows, clip=clip)
         return rows.reshape((-1, *self.sample_shape))
+
+    def from_samples(self, samples):
+        """Samples (``to_samples``' output) back to rows of numbers in the
+        data's scale, before ``to_model``."""
+        return np.asarray(samples).reshape(len(samples), -1)
 
     def log_scale(self):
         """``log |det|`` of the map from the data to the network's space,
@@ -267,6 +290,15 @@ def _positive_ints(values):
     if not all(isinstance(v, numbers.Integral) and v >= 1 for v in values):
         return None
     return tuple(int(v) for v in values)
+
+
+def claiming_kind(estimator, X):
+    """The kind that reads the raw input ``X`` of a fresh fit itself (a
+    table), or None: ``X`` is then validated as numbers."""
+    for cls in reversed(list(DataSpec.kinds.values())):
+        if cls.claims(estimator, X):
+            return cls
+    return None
 
 
 def data_kind(estimator, sample_shape):

@@ -8,7 +8,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from ._estimator import BaseNeuralEstimator
 from ._modules import user_network
-from ._validation import validate_codings, validate_samples
+from ._validation import validate_codings
 
 
 class EncoderDecoderTransformer(
@@ -49,6 +49,7 @@ class EncoderDecoderTransformer(
             built.decoder
             if decoder is None
             else user_network(decoder, "decoder", codings, spec.layout, extras),
+            spec,
         )
 
     def _builtin_network(self, spec):
@@ -86,8 +87,7 @@ class EncoderDecoderTransformer(
     def _inputs(self, X):
         """Validated samples (or a streamed source) and the map of a batch of
         them to the network's space."""
-        check_is_fitted(self)
-        X, _ = validate_samples(self, X, reset=False, stream=True)
+        X = self._read(X)
         preprocess = None if self.spec_.scaler is None else self.spec_.to_model
         return X, preprocess
 

@@ -63,7 +63,7 @@ class BaseAutoencoder(EncoderDecoderTransformer):
                     DataRangeWarning,
                 )
 
-    def _assemble_network(self, encoder, decoder):
+    def _assemble_network(self, encoder, decoder, spec):
         return EncoderDecoderNet(encoder, decoder)
 
     def _build_objective(self):

@@ -15,7 +15,7 @@ from .._blocks import HIDDEN_ACTIVATIONS, mlp
 from .._engine._docs import fill_doc
 from .._engine._estimator import BaseNeuralEstimator, network_for
 from .._engine._mixins import check_targets
-from .._engine._validation import check_layer_sizes, validate_samples
+from .._engine._validation import check_layer_sizes
 from .._objective import Objective
 from ._base import BaseAutoencoder
 
@@ -255,8 +255,7 @@ class EncoderClassifier(ClassifierMixin, BaseNeuralEstimator):
         proba : ndarray of shape (n_samples, n_classes)
             Columns follow ``classes_``.
         """
-        check_is_fitted(self)
-        X, _ = validate_samples(self, X, reset=False, stream=True)
+        X = self._read(X)
         return self._forward_batches(lambda m, b: torch.softmax(m(b), dim=1), X, np.float64)
 
     def predict(self, X):

@@ -9,13 +9,14 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions, validate_params
 from sklearn.utils.validation import check_is_fitted
 
+from .._blocks import TableLayout
 from .._engine._docs import fill_doc
 from .._engine._estimator import MAX_ITER_OR_AUTO, MODULE_OR_CLASS, BaseNeuralEstimator
 from .._engine._inference import INFERENCE_BATCH_SIZE
 from .._engine._mixins import ConditionalMixin, EMAMixin
 from .._engine._modules import user_network
 from .._engine._torch import fixed_generator, torch_generator
-from .._engine._validation import check_channels, validate_samples
+from .._engine._validation import check_channels
 from ._networks import DiffusionNet, ResidualMLP, UNet
 from ._objectives import DenoisingObjective, denoising_error
 from ._samplers import SAMPLERS
@@ -174,7 +175,7 @@ class DDPM(ConditionalMixin, EMAMixin, BaseNeuralEstimator):
         "max_iter": MAX_ITER_OR_AUTO,
         "n_timesteps": [Interval(numbers.Integral, 2, None, closed="left")],
         "noise_schedule": [StrOptions({"cosine", "linear"})],
-        "architecture": [StrOptions({"auto", "mlp", "unet"})],
+        "architecture": [StrOptions({"auto", "mlp", "unet", "tabular"})],
         "hidden_width": [Interval(numbers.Integral, 1, None, closed="left")],
         "n_blocks": [Interval(numbers.Integral, 0, None, closed="left")],
         "channels": ["array-like"],
@@ -201,7 +202,7 @@ class DDPM(ConditionalMixin, EMAMixin, BaseNeuralEstimator):
         "prediction",
         "denoiser",
     )
-    _architectures = {"mlp": "vectors", "unet": "images"}
+    _architectures = {"mlp": "vectors", "unet": "images", "tabular": "table"}
     _optional_fitted_attributes = ("feature_names_in_", "classes_")
 
     def __init__(
@@ -284,25 +285,34 @@ class DDPM(ConditionalMixin, EMAMixin, BaseNeuralEstimator):
     # -- fitting -----------------------------------------------------------
     def _data_scaling(self, kind):
         # Images: all pixels together to [-1, 1]; vectors: each feature
-        # standardised. Reverse steps keep the predicted clean sample inside
-        # the training data's range in that space (see _build_objective).
-        return "symmetric" if kind == "images" else "standard"
+        # standardised; a table is encoded already. Reverse steps keep the
+        # predicted clean sample inside the training data's range in that
+        # space (see _build_objective).
+        return {"images": "symmetric", "vectors": "standard"}.get(kind)
 
     def _fit_data(self, spec, stats):
         if spec.architecture == "unet":
             check_channels(self)
 
     def _build_network(self, spec):
-        n_classes = self._n_classes
+        n_classes, blocks = self._n_classes, getattr(spec, "blocks", None)
         if self.denoiser is not None:
             example = (torch.zeros(2, dtype=torch.long),) * (2 if n_classes else 1)
             denoiser = user_network(self.denoiser, "denoiser", spec.layout, spec.layout, example)
         elif spec.architecture == "unet":
             denoiser = UNet(spec.shape, check_channels(self), n_classes=n_classes)
         else:
+            # A table's denoiser also sees which values are given (see
+            # DiffusionNet), so sample(conditions=...) draws given them.
+            layout = None if blocks is None else TableLayout(blocks)
             denoiser = ResidualMLP(
-                spec.n_features, self.hidden_width, self.n_blocks, n_classes=n_classes
+                spec.n_features,
+                self.hidden_width,
+                self.n_blocks,
+                n_classes=n_classes,
+                n_condition=0 if layout is None else 2 * spec.n_features,
             )
+            return DiffusionNet(denoiser, n_classes, ema=self.ema_decay is not None, layout=layout)
         return DiffusionNet(denoiser, n_classes, ema=self.ema_decay is not None)
 
     def _build_objective(self):
@@ -356,8 +366,7 @@ class DDPM(ConditionalMixin, EMAMixin, BaseNeuralEstimator):
         >>> ddpm.add_noise(X[:3], [0, 50, 99], random_state=0).shape
         (3, 2)
         """
-        check_is_fitted(self)
-        X, _ = validate_samples(self, X, reset=False)
+        X = self._read(X)
         schedule = self.schedule_
         n_steps = schedule.n_timesteps
         t = np.asarray(timesteps)
@@ -420,6 +429,7 @@ class DDPM(ConditionalMixin, EMAMixin, BaseNeuralEstimator):
         guidance_scale=3.0,
         sampler=None,
         return_trajectory=False,
+        conditions=None,
     ):
         """Generate samples by running the reverse process from pure noise.
 
@@ -449,6 +459,14 @@ class DDPM(ConditionalMixin, EMAMixin, BaseNeuralEstimator):
         return_trajectory : bool, default=False
             Also return every intermediate ``x_t`` of the reverse process
             (memory grows with the number of steps).
+        conditions : dict, default=None
+            For a model fitted on a table (a DataFrame): ``{column: value}``
+            or ``{column: values}`` (one per sample). The samples hold
+            exactly these values, and their other columns are drawn given
+            them, with no rejection: the tabular denoiser is trained with
+            random columns given (and, half the time, none), so it learns
+            every conditional of the row along with the row itself. Any
+            column may be given, categorical or numeric.
 
         Returns
         -------
@@ -465,6 +483,20 @@ class DDPM(ConditionalMixin, EMAMixin, BaseNeuralEstimator):
         check_is_fitted(self)
         sampler, steps = self._sampler(sampler, n_inference_steps)
         labels = self._labels_for(y, n_samples, "sample")
+        known = None
+        if conditions is not None:
+            if not hasattr(self.spec_, "condition_rows"):
+                raise ValueError(
+                    "conditions= fixes columns of a table: fit the DDPM on a DataFrame (with "
+                    f"architecture='auto' or 'tabular'); this one was fitted on "
+                    f"{self.spec_.kind}."
+                )
+            if self.module_.layout is None:
+                raise ValueError(
+                    "conditions= needs the built-in tabular denoiser, which learns to "
+                    "complete rows around given columns; this DDPM has your own denoiser."
+                )
+            known = self.spec_.condition_rows(conditions, n_samples)
         out, trajectory, timesteps = self._reverse(
             n_samples,
             check_random_state(random_state),
@@ -473,17 +505,23 @@ class DDPM(ConditionalMixin, EMAMixin, BaseNeuralEstimator):
             steps,
             guidance_scale,
             return_trajectory,
+            known,
         )
         out = self.spec_.to_samples(out)
+        if conditions is not None:
+            out = self.spec_.apply_conditions(out, conditions)
         if trajectory is None:
             return out
         # The noisy states are mapped back, not clipped to the data's range.
         states = self.spec_.to_data(trajectory.reshape(-1, self.spec_.n_features))
         return out, states.reshape((len(timesteps) + 1, *out.shape)), [*timesteps, -1]
 
-    def _reverse(self, n_samples, rng, labels, sampler, steps, guidance_scale, trajectory):
+    def _reverse(
+        self, n_samples, rng, labels, sampler, steps, guidance_scale, trajectory, known=None
+    ):
         """The reverse process from pure noise, in the network's space:
-        ``(samples, states or None, timesteps)``."""
+        ``(samples, states or None, timesteps)``. ``known``: ``(mask,
+        rows)`` of values the samples are drawn given (a table's)."""
         device = self._inference_device()
         module = self.net_.module_
         module.eval()
@@ -509,12 +547,13 @@ class DDPM(ConditionalMixin, EMAMixin, BaseNeuralEstimator):
                         else torch.as_tensor(labels[start : start + n], device=device)
                     )
                     x = torch.randn((n, n_features), generator=gen, device=device)
+                    given = None if known is None else _given(module, known, start, n, device)
                     if states is not None:
                         states[0, start : start + n] = x.to("cpu").numpy()
                     for i, t in enumerate(timesteps):
                         prev_t = timesteps[i + 1] if i + 1 < len(timesteps) else -1
                         tt = torch.full((n,), t, dtype=torch.long, device=device)
-                        output = self._denoise(module, x, tt, yb, guided, guidance_scale)
+                        output = self._denoise(module, x, tt, yb, guided, guidance_scale, given)
                         x = sampler.step(schedule, output, t, prev_t, x, gen)
                         if states is not None:
                             states[i + 1, start : start + n] = x.to("cpu").numpy()
@@ -536,12 +575,18 @@ class DDPM(ConditionalMixin, EMAMixin, BaseNeuralEstimator):
         )
 
     @staticmethod
-    def _denoise(module, x, t, y, guided, scale):
+    def _denoise(module, x, t, y, guided, scale, condition=None):
         if not guided:
-            return module(x, t, y, ema=True)
+            return module(x, t, y, ema=True, condition=condition)
         # One pass over [conditional; unconditional] inputs.
         null = torch.full_like(y, module.n_classes)
-        both = module(torch.cat([x, x]), torch.cat([t, t]), torch.cat([y, null]), ema=True)
+        both = module(
+            torch.cat([x, x]),
+            torch.cat([t, t]),
+            torch.cat([y, null]),
+            ema=True,
+            condition=None if condition is None else torch.cat([condition] * 2),
+        )
         cond, uncond = both.chunk(2)
         return uncond + scale * (cond - uncond)
 
@@ -569,8 +614,7 @@ class DDPM(ConditionalMixin, EMAMixin, BaseNeuralEstimator):
         scores : ndarray of shape (n_samples,)
             Higher is better.
         """
-        check_is_fitted(self)
-        X, _ = validate_samples(self, X, reset=False, stream=True)
+        X = self._read(X)
         labels = self._labels_for(y, X.shape[0], "score_samples")
         schedule = self.schedule_
         T = schedule.n_timesteps
@@ -593,3 +637,11 @@ class DDPM(ConditionalMixin, EMAMixin, BaseNeuralEstimator):
         return self._forward_batches(
             proxy, X, np.float64, labels=labels, preprocess=self.spec_.to_model
         )
+
+
+def _given(module, known, start, n, device):
+    """The condition of rows ``start:start + n`` of the known values."""
+    mask, rows = known
+    x = torch.as_tensor(rows[start : start + n], dtype=torch.float32, device=device)
+    given = torch.as_tensor(np.broadcast_to(mask, x.shape).copy(), device=device)
+    return module.layout.condition(x, given)

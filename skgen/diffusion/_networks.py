@@ -65,16 +65,19 @@ class _ResidualBlock(nn.Module):
 class ResidualMLP(nn.Module):
     """Denoiser for vectors: a stack of residual blocks of one width."""
 
-    def __init__(self, n_features, width=256, n_blocks=3, *, n_classes=0, emb_dim=128):
+    def __init__(
+        self, n_features, width=256, n_blocks=3, *, n_classes=0, emb_dim=128, n_condition=0
+    ):
         super().__init__()
         self.embed = ConditionEmbedding(emb_dim, n_classes)
-        self.inp = nn.Linear(n_features, width)
+        # A condition vector (a table's given values) joins the input.
+        self.inp = nn.Linear(n_features + n_condition, width)
         self.blocks = nn.ModuleList(_ResidualBlock(width, emb_dim) for _ in range(n_blocks))
         self.out = nn.Sequential(nn.LayerNorm(width), nn.SiLU(), nn.Linear(width, n_features))
 
-    def forward(self, x, t, y=None):
+    def forward(self, x, t, y=None, condition=None):
         emb = F.silu(self.embed(t, y))
-        h = self.inp(x)
+        h = self.inp(x if condition is None else torch.cat([x, condition], dim=1))
         for block in self.blocks:
             h = block(h, emb)
         return self.out(h)
@@ -152,13 +155,23 @@ class UNet(nn.Module):
 
 
 class DiffusionNet(AveragedNetwork):
-    """The denoiser and, with ``ema``, an exponential moving average of it."""
+    """The denoiser and, with ``ema``, an exponential moving average of it.
 
-    def __init__(self, denoiser, n_classes=0, ema=False):
+    With a table's ``layout`` (TableLayout), the denoiser also sees which
+    values of the row are given and what they are (zeros: none given), so
+    one network learns to complete a row around any given columns.
+    """
+
+    def __init__(self, denoiser, n_classes=0, ema=False, layout=None):
         super().__init__()
         self.denoiser = denoiser
         self.n_classes = n_classes
+        self.layout = layout
         self.keep_average("denoiser", ema)
 
-    def forward(self, x, t, y=None, *, ema=False):
-        return self.averaged(ema)(x, t, y)
+    def forward(self, x, t, y=None, *, ema=False, condition=None):
+        if self.layout is None:
+            return self.averaged(ema)(x, t, y)
+        if condition is None:  # nothing given: the unconditional model
+            condition = x.new_zeros((x.shape[0], 2 * self.layout.n_values))
+        return self.averaged(ema)(x, t, y, condition)

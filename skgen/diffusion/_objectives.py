@@ -41,5 +41,11 @@ class DenoisingObjective(Objective):
         if y is not None and training and self.label_dropout > 0:
             drop = torch.rand(n, generator=generator, device=x.device) < self.label_dropout
             y = torch.where(drop, torch.full_like(y, module.n_classes), y)
-        output = module(x_t, t, y)
+        condition = None
+        if module.layout is not None and training:
+            # A table: random columns given, so the network learns every
+            # conditional of the row (and, with none given, the row).
+            given = module.layout.draw_given(n, generator, x.device)
+            condition = module.layout.condition(x, given)
+        output = module(x_t, t, y, condition=condition)
         return denoising_error(output, self.schedule.target(x, noise, t), self.loss).mean()

@@ -4,15 +4,15 @@ import numbers
 
 import torch
 from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.validation import check_is_fitted
 
+from .._blocks import TableLayout
 from .._engine._docs import fill_doc
 from .._engine._estimator import MAX_ITER_OR_AUTO, MODULE_OR_CLASS, BaseNeuralEstimator
 from .._engine._mixins import ConditionalMixin, EMAMixin, GenerativeMixin
 from .._engine._modules import user_network
 from .._engine._net import Monitor
 from .._engine._torch import FIXED_SEED, fixed_generator, torch_generator
-from .._engine._validation import check_channels, check_layer_sizes, validate_samples
+from .._engine._validation import check_channels, check_layer_sizes
 from ..metrics import mmd
 from ..metrics._distances import median_heuristic
 from ._networks import conv_gan, dense_gan
@@ -23,17 +23,17 @@ from ._objectives import AdversarialObjective
 MAX_MONITOR_ROWS = 1000
 # Generator steps (batches) of a fit with max_iter="auto", per architecture
 # (a DCGAN step costs far more than a dense one; see Notes).
-AUTO_TRAINING_STEPS = {"dense": 10_000, "conv": 5_000}
+AUTO_TRAINING_STEPS = {"dense": 10_000, "conv": 5_000, "tabular": 10_000}
 # batch_size="auto": the dense GAN's rows are cheap, and on digits 64 rows
 # per step gave about the same median Frechet distance as 32 over three
 # seeds, with a better worst seed and a higher recall, for a somewhat longer
 # fit. The DCGAN keeps 32 so that its 5,000 steps on 28x28 images stay
 # affordable on a CPU. The GAN page of the user guide has the figures.
-AUTO_BATCH_SIZE = {"dense": 64, "conv": 32}
+AUTO_BATCH_SIZE = {"dense": 64, "conv": 32, "tabular": 64}
 # Weight of the R1 penalty under r1_penalty="auto", per architecture
 # (measured on digits, see Notes); the data's scale differs between them:
 # standardised features for "dense", pixels in [-1, 1] for "conv".
-AUTO_R1_PENALTY = {"dense": 10.0, "conv": 1.0}
+AUTO_R1_PENALTY = {"dense": 10.0, "conv": 1.0, "tabular": 10.0}
 
 
 @fill_doc
@@ -235,7 +235,7 @@ class GAN(ConditionalMixin, EMAMixin, GenerativeMixin, BaseNeuralEstimator):
     _parameter_constraints = {
         **BaseNeuralEstimator._parameter_constraints,
         "n_components": [Interval(numbers.Integral, 1, None, closed="left")],
-        "architecture": [StrOptions({"auto", "dense", "conv"})],
+        "architecture": [StrOptions({"auto", "dense", "conv", "tabular"})],
         "image_shape": ["array-like", None],
         "channels": ["array-like"],
         "dropout": [Interval(numbers.Real, 0, 1, closed="left"), StrOptions({"auto"})],
@@ -273,7 +273,7 @@ class GAN(ConditionalMixin, EMAMixin, GenerativeMixin, BaseNeuralEstimator):
         "generator_loss_curve_",
         "discriminator_loss_curve_",
     )
-    _architectures = {"dense": "vectors", "conv": "images"}
+    _architectures = {"dense": "vectors", "conv": "images", "tabular": "table"}
     _optional_fitted_attributes = ("feature_names_in_", "classes_")
 
     def __init__(
@@ -380,8 +380,8 @@ class GAN(ConditionalMixin, EMAMixin, GenerativeMixin, BaseNeuralEstimator):
 
     def _data_scaling(self, kind):
         # Images: all pixels together to [-1, 1], the generator's tanh range;
-        # vectors: each feature standardised.
-        return "symmetric" if kind == "images" else "standard"
+        # vectors: each feature standardised; a table is encoded already.
+        return {"images": "symmetric", "vectors": "standard"}.get(kind)
 
     def _fit_data(self, spec, stats):
         if spec.architecture == "conv":
@@ -427,11 +427,13 @@ class GAN(ConditionalMixin, EMAMixin, GenerativeMixin, BaseNeuralEstimator):
             )
         if spec.architecture == "conv":
             return conv_gan(spec.shape, self.n_components, check_channels(self), **common)
+        blocks = getattr(spec, "blocks", None)  # a table's layout
         return dense_gan(
             spec.n_features,
             self.n_components,
             check_layer_sizes(self, "generator_hidden_layer_sizes"),
             check_layer_sizes(self, "discriminator_hidden_layer_sizes"),
+            layout=None if blocks is None else TableLayout(blocks),
             **common,
         )
 
@@ -455,11 +457,28 @@ class GAN(ConditionalMixin, EMAMixin, GenerativeMixin, BaseNeuralEstimator):
         self.discriminator_loss_curve_ = [float(v) for v in history[:, "train_discriminator_loss"]]
 
     # -- generation ----------------------------------------------------------
-    def _draw(self, n_samples, rng, labels):
-        # Noise through the (EMA) generator in eval mode.
-        z = torch.randn((n_samples, self.n_components), generator=torch_generator(rng)).numpy()
+    def _draw(self, n_samples, rng, labels, known=None):
+        # Noise through the (EMA) generator in eval mode; a table's
+        # categories and missing values drawn from their probabilities.
+        if known is not None:
+            raise ValueError(
+                "A GAN has no way to draw rows given some of their columns: sample(n, "
+                "conditions=...) needs a DDPM or a VariationalAutoencoder. A GAN can "
+                "condition on one column fitted as the class labels: conditional=True, "
+                "fit(X.drop(columns=c), X[c]), sample(n, y=value)."
+            )
+        gen = torch_generator(rng)
+        z = torch.randn((n_samples, self.n_components), generator=gen).numpy()
+        if self.module_.layout is None:
+            return self._forward_batches(
+                lambda m, b, *yb: m.generate(b, *yb, ema=True), z, self.spec_.dtype, labels=labels
+            )
+        draws = torch_generator(rng, self._inference_device())
         return self._forward_batches(
-            lambda m, b, *yb: m.generate(b, *yb, ema=True), z, self.spec_.dtype, labels=labels
+            lambda m, b, *yb: m.layout.sample(m.generate(b, *yb, ema=True), draws),
+            z,
+            self.spec_.dtype,
+            labels=labels,
         )
 
     def score(self, X, y=None):
@@ -482,12 +501,11 @@ class GAN(ConditionalMixin, EMAMixin, GenerativeMixin, BaseNeuralEstimator):
         score : float
             ``-mmd(X, samples)``.
         """
-        check_is_fitted(self)
-        X, _ = validate_samples(self, X, reset=False)
+        X = self._read(X)
         samples = self.sample(
             X.shape[0], random_state=FIXED_SEED, y=y if self.conditional else None
         )
-        return -mmd(self.spec_.to_model(X), self.spec_.to_model(samples.reshape(len(samples), -1)))
+        return -mmd(self.spec_.to_model(X), self.spec_.to_model(self.spec_.from_samples(samples)))
 
 
 @torch.no_grad()

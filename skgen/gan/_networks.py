@@ -188,14 +188,22 @@ class ConvDiscriminator(nn.Module):
 
 
 class GANNet(AveragedNetwork):
-    """Generator, discriminator and (optionally) an EMA copy of the generator."""
+    """Generator, discriminator and (optionally) an EMA copy of the generator.
 
-    def __init__(self, generator, discriminator, n_components, *, n_classes=0, ema=False):
+    With a table's ``layout`` (TableLayout), the generator's outputs become
+    a row's values: numbers, and probabilities of each category and of each
+    missing value, which is what the discriminator compares with real rows.
+    """
+
+    def __init__(
+        self, generator, discriminator, n_components, *, n_classes=0, ema=False, layout=None
+    ):
         super().__init__()
         self.n_components = n_components
         self.n_classes = n_classes
         self.generator = generator
         self.discriminator = discriminator
+        self.layout = layout
         self.keep_average("generator", ema)
 
     def condition(self, y, dtype):
@@ -204,7 +212,8 @@ class GANNet(AveragedNetwork):
         return F.one_hot(y, self.n_classes).to(dtype)
 
     def generate(self, z, y=None, *, ema=False):
-        return self.averaged(ema)(z, self.condition(y, z.dtype))
+        out = self.averaged(ema)(z, self.condition(y, z.dtype))
+        return out if self.layout is None else self.layout.activate(out)
 
     def discriminate(self, x, y=None, generator=None):
         return self.discriminator(x, self.condition(y, x.dtype), generator=generator)
@@ -223,11 +232,12 @@ def dense_gan(
     ema,
     generator=None,
     discriminator=None,
+    layout=None,
 ):
     """The book's MLP GAN (ReLU generator, LeakyReLU critic).
 
     A ``generator`` or ``discriminator`` given (a user's network) replaces
-    the built-in one.
+    the built-in one; ``layout``, a table's (see ``GANNet``).
     """
     if generator is None:
         generator = ConditionedMLP(
@@ -242,7 +252,9 @@ def dense_gan(
             minibatch_std=minibatch_std,
             dropout=dropout,
         )
-    return GANNet(generator, discriminator, n_components, n_classes=n_classes, ema=ema)
+    return GANNet(
+        generator, discriminator, n_components, n_classes=n_classes, ema=ema, layout=layout
+    )
 
 
 def conv_gan(

@@ -7,6 +7,7 @@ from sklearn.utils._param_validation import Interval, StrOptions, validate_param
 
 from ._distances import energy_distance, frechet_distance, mmd
 from ._fidelity import classifier_two_sample_score, precision_recall_density_coverage
+from ._tables import column_shapes, detection_score, pair_trends
 
 # name -> (function(X_real, X_gen, **kwargs) -> float, greater_is_better)
 _METRICS = {
@@ -18,7 +19,14 @@ _METRICS = {
     "recall": (lambda r, g, **kw: precision_recall_density_coverage(r, g, **kw)[1], True),
     "density": (lambda r, g, **kw: precision_recall_density_coverage(r, g, **kw)[2], True),
     "coverage": (lambda r, g, **kw: precision_recall_density_coverage(r, g, **kw)[3], True),
+    "column_shapes": (column_shapes, True),
+    "pair_trends": (pair_trends, True),
+    "detection": (detection_score, False),
 }
+# Metrics of tables: they compare DataFrames, not arrays of numbers.
+_TABLE_METRICS = {"column_shapes", "pair_trends", "detection"}
+# Metrics whose ideal is 0.5 (a ROC AUC): scored by the distance from it.
+_AUC_METRICS = {"classifier_two_sample", "detection"}
 
 
 class _GenerationScorer:
@@ -33,7 +41,8 @@ class _GenerationScorer:
         self.kwargs = kwargs
 
     def __call__(self, estimator, X, y=None):
-        X = np.asarray(X)
+        table = self.name in _TABLE_METRICS
+        X = X if table else np.asarray(X)
         n = self.n_samples or len(X)
         labels = None
         if getattr(estimator, "conditional", False):
@@ -47,8 +56,11 @@ class _GenerationScorer:
         samples = estimator.sample(
             n, random_state=self.random_state, **({} if labels is None else {"y": labels})
         )
-        value = self.metric(X.reshape(len(X), -1), samples.reshape(n, -1), **self.kwargs)
-        if self.name == "classifier_two_sample":
+        if table:
+            value = self.metric(X, samples, **self.kwargs)
+        else:
+            value = self.metric(X.reshape(len(X), -1), samples.reshape(n, -1), **self.kwargs)
+        if self.name in _AUC_METRICS:
             value = abs(value - 0.5)  # 0.5 is the ideal: distance from it
         return self.sign * float(value)
 
@@ -81,8 +93,10 @@ def make_generation_scorer(
     metric : str or callable
         ``"mmd"``, ``"energy_distance"``, ``"frechet_distance"``,
         ``"classifier_two_sample"`` (scored as ``-|AUC - 0.5|``),
-        ``"precision"``, ``"recall"``, ``"density"`` or ``"coverage"``; or
-        a callable ``metric(X_real, X_gen, **kwargs) -> float``.
+        ``"precision"``, ``"recall"``, ``"density"`` or ``"coverage"``; for
+        a generator fitted on a DataFrame, ``"column_shapes"``,
+        ``"pair_trends"`` or ``"detection"`` (scored as ``-|AUC - 0.5|``);
+        or a callable ``metric(X_real, X_gen, **kwargs) -> float``.
     n_samples : int, default=None
         Samples drawn per call; None draws as many as the fold has rows.
     greater_is_better : bool, default=None

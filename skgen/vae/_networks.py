@@ -27,18 +27,25 @@ class VAENet(nn.Module):
         log-variance, one shared by all features, as the buffer
         ``log_variance``. It is not learnt by gradient: the objective sets it
         in closed form (see ``ELBOObjective``). False: Bernoulli, no variance.
+    layout : TableLayout, default=None
+        For a table: the likelihood of each column (Gaussian numbers with a
+        variance each, Bernoulli missing indicators, categorical blocks).
     """
 
-    def __init__(self, encoder, decoder, n_components, n_classes=0, gaussian=False):
+    def __init__(self, encoder, decoder, n_components, n_classes=0, gaussian=False, layout=None):
         super().__init__()
         self.encoder = encoder
         self.decoder = decoder
         self.n_components = n_components
         self.n_classes = n_classes
-        # The Gaussian likelihood's log-variance: set in closed form (see
-        # ELBOObjective), kept as a buffer so it follows the device.
+        # A table's layout (TableLayout): its own likelihood per column.
+        self.layout = layout
+        # The Gaussian likelihood's log-variance (one per numeric column of
+        # a table): set in closed form (see ELBOObjective), kept as a buffer
+        # so it follows the device.
         if gaussian:
-            self.register_buffer("log_variance", torch.zeros(()))
+            shape = () if layout is None else (layout.n_numeric,)
+            self.register_buffer("log_variance", torch.zeros(shape))
         else:
             self.log_variance = None
 
@@ -60,7 +67,9 @@ class VAENet(nn.Module):
         return self.decoder(z, None if c is None else c.to(z.dtype))
 
 
-def dense_vae(n_features, n_components, hidden_layer_sizes, activation, n_classes, gaussian):
+def dense_vae(
+    n_features, n_components, hidden_layer_sizes, activation, n_classes, gaussian, layout=None
+):
     sizes = list(hidden_layer_sizes)
     encoder = ConditionedMLP(
         [n_features, *sizes, 2 * n_components], activation, n_condition=n_classes
@@ -68,7 +77,7 @@ def dense_vae(n_features, n_components, hidden_layer_sizes, activation, n_classe
     decoder = ConditionedMLP(
         [n_components, *sizes[::-1], n_features], activation, n_condition=n_classes
     )
-    return VAENet(encoder, decoder, n_components, n_classes, gaussian)
+    return VAENet(encoder, decoder, n_components, n_classes, gaussian, layout)
 
 
 def conv_vae(image_shape, n_components, channels, activation, n_classes, gaussian):

@@ -18,8 +18,14 @@ _LOG_2PI = math.log(2 * math.pi)
 def log_likelihood(module, params, x, likelihood, log_var=None):
     """``log p(x | z)`` summed over features, from the decoder's output.
 
-    For the Gaussian, ``log_var`` defaults to the module's stored value.
+    For the Gaussian, ``log_var`` defaults to the module's stored value. A
+    table's network (with a ``layout``) scores each column by its own
+    likelihood (see ``TableLayout``).
     """
+    layout = getattr(module, "layout", None)
+    if layout is not None:
+        log_var = module.log_variance if log_var is None else log_var
+        return layout.log_likelihood(params, x, log_var)
     if likelihood == "bce":
         x = x.expand_as(params)
         return -F.binary_cross_entropy_with_logits(params, x, reduction="none").sum(-1)
@@ -27,7 +33,7 @@ def log_likelihood(module, params, x, likelihood, log_var=None):
     return -0.5 * (((x - params) ** 2) * torch.exp(-log_var) + log_var + _LOG_2PI).sum(-1)
 
 
-def optimal_log_variance(x, params):
+def optimal_log_variance(x, params, layout=None):
     """Maximum-likelihood log-variance of a Gaussian decoder: log of the MSE.
 
     The "calibrated decoder" of Rybkin, Daniilidis and Levine (2021),
@@ -36,6 +42,9 @@ def optimal_log_variance(x, params):
     balances the reconstruction and KL terms from the first step and avoids
     the early posterior collapse of a slowly learned variance.
     """
+    if layout is not None:  # one variance per numeric column of a table
+        index = layout.numeric
+        return torch.log(((x[:, index] - params[:, index]) ** 2).mean(0).clamp_min(1e-8))
     return torch.log(((x - params) ** 2).mean().clamp_min(1e-8))
 
 
@@ -78,7 +87,7 @@ class ELBOObjective(Objective):
         params = module.decode(z, y)
         obs_log_var = None
         if self.likelihood == "mse" and training:
-            obs_log_var = optimal_log_variance(x, params)
+            obs_log_var = optimal_log_variance(x, params, module.layout)
             with torch.no_grad():  # running value, for evaluation and scores
                 module.log_variance.lerp_(obs_log_var.detach(), 0.05)
         rec = log_likelihood(module, params, x, self.likelihood, obs_log_var)

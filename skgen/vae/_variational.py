@@ -8,7 +8,7 @@ import torch
 from sklearn.mixture import GaussianMixture
 from sklearn.utils._param_validation import Interval, StrOptions
 
-from .._blocks import HIDDEN_ACTIVATIONS
+from .._blocks import HIDDEN_ACTIVATIONS, TableLayout
 from .._engine._docs import fill_doc
 from .._engine._estimator import MAX_ITER_OR_AUTO, MODULE_OR_CLASS
 from .._engine._inference import INFERENCE_BATCH_SIZE
@@ -19,12 +19,14 @@ from .._engine._validation import check_channels, check_layer_sizes
 from ._networks import VAENet, conv_vae, dense_vae
 from ._objectives import ELBOObjective, decoder_mean, elbo, importance_bound
 
+# Rounds of pseudo-Gibbs sampling behind sample(n, conditions=...) on a table.
+GIVEN_ROUNDS = 20
 # Draws averaged by the ELBO estimate of score_samples (n_importance_samples=1).
 _ELBO_DRAWS = 16
 # Optimizer steps of a fit with max_iter="auto", per architecture (measured
 # on digits, see Notes and the VAE page of the user guide: the dense VAE
 # overfits the digits rows with more).
-AUTO_TRAINING_STEPS = {"dense": 6_000, "conv": 20_000}
+AUTO_TRAINING_STEPS = {"dense": 6_000, "conv": 20_000, "tabular": 6_000}
 
 
 @fill_doc
@@ -221,7 +223,7 @@ class VariationalAutoencoder(ConditionalMixin, GenerativeMixin, EncoderDecoderTr
         "hidden_layer_sizes": ["array-like"],
         "beta": [Interval(numbers.Real, 0, None, closed="left")],
         "reconstruction_loss": [StrOptions({"mse", "bce"})],
-        "architecture": [StrOptions({"auto", "dense", "conv"})],
+        "architecture": [StrOptions({"auto", "dense", "conv", "tabular"})],
         "image_shape": ["array-like", None],
         "channels": ["array-like"],
         "activation": [StrOptions(set(HIDDEN_ACTIVATIONS))],
@@ -243,7 +245,7 @@ class VariationalAutoencoder(ConditionalMixin, GenerativeMixin, EncoderDecoderTr
         "decoder",
     )
     _fitted_attributes = EncoderDecoderTransformer._fitted_attributes + ("latent_mixture_",)
-    _architectures = {"dense": "vectors", "conv": "images"}
+    _architectures = {"dense": "vectors", "conv": "images", "tabular": "table"}
     _optional_fitted_attributes = ("feature_names_in_", "classes_")
 
     def __init__(
@@ -327,7 +329,9 @@ class VariationalAutoencoder(ConditionalMixin, GenerativeMixin, EncoderDecoderTr
         # Pixels to [0, 1] (already there: unchanged); other features
         # standardised, so features of any scale weigh alike in the shared
         # variance of the Gaussian. A Bernoulli models data in [0, 1] as
-        # they are.
+        # they are; a table is encoded already (normal scores, one-hots).
+        if kind == "table":
+            return None
         if self.reconstruction_loss == "bce":
             return "none"
         return "unit" if kind == "images" else "standard"
@@ -343,7 +347,6 @@ class VariationalAutoencoder(ConditionalMixin, GenerativeMixin, EncoderDecoderTr
 
     def _builtin_network(self, spec):
         n_classes = self._n_classes
-        gaussian = self.reconstruction_loss == "mse"
         if spec.architecture == "conv":
             return conv_vae(
                 spec.shape,
@@ -351,15 +354,17 @@ class VariationalAutoencoder(ConditionalMixin, GenerativeMixin, EncoderDecoderTr
                 check_channels(self),
                 self.activation,
                 n_classes,
-                gaussian,
+                self.reconstruction_loss == "mse",
             )
+        layout = _table_layout(spec)
         return dense_vae(
             spec.n_features,
             self.n_components,
             check_layer_sizes(self),
             self.activation,
             n_classes,
-            gaussian,
+            self.reconstruction_loss == "mse" or layout is not None,
+            layout,
         )
 
     def _encoder_width(self):
@@ -368,23 +373,33 @@ class VariationalAutoencoder(ConditionalMixin, GenerativeMixin, EncoderDecoderTr
     def _condition_example(self):
         return (torch.zeros(2, self._n_classes),) if self.conditional else ()
 
-    def _assemble_network(self, encoder, decoder):
+    def _assemble_network(self, encoder, decoder, spec):
+        layout = _table_layout(spec)
         return VAENet(
             encoder,
             decoder,
             self.n_components,
             self._n_classes,
-            gaussian=self.reconstruction_loss == "mse",
+            gaussian=self.reconstruction_loss == "mse" or layout is not None,
+            layout=layout,
         )
 
     def _build_objective(self):
-        return ELBOObjective(beta=self.beta, likelihood=self.reconstruction_loss)
+        # A table's columns each have their own likelihood (see TableLayout):
+        # Gaussian numbers with a calibrated variance each, and categories.
+        table = _table_layout(self.spec_) is not None
+        return ELBOObjective(
+            beta=self.beta, likelihood="mse" if table else self.reconstruction_loss
+        )
 
     def _encode(self, module, batch, labels):
         return module.encode(batch, labels)[0]  # the posterior means
 
     def _decode(self, module, codings, labels):
-        return decoder_mean(module.decode(codings, labels), self.reconstruction_loss)
+        params = module.decode(codings, labels)
+        if module.layout is not None:  # numbers, and probabilities of the rest
+            return module.layout.activate(params)
+        return decoder_mean(params, self.reconstruction_loss)
 
     def _after_training(self, net, train):
         super()._after_training(net, train)
@@ -409,11 +424,12 @@ class VariationalAutoencoder(ConditionalMixin, GenerativeMixin, EncoderDecoderTr
     def _calibrate_variance(self, module, train):
         if module.log_variance is None:
             return
-        # The final Gaussian variance: its maximum-likelihood value for the
-        # trained network over the training data, with posterior draws from
-        # a fixed generator.
+        # The final Gaussian variance (one per numeric column of a table):
+        # its maximum-likelihood value for the trained network over the
+        # training data, with posterior draws from a fixed generator.
         device = train.device
         gen = fixed_generator(device)
+        index = None if module.layout is None else module.layout.numeric
         module.eval()
         total, count = 0.0, 0
         with torch.no_grad():
@@ -421,32 +437,86 @@ class VariationalAutoencoder(ConditionalMixin, GenerativeMixin, EncoderDecoderTr
                 mean, log_var = module.encode(xb, yb)
                 eps = torch.randn(mean.shape, generator=gen, device=device)
                 params = module.decode(mean + torch.exp(0.5 * log_var) * eps, yb)
-                total += ((xb - params) ** 2).sum().item()
-                count += xb.numel()
-            module.log_variance.fill_(math.log(max(total / count, 1e-8)))
+                squares = (xb - params) ** 2
+                if index is None:
+                    total += squares.sum().item()
+                    count += xb.numel()
+                else:
+                    total += squares[:, index].sum(0).double()
+                    count += len(xb)
+            mse = total / count
+            if index is None:
+                module.log_variance.fill_(math.log(max(mse, 1e-8)))
+            else:
+                module.log_variance.copy_(torch.log(mse.clamp_min(1e-8)))
 
     # -- generation and scores ----------------------------------------------
-    def _draw(self, n_samples, rng, labels):
+    def _draw(self, n_samples, rng, labels, known=None):
         # Codings from latent_mixture_ with sample_prior="mixture", else
-        # from N(0, I), decoded: the mean of p(x | z).
+        # from N(0, I), decoded: the mean of p(x | z) (for a table, a row
+        # drawn from its columns' likelihoods).
+        z = self._prior_draws(n_samples, rng)
+        if self.module_.layout is None:
+            return self._forward_batches(
+                lambda m, b, *yb: self._decode(m, b, yb[0] if yb else None),
+                z,
+                self.spec_.dtype,
+                labels=labels,
+            )
+        gen = torch_generator(rng, self._inference_device())
+        if known is not None:
+            z = self._given(z, known, gen, labels)
+
+        def draw(m, b, *yb):
+            values = m.layout.activate(m.decode(b, yb[0] if yb else None))
+            return m.layout.sample(values, gen, m.log_variance)
+
+        return self._forward_batches(draw, z, self.spec_.dtype, labels=labels)
+
+    def _prior_draws(self, n_samples, rng):
         mixture = self.latent_mixture_
         if mixture is None:
-            z = torch.randn((n_samples, self.n_components_), generator=torch_generator(rng)).numpy()
-        else:
-            # Drawn here rather than by GaussianMixture.sample, which takes
-            # no random_state and returns the draws sorted by component.
-            component = rng.choice(len(mixture.weights_), size=n_samples, p=mixture.weights_)
-            chol = np.linalg.cholesky(mixture.covariances_)
-            eps = rng.standard_normal((n_samples, self.n_components_))
-            z = (mixture.means_[component] + np.einsum("nij,nj->ni", chol[component], eps)).astype(
-                np.float32
-            )
-        return self._forward_batches(
-            lambda m, b, *yb: self._decode(m, b, yb[0] if yb else None),
-            z,
-            self.spec_.dtype,
-            labels=labels,
+            return torch.randn(
+                (n_samples, self.n_components_), generator=torch_generator(rng)
+            ).numpy()
+        # Drawn here rather than by GaussianMixture.sample, which takes
+        # no random_state and returns the draws sorted by component.
+        component = rng.choice(len(mixture.weights_), size=n_samples, p=mixture.weights_)
+        chol = np.linalg.cholesky(mixture.covariances_)
+        eps = rng.standard_normal((n_samples, self.n_components_))
+        return (mixture.means_[component] + np.einsum("nij,nj->ni", chol[component], eps)).astype(
+            np.float32
         )
+
+    def _given(self, z, known, gen, labels, n_rounds=GIVEN_ROUNDS):
+        """Codings of rows that hold the known values: pseudo-Gibbs sampling
+        (Rezende et al. 2014): decode a row, set its known values, encode it
+        and draw new codings from the posterior, a few rounds from the prior's
+        draws, so the codings settle where rows with those values are."""
+        mask, rows = known
+        index = torch.as_tensor(np.flatnonzero(mask))
+        values = torch.as_tensor(rows[:, mask], dtype=torch.float32)
+
+        def round_(m, b, *extra):
+            yb = extra[1] if len(extra) > 1 else None
+            row = m.layout.sample(m.layout.activate(m.decode(b, yb)), gen, m.log_variance)
+            row[:, index.to(row.device)] = extra[0].to(row.device, row.dtype)
+            mean, log_var = m.encode(row, yb)
+            noise = torch.randn(mean.shape, generator=gen, device=mean.device, dtype=mean.dtype)
+            return mean + torch.exp(0.5 * log_var) * noise
+
+        for _ in range(n_rounds):
+            batches = [
+                self._forward_batches(
+                    lambda m, b, *yb, v=values[i : i + INFERENCE_BATCH_SIZE]: round_(m, b, v, *yb),
+                    z[i : i + INFERENCE_BATCH_SIZE],
+                    np.float32,
+                    labels=None if labels is None else labels[i : i + INFERENCE_BATCH_SIZE],
+                )
+                for i in range(0, len(z), INFERENCE_BATCH_SIZE)
+            ]
+            z = np.concatenate(batches)
+        return z
 
     def score_samples(self, X, y=None, n_importance_samples=1):
         """A lower bound on ``log p(x)`` for each sample, in nats.
@@ -499,3 +569,9 @@ class VariationalAutoencoder(ConditionalMixin, GenerativeMixin, EncoderDecoderTr
 
 
 VAE = VariationalAutoencoder
+
+
+def _table_layout(spec):
+    """The layout of a table's encoded rows, or None for other data."""
+    blocks = getattr(spec, "blocks", None)
+    return None if blocks is None else TableLayout(blocks)

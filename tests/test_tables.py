@@ -1,0 +1,262 @@
+"""Tables of mixed types: the encoder, and every generator fitted on a DataFrame."""
+
+import numpy as np
+import pytest
+from sklearn.base import clone
+
+import skgen
+from skgen import DDPM, GAN, VariationalAutoencoder
+from skgen.preprocessing import TableEncoder
+
+from estimators import make
+
+pd = pytest.importorskip("pandas")
+
+
+def mixed_table(n=400, seed=0):
+    """A table of every supported kind of column, with missing values."""
+    rng = np.random.default_rng(seed)
+    latent = rng.normal(size=n)
+    student = latent + rng.normal(0, 0.5, n) > 0.8
+    return pd.DataFrame(
+        {
+            "age": np.clip(np.round(40 + 12 * latent), 18, 90).astype(np.int64),
+            "student": np.where(student, "yes", "no"),
+            "income": np.where(
+                rng.random(n) < 0.15, np.nan, np.exp(8 + 0.4 * latent + rng.normal(0, 0.2, n))
+            ),
+            "grade": pd.Categorical(
+                rng.choice(["low", "mid", "high"], n, p=[0.6, 0.3, 0.1]),
+                categories=["low", "mid", "high"],
+                ordered=True,
+            ),
+            "owner": rng.random(n) < 0.4,
+            "children": pd.array(
+                np.where(rng.random(n) < 0.1, None, rng.poisson(1.5, n)), dtype="Int64"
+            ),
+            "joined": pd.Timestamp("2020-01-01", tz="UTC")
+            + pd.to_timedelta(rng.integers(0, 10**7, n), unit="s"),
+            "city": pd.array(
+                np.where(rng.random(n) < 0.05, None, rng.choice(["Oslo", "Lima", "Pune"], n)),
+                dtype="string",
+            ),
+        }
+    )
+
+
+# -- the encoder -----------------------------------------------------------------
+@pytest.mark.parametrize("tz", [None, "UTC"])
+def test_the_encoding_inverts_exactly(tz):
+    table = mixed_table()
+    # Missing datetimes, with and without a time zone.
+    joined = table["joined"].dt.tz_convert(tz) if tz else table["joined"].dt.tz_localize(None)
+    table["joined"] = joined.mask(np.arange(len(table)) % 7 == 0)
+    encoder = TableEncoder().fit(table)
+    Z = encoder.transform(table)
+    assert Z.shape == (len(table), encoder.n_features_out_)
+    assert len(encoder.get_feature_names_out()) == encoder.n_features_out_
+    back = encoder.inverse_transform(Z)
+    assert list(back.columns) == list(table.columns)
+    assert back.dtypes.equals(table.dtypes)
+    for name in table.columns:
+        if table[name].dtype.kind == "f":
+            np.testing.assert_allclose(back[name], table[name], rtol=1e-9)
+        else:
+            assert back[name].equals(table[name]), name
+
+
+@pytest.mark.parametrize("numeric", ["quantile", "standard"])
+def test_decoding_clips_numbers_rounds_integers_and_picks_categories(numeric):
+    table = mixed_table()
+    encoder = TableEncoder(numeric=numeric).fit(table)
+    noisy = encoder.transform(table) + np.random.default_rng(1).normal(
+        0, 3, (len(table), encoder.n_features_out_)
+    )
+    back = encoder.inverse_transform(noisy)
+    assert back.dtypes.equals(table.dtypes)
+    assert back["age"].between(table["age"].min(), table["age"].max()).all()
+    income = back["income"].dropna()
+    assert income.between(table["income"].min(), table["income"].max()).all()
+    assert set(back["student"]) <= {"yes", "no"}
+    assert list(back["grade"].cat.categories) == ["low", "mid", "high"]
+    assert back["grade"].cat.ordered
+
+
+def test_the_encoder_names_the_column_of_bad_input():
+    table = mixed_table(50)
+    with pytest.raises(ValueError, match="Column 'z' holds only missing values"):
+        TableEncoder().fit(table.assign(z=np.nan))
+    with pytest.raises(ValueError, match="Column 'z' has dtype complex128"):
+        TableEncoder().fit(table.assign(z=np.ones(50) * 1j))
+    with pytest.raises(
+        ValueError,
+        match=r"Column 'id' has 50 distinct values, more than "
+        r"max_categories=20.*Drop it",
+    ):
+        TableEncoder(max_categories=20).fit(table.assign(id=[f"u{i}" for i in range(50)]))
+    encoder = TableEncoder().fit(table)
+    with pytest.raises(
+        ValueError, match="Column 'student' holds values 'maybe' that were not seen during fit"
+    ):
+        encoder.transform(table.assign(student="maybe"))
+    with pytest.raises(ValueError, match="Column 'age' has missing values, but had none"):
+        encoder.transform(table.assign(age=np.nan))
+    with pytest.raises(ValueError, match="columns .* differ from those seen during fit"):
+        encoder.transform(table[table.columns[::-1]])
+
+
+# -- generators on tables ---------------------------------------------------------
+GENERATORS = {
+    "vae": lambda: make(
+        VariationalAutoencoder,
+        n_components=4,
+        hidden_layer_sizes=(32,),
+        max_iter=60,
+        batch_size=32,
+        device="cpu",
+    ),
+    "gan": lambda: make(
+        GAN,
+        generator_hidden_layer_sizes=(64,),
+        discriminator_hidden_layer_sizes=(64,),
+        max_iter=60,
+        batch_size=32,
+        device="cpu",
+    ),
+    # Learning every conditional of the row takes the DDPM more steps.
+    "ddpm": lambda: make(
+        DDPM, n_timesteps=50, hidden_width=64, max_iter=200, batch_size=32, device="cpu"
+    ),
+}
+
+
+@pytest.fixture(scope="module")
+def table():
+    return mixed_table()
+
+
+@pytest.fixture(scope="module", params=list(GENERATORS))
+def fitted(request, table):
+    return request.param, GENERATORS[request.param]().fit(table)
+
+
+def test_samples_are_a_table_of_the_same_schema(fitted, table):
+    name, est = fitted
+    assert est.architecture_ == "tabular"
+    samples = est.sample(1000, random_state=0)
+    assert isinstance(samples, pd.DataFrame)
+    assert list(samples.columns) == list(table.columns)
+    assert samples.dtypes.equals(table.dtypes)
+    # Integers whole, values inside each column's training range.
+    for column in ("age", "income", "children", "joined"):
+        present = samples[column].dropna()
+        assert present.between(table[column].min(), table[column].max()).all(), column
+    assert set(samples["student"]) <= {"yes", "no"}
+    assert set(samples["city"].dropna()) <= {"Oslo", "Lima", "Pune"}
+    # Missing values where the data has them, about as often.
+    for column in ("income", "children", "city"):
+        assert abs(samples[column].isna().mean() - table[column].isna().mean()) < 0.1, column
+    assert samples["age"].notna().all() and samples["student"].notna().all()
+    # Marginals close to the data's.
+    assert abs((samples["student"] == "yes").mean() - (table["student"] == "yes").mean()) < 0.12
+    real = table["grade"].value_counts(normalize=True)
+    fake = samples["grade"].value_counts(normalize=True).reindex(real.index, fill_value=0)
+    assert 0.5 * np.abs(real - fake).sum() < 0.15
+    assert abs(samples["age"].mean() - table["age"].mean()) < 0.25 * table["age"].std()
+
+
+def test_samples_are_reproducible_and_survive_a_save(fitted, tmp_path):
+    name, est = fitted
+    a = est.sample(50, random_state=3)
+    assert a.equals(est.sample(50, random_state=3))
+    assert not a.equals(est.sample(50, random_state=4))
+    loaded = skgen.load(est.save(tmp_path / name))
+    assert loaded.sample(50, random_state=3).equals(a)
+
+
+def test_the_vae_encodes_and_decodes_tables(table):
+    est = GENERATORS["vae"]().set_params(max_iter=5).fit(table)
+    codes = est.transform(table)
+    assert codes.shape == (len(table), 4)
+    decoded = est.inverse_transform(codes)
+    assert isinstance(decoded, pd.DataFrame) and decoded.dtypes.equals(table.dtypes)
+    assert np.isfinite(est.score_samples(table)).all()
+
+
+def test_arrays_and_an_explicit_dense_network_keep_numbers(table):
+    numeric = table[["age", "owner"]].astype(float)
+    rows = GENERATORS["gan"]().set_params(max_iter=2).fit(numeric.to_numpy())
+    assert isinstance(rows.sample(3, random_state=0), np.ndarray)
+    dense = GENERATORS["gan"]().set_params(max_iter=2, architecture="dense").fit(numeric)
+    assert dense.architecture_ == "dense"
+    assert isinstance(dense.sample(3, random_state=0), np.ndarray)
+    # A frame of numbers alone reads as its array, as everywhere in sklearn
+    # (the same samples, and the column names kept) ...
+    plain = table[["age", "children"]].dropna()
+    auto = GENERATORS["gan"]().set_params(max_iter=2).fit(plain)
+    assert auto.architecture_ == "dense" and list(auto.feature_names_in_) == ["age", "children"]
+    twin = GENERATORS["gan"]().set_params(max_iter=2).fit(plain.to_numpy())
+    np.testing.assert_allclose(auto.sample(5, random_state=0), twin.sample(5, random_state=0))
+    # ... a missing value or architecture="tabular" makes it a table: a
+    # DataFrame comes back, integers whole.
+    for data, params in [(table[["age", "income"]], {}), (plain, {"architecture": "tabular"})]:
+        frame = GENERATORS["gan"]().set_params(max_iter=2, **params).fit(data)
+        out = frame.sample(20, random_state=0)
+        assert frame.architecture_ == "tabular"
+        assert isinstance(out, pd.DataFrame) and out["age"].dtype == np.int64
+
+
+def test_bad_tables_are_named_and_leave_the_estimator_as_it_was(table):
+    est = clone(GENERATORS["ddpm"]()).set_params(max_iter=1)
+    with pytest.raises(ValueError, match="Column 'empty' holds only missing values"):
+        est.fit(table.assign(empty=None))
+    assert not hasattr(est, "spec_") and not hasattr(est, "net_")
+    with pytest.raises(ValueError, match="learns a table and needs a pandas DataFrame"):
+        clone(est).set_params(architecture="tabular").fit(table[["age"]].to_numpy())
+    est.fit(table)
+    before = est.sample(5, random_state=0)
+    with pytest.raises(ValueError, match="Column 'grade' holds values 'top'"):
+        est.partial_fit(table.assign(grade="top"))
+    assert est.sample(5, random_state=0).equals(before)
+    with pytest.raises(ValueError, match="feature names should match those that were passed"):
+        est.score_samples(table.rename(columns={"age": "years"}))
+
+
+# -- conditional sampling ---------------------------------------------------------
+def test_conditions_hold_exactly_and_shift_the_other_columns(fitted, table):
+    name, est = fitted
+    if name == "gan":  # no way to draw given columns: a clear error
+        with pytest.raises(ValueError, match="A GAN has no way to draw rows given"):
+            est.sample(3, conditions={"student": "yes"})
+        return
+    students = est.sample(300, random_state=0, conditions={"student": "yes"})
+    assert (students["student"] == "yes").all() and students.dtypes.equals(table.dtypes)
+    others = est.sample(300, random_state=0, conditions={"student": "no"})
+    assert (others["student"] == "no").all()
+    # In the data, students are older (the latent both depend on): so are
+    # the rows drawn given it.
+    gap = table.groupby("student")["age"].mean()
+    assert gap["yes"] - gap["no"] > 5
+    assert students["age"].mean() - others["age"].mean() > 0.3 * (gap["yes"] - gap["no"])
+    # Several columns, one value per sample, a numeric value and missing.
+    grades = np.array(["low", "high"] * 10)
+    rows = est.sample(20, random_state=1, conditions={"grade": grades, "age": 30, "city": None})
+    assert list(rows["grade"]) == list(grades) and (rows["age"] == 30).all()
+    assert rows["city"].isna().all()
+
+
+def test_bad_conditions_are_named(fitted):
+    name, est = fitted
+    with pytest.raises(ValueError, match=r"conditions name columns \['colour'\]"):
+        est.sample(3, conditions={"colour": "red"})
+    with pytest.raises(ValueError, match=r"conditions\['grade'\] holds 'top', not a category"):
+        est.sample(3, conditions={"grade": "top"})
+    with pytest.raises(ValueError, match=r"conditions\['age'\] holds 2 values but 3 samples"):
+        est.sample(3, conditions={"age": [30, 40]})
+
+
+def test_conditions_need_a_table():
+    X = np.random.default_rng(0).normal(size=(64, 3))
+    est = make(DDPM, max_iter=1, device="cpu").fit(X)
+    with pytest.raises(ValueError, match="conditions= fixes columns of a table"):
+        est.sample(2, conditions={0: 1.0})
