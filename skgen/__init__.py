@@ -21,6 +21,7 @@ from .autoencoder import (
 from .diffusion import DDPM
 from .gan import GAN
 from .outlier import OutlierDetector
+from .resampling import GenerativeResampler
 from .vae import VAE, VariationalAutoencoder
 
 __all__ = [
@@ -29,6 +30,7 @@ __all__ = [
     "DenoisingAutoencoder",
     "EncoderClassifier",
     "GAN",
+    "GenerativeResampler",
     "HashingAutoencoder",
     "LinearAutoencoder",
     "OutlierDetector",

@@ -14,6 +14,7 @@ from skgen import (
     ConvolutionalAutoencoder,
     DenoisingAutoencoder,
     EncoderClassifier,
+    GenerativeResampler,
     HashingAutoencoder,
     LinearAutoencoder,
     OutlierDetector,
@@ -48,6 +49,7 @@ FAST = {
         "max_iter": 100,
     },
     OutlierDetector: {"estimator": lambda: make(StackedAutoencoder, max_iter=2)},
+    GenerativeResampler: {"estimator": lambda: make(DDPM, max_iter=2), "random_state": 0},
 }
 
 AUTOENCODERS = [

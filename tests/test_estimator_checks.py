@@ -18,6 +18,7 @@ from skgen import (
     VAE,
     ConvolutionalAutoencoder,
     EncoderClassifier,
+    GenerativeResampler,
     OutlierDetector,
     StackedAutoencoder,
 )
@@ -29,8 +30,10 @@ from estimators import FAST, make
 # Every class of the list at its fast settings, two epochs; the classifier
 # at its own (enough epochs for the accuracy check_classifiers_train asks).
 CHECKED = [
-    make(cls, max_iter=2) for cls in FAST if cls not in (EncoderClassifier, OutlierDetector)
-] + [make(EncoderClassifier)]
+    make(cls, max_iter=2)
+    for cls in FAST
+    if cls not in (EncoderClassifier, OutlierDetector, GenerativeResampler)
+] + [make(EncoderClassifier), make(GenerativeResampler)]
 # The generators' image networks.
 CHECKED += [
     make(GAN, architecture="conv", channels=(4, 8), max_iter=2, batch_size=16),
