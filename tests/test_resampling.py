@@ -57,15 +57,22 @@ def test_new_rows_belong_to_their_class(blobs):
 
 def test_a_table_of_mixed_types_is_resampled_with_its_schema():
     table = mixed_table(300)
-    y = np.where(table["owner"], "owner", "tenant")
-    model = make(VariationalAutoencoder, n_components=4, max_iter=20, device="cpu")
-    X_res, y_res = GenerativeResampler(model, sampling_strategy=1.0, random_state=0).fit_resample(
-        table, y
-    )
+    y = table.pop("student").to_numpy()
+    # A column that one class never fills stays empty in its new rows.
+    table["income"] = table["income"].mask(y == "yes")
+    model = make(VariationalAutoencoder, n_components=4, max_iter=40, device="cpu")
+    resampler = GenerativeResampler(model, sampling_strategy=1.0, random_state=0)
+    X_res, y_res = resampler.fit_resample(table, y)
     assert X_res.dtypes.equals(table.dtypes) and list(X_res.columns) == list(table.columns)
-    values, counts = np.unique(y_res, return_counts=True)
-    assert counts[0] == counts[1] == max((y == "owner").sum(), (y == "tenant").sum())
     assert X_res.iloc[: len(table)].equals(table.reset_index(drop=True))
+    values, counts = np.unique(y_res, return_counts=True)
+    assert counts[0] == counts[1] == (y == "no").sum()
+    new = X_res.iloc[len(table) :]
+    assert set(y_res[len(table) :]) == {"yes"} and list(resampler.estimators_) == ["yes"]
+    assert new["income"].isna().all()
+    # Students are older in the data; the new student rows are too.
+    ages = table.groupby(y)["age"].mean()
+    assert new["age"].mean() - ages["no"] > 0.5 * (ages["yes"] - ages["no"])
 
 
 def test_it_works_in_an_imbalanced_learn_pipeline(blobs):
