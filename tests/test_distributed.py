@@ -16,10 +16,11 @@ import torch.distributed as dist
 import torch.multiprocessing as mp
 from sklearn.datasets import load_digits
 
-from skgen import GAN, StackedAutoencoder, VariationalAutoencoder
+from skgen import DDPM, GAN, StackedAutoencoder, VariationalAutoencoder
 from skgen._engine import _data
 
 from estimators import make as small
+from test_tables import mixed_table
 
 WORLD_SIZE = 2
 # The shared list's small estimators (tests/estimators.py). Per-process
@@ -52,18 +53,18 @@ def digits():
     return (load_digits().data[:256] / 16).astype(np.float32)
 
 
+def _weights(est):
+    return torch.cat(
+        [p.detach().flatten() for p in est.module_.state_dict().values() if p.is_floating_point()]
+    ).tolist()
+
+
 def _summary(est, seen):
     X = digits()
     return {
         # Row checksums of the data in the network's space (the VAE scales it).
         "data_rows": est.spec_.to_model(X).sum(1).tolist(),
-        "weights": torch.cat(
-            [
-                p.detach().flatten()
-                for p in est.module_.state_dict().values()
-                if p.is_floating_point()
-            ]
-        ).tolist(),
+        "weights": _weights(est),
         "validation_scores": est.validation_scores_,
         "loss_curve": est.loss_curve_,
         "history": [{k: v for k, v in row.items() if "loss" in k} for row in est.net_.history],
@@ -98,6 +99,17 @@ def _worker(rank, init_file, out_dir):
             if name == "vae":  # then a continued fit, in both processes
                 est.partial_fit(X)
             results[name] = _summary(est, seen)
+        # A DataFrame of mixed types, learnt as a table.
+        est = small(DDPM, max_iter=2, batch_size=32, device="cpu").fit(mixed_table(128))
+        results["ddpm-table"] = {
+            "architecture": est.architecture_,
+            "weights": _weights(est),
+            "loss_curve": est.loss_curve_,
+            "sample": est.sample(8, random_state=0, conditions={"student": "yes"})
+            .astype(str)
+            .to_numpy()
+            .tolist(),
+        }
         # The same VAE on X streamed from a memory map, in 16 blocks of 16 rows.
         _data.BLOCK_BYTES = 16 * X.shape[1] * 4
         path = os.path.join(out_dir, f"X{rank}.npy")
@@ -154,6 +166,15 @@ def test_every_process_ends_with_the_same_model_and_losses(ranks, name):
     assert first["loss_curve"] == second["loss_curve"]
     if first["sample"] is not None:
         assert first["sample"] == second["sample"]
+
+
+def test_a_table_trains_alike_in_every_process(ranks):
+    first, second = ranks[0]["ddpm-table"], ranks[1]["ddpm-table"]
+    assert first["architecture"] == "tabular"
+    assert first["weights"] == second["weights"]
+    assert first["loss_curve"] == second["loss_curve"]
+    assert first["sample"] == second["sample"]
+    assert {row[1] for row in first["sample"]} == {"yes"}  # the column given
 
 
 # The VAE also streamed from a memory map.
