@@ -307,7 +307,7 @@ class TableEncoder(TransformerMixin, BaseEstimator):
 
         Returns
         -------
-        X_new : ndarray of shape (n_samples, n_features_out_)
+        X_new : ndarray of shape (n_samples, n_features_out)
             The encoded rows, float64.
         """
         check_is_fitted(self)
@@ -367,7 +367,7 @@ class TableEncoder(TransformerMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features_out_)
+        X : array-like of shape (n_samples, n_features_out)
             Encoded rows, as ``transform`` returns them or as a generator
             draws them.
 
