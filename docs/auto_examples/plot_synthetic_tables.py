@@ -108,4 +108,5 @@ ax.hist(given["body_mass_g"].dropna(), bins, alpha=0.6, density=True,
         label="drawn given Gentoo, Biscoe")
 ax.set_xlabel("body mass (g)")
 ax.legend()
+fig.savefig("synthetic_tables.png", dpi=80)
 plt.show()
