@@ -1,16 +1,16 @@
-"""torch's CPU threads on a busy machine, with and without a local limit.
+"""torch's CPU threads on a busy machine: skgen's default against torch's.
 
 torch starts one intra-op thread per core. When another process already
 keeps a core busy, those threads wait on each other and a small model
-trains many times slower. ``threadpoolctl.threadpool_limits`` (installed
-with scikit-learn) bounds them for one block and restores them after; skgen
-runs its training inside whatever limit is in force.
+trains many times slower. skgen's ``n_threads="auto"`` (``skgen.set_config``)
+runs each fit with one thread per two logical CPUs of the process.
 
-The table times ``StackedAutoencoder(30, max_iter=30)`` on sklearn's
-digits (1,797 x 64, batch 32), the median of ``--repeats`` fits, in four
-settings: an idle machine or one with ``--busy`` processes spinning in a
-pure-Python loop, each with torch's default threads and inside
-``threadpool_limits(limits=1)``.
+The table times ``StackedAutoencoder(30, max_iter=30)`` on sklearn's digits
+(1,797 x 64, batch 32) and the convolutional ``VariationalAutoencoder(2,
+max_iter=3)`` on its 8x8 images, the median of ``--repeats`` fits, on an
+idle machine and with ``--busy`` processes spinning in a pure-Python loop,
+each under skgen's default, torch's own count (``n_threads="torch"``) and
+one thread.
 
 Run: ``python bench/bench_threads.py [--repeats 3] [--busy 1]``
 """
@@ -19,13 +19,13 @@ import argparse
 import multiprocessing
 import statistics
 import time
-from contextlib import nullcontext
 
 import torch
 from sklearn.datasets import load_digits
-from threadpoolctl import threadpool_limits
 
-from skgen import StackedAutoencoder
+import skgen
+from skgen import StackedAutoencoder, VariationalAutoencoder
+from skgen._config import threads_to_use
 
 
 def spin(stop):
@@ -34,12 +34,20 @@ def spin(stop):
         sum(i * i for i in range(10_000))
 
 
-def fit_seconds(X, limit):
-    context = threadpool_limits(limits=limit) if limit else nullcontext()
-    start = time.perf_counter()
-    with context:
-        StackedAutoencoder(30, max_iter=30, random_state=0).fit(X)
-    return time.perf_counter() - start
+MODELS = {
+    "autoencoder": lambda X: StackedAutoencoder(30, max_iter=30, random_state=0).fit(X),
+    "conv VAE": lambda X: VariationalAutoencoder(
+        2, architecture="conv", max_iter=3, random_state=0
+    ).fit(X.reshape(-1, 8, 8)),
+}
+SETTINGS = {"skgen default": "auto", "torch's count": "torch", "one thread": 1}
+
+
+def fit_seconds(model, X, n_threads):
+    with skgen.config_context(n_threads=n_threads):
+        start = time.perf_counter()
+        MODELS[model](X)
+        return time.perf_counter() - start
 
 
 def main():
@@ -48,13 +56,12 @@ def main():
     parser.add_argument("--busy", type=int, default=1, help="busy processes to start")
     args = parser.parse_args()
     X = load_digits().data / 16
-    fit_seconds(X, None)  # warm-up: imports, first kernels
+    fit_seconds("autoencoder", X, "auto")  # warm-up: imports, first kernels
     print(
-        f"torch {torch.__version__}, {torch.get_num_threads()} intra-op threads by default; "
-        f"median of {args.repeats} fits of StackedAutoencoder(30, max_iter=30) on digits"
+        f"torch {torch.__version__}, {torch.get_num_threads()} intra-op threads by default, "
+        f"skgen's default uses {threads_to_use()}; median of {args.repeats} fits"
     )
-    print(f"{'machine':<22}{'threads':<26}{'fit s':>8}{'vs idle default':>17}")
-    idle = None
+    print(f"{'machine':<22}{'threads':<16}" + "".join(f"{m:>14}" for m in MODELS))
     for busy in (0, args.busy):
         stop = multiprocessing.Event()
         hogs = [
@@ -63,12 +70,15 @@ def main():
         for hog in hogs:
             hog.start()
         try:
-            for limit, label in ((None, "default"), (1, "threadpool_limits(1)")):
-                seconds = statistics.median(fit_seconds(X, limit) for _ in range(args.repeats))
-                idle = idle or seconds
-                machine = "idle" if not busy else f"{busy} busy process(es)"
+            machine = "idle" if not busy else f"{busy} busy process(es)"
+            for label, n_threads in SETTINGS.items():
+                cells = [
+                    statistics.median(fit_seconds(m, X, n_threads) for _ in range(args.repeats))
+                    for m in MODELS
+                ]
                 print(
-                    f"{machine:<22}{label:<26}{seconds:>8.2f}{seconds / idle:>16.2f}x", flush=True
+                    f"{machine:<22}{label:<16}" + "".join(f"{c:>13.2f}s" for c in cells),
+                    flush=True,
                 )
         finally:
             stop.set()

@@ -5,6 +5,7 @@ autoencoder also samples; every estimator
 trains with PyTorch through skorch, on a GPU when there is one.
 """
 
+from ._config import config_context, get_config, set_config
 from ._engine._loading import load
 from ._engine._saving import save
 from ._version import __version__
@@ -25,6 +26,9 @@ from .resampling import GenerativeResampler
 from .vae import VAE, VariationalAutoencoder
 
 __all__ = [
+    "config_context",
+    "get_config",
+    "set_config",
     "ConvolutionalAutoencoder",
     "DDPM",
     "DenoisingAutoencoder",

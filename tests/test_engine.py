@@ -16,6 +16,7 @@ from sklearn.base import clone
 from sklearn.exceptions import ConvergenceWarning, NotFittedError
 from skorch.callbacks import Callback, EpochScoring, LRScheduler, ProgressBar
 
+import skgen
 from skgen import LinearAutoencoder, StackedAutoencoder
 from skgen.exceptions import TrainingDivergedError
 
@@ -676,7 +677,8 @@ def test_training_honours_a_threadpoolctl_limit_and_restores_it(digits):
     before = torch.get_num_threads()
     with threadpool_limits(limits=1):
         limited = small(StackedAutoencoder, max_iter=2, callbacks=[_Threads()]).fit(X)
-    free = small(StackedAutoencoder, max_iter=2, callbacks=[_Threads()]).fit(X)
+    with skgen.config_context(n_threads="torch"):  # torch's own count, untouched
+        free = small(StackedAutoencoder, max_iter=2, callbacks=[_Threads()]).fit(X)
     assert list(limited.net_.history[:, "threads"]) == [1, 1]
     assert list(free.net_.history[:, "threads"]) == [before, before]
     assert torch.get_num_threads() == before

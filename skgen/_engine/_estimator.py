@@ -51,6 +51,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
+from .._config import torch_threads
 from ._callbacks import EarlyStopper, user_callbacks
 from ._data import ArraySource
 from ._distributed import (
@@ -294,11 +295,12 @@ class BaseNeuralEstimator(TrainingMixin, SaveableMixin, InferenceMixin, BaseEsti
         fresh = not (hasattr(self, "net_") and (incremental or self.warm_start))
         saved = None if fresh else self._rollback_point()
         try:
-            fit = self._check(fresh, incremental)
-            self._read_data(fit, X, y, classes)
-            net = self._network(fit)
-            self._train(net, fit)
-            self._finalise(net, fit)
+            with torch_threads():
+                fit = self._check(fresh, incremental)
+                self._read_data(fit, X, y, classes)
+                net = self._network(fit)
+                self._train(net, fit)
+                self._finalise(net, fit)
         except BaseException:
             self._roll_back(saved)
             raise
