@@ -1,6 +1,12 @@
 """Sphinx configuration for skgen's documentation."""
 
+import os
+import sys
+
 import skgen
+
+# docs/ itself: the gallery's reading order (_gallery_order.py).
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 project = "scikit-generative"
 author = "the scikit-generative developers"
@@ -54,4 +60,6 @@ sphinx_gallery_conf = {
     "download_all_examples": False,
     "remove_config_comments": True,
     "show_memory": False,
+    # From the quick start to the advanced examples (docs/_gallery_order.py).
+    "within_subsection_order": "_gallery_order.ReadingOrder",
 }
