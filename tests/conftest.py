@@ -1,7 +1,10 @@
+import os
+
 import numpy as np
 import pytest
 from sklearn.datasets import load_digits
 from sklearn.model_selection import train_test_split
+from threadpoolctl import threadpool_limits
 
 from skgen import (
     ConvolutionalAutoencoder,
@@ -26,6 +29,13 @@ ALL_AUTOENCODERS = [
 # An estimator with training settings small enough for unit tests (the
 # shared list, tests/estimators.py).
 small = make
+
+# One thread per test process for everything else too (numpy's BLAS,
+# scikit-learn's OpenMP loops): with one process per CPU (pytest-xdist, -n
+# auto), more threads only spin against the other processes. skgen's own
+# n_threads="auto" already bounds torch's inside each fit.
+if os.environ.get("PYTEST_XDIST_WORKER"):
+    threadpool_limits(limits=1)
 
 
 def gpu_rounding_checks(estimator):
