@@ -126,7 +126,7 @@ def test_unet_takes_any_image_size():
 
 
 def test_samples_are_produced_in_bounded_batches(monkeypatch, capsys):
-    import skgen.diffusion._ddpm as ddpm_module
+    import skgen.diffusion._reverse as ddpm_module
 
     ddpm = small_ddpm(max_iter=1, verbose=1).fit(np.random.default_rng(0).random((40, 2)))
     monkeypatch.setattr(ddpm_module, "INFERENCE_BATCH_SIZE", 7)

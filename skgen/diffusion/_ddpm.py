@@ -1,7 +1,6 @@
 """DDPM: denoising diffusion with DDPM and DDIM sampling."""
 
 import numbers
-import sys
 
 import numpy as np
 import torch
@@ -12,13 +11,13 @@ from sklearn.utils.validation import check_is_fitted
 from .._blocks import TableLayout
 from .._engine._docs import fill_doc
 from .._engine._estimator import MAX_ITER_OR_AUTO, MODULE_OR_CLASS, BaseNeuralEstimator
-from .._engine._inference import INFERENCE_BATCH_SIZE
 from .._engine._mixins import ConditionalMixin, EMAMixin
 from .._engine._modules import user_network
 from .._engine._torch import fixed_generator, torch_generator
 from .._engine._validation import check_channels
 from ._networks import DiffusionNet, ResidualMLP, UNet
 from ._objectives import DenoisingObjective, denoising_error
+from ._reverse import ReverseProcessMixin
 from ._samplers import SAMPLERS
 from ._schedule import NoiseSchedule
 
@@ -31,7 +30,7 @@ AUTO_TRAINING_STEPS = 10_000
 
 
 @fill_doc
-class DDPM(ConditionalMixin, EMAMixin, BaseNeuralEstimator):
+class DDPM(ReverseProcessMixin, ConditionalMixin, EMAMixin, BaseNeuralEstimator):
     """Denoising diffusion probabilistic model, with fast DDIM sampling.
 
     Training adds Gaussian noise to each example at a random step of a fixed
@@ -516,80 +515,6 @@ class DDPM(ConditionalMixin, EMAMixin, BaseNeuralEstimator):
         states = self.spec_.to_data(trajectory.reshape(-1, self.spec_.n_features))
         return out, states.reshape((len(timesteps) + 1, *out.shape)), [*timesteps, -1]
 
-    def _reverse(
-        self, n_samples, rng, labels, sampler, steps, guidance_scale, trajectory, known=None
-    ):
-        """The reverse process from pure noise, in the network's space:
-        ``(samples, states or None, timesteps)``. ``known``: ``(mask,
-        rows)`` of values the samples are drawn given (a table's)."""
-        device = self._inference_device()
-        module = self.net_.module_
-        module.eval()
-        schedule = self.schedule_
-        timesteps = sampler.timesteps(schedule, steps)
-        gen = torch_generator(rng, device)
-        n_features, dtype = self.spec_.n_features, self.spec_.dtype
-        out = np.empty((n_samples, n_features), dtype=dtype)
-        states = (
-            np.empty((len(timesteps) + 1, n_samples, n_features), dtype=dtype)
-            if trajectory
-            else None
-        )
-        guided = labels is not None and guidance_scale != 1.0
-        bar = self._progress(-(-n_samples // INFERENCE_BATCH_SIZE) * len(timesteps))
-        try:
-            with torch.inference_mode():
-                for start in range(0, n_samples, INFERENCE_BATCH_SIZE):
-                    n = min(INFERENCE_BATCH_SIZE, n_samples - start)
-                    yb = (
-                        None
-                        if labels is None
-                        else torch.as_tensor(labels[start : start + n], device=device)
-                    )
-                    x = torch.randn((n, n_features), generator=gen, device=device)
-                    given = None if known is None else _given(module, known, start, n, device)
-                    if states is not None:
-                        states[0, start : start + n] = x.to("cpu").numpy()
-                    for i, t in enumerate(timesteps):
-                        prev_t = timesteps[i + 1] if i + 1 < len(timesteps) else -1
-                        tt = torch.full((n,), t, dtype=torch.long, device=device)
-                        output = self._denoise(module, x, tt, yb, guided, guidance_scale, given)
-                        x = sampler.step(schedule, output, t, prev_t, x, gen)
-                        if states is not None:
-                            states[i + 1, start : start + n] = x.to("cpu").numpy()
-                        if bar is not None:
-                            bar.update(1)
-                    out[start : start + n] = x.to("cpu").numpy()
-        finally:
-            if bar is not None:
-                bar.close()
-        return out, states, timesteps
-
-    def _progress(self, total):
-        if not self.verbose:
-            return None
-        from tqdm.auto import tqdm
-
-        return tqdm(
-            total=total, desc="DDPM sampling", unit="step", file=sys.stderr, dynamic_ncols=True
-        )
-
-    @staticmethod
-    def _denoise(module, x, t, y, guided, scale, condition=None):
-        if not guided:
-            return module(x, t, y, ema=True, condition=condition)
-        # One pass over [conditional; unconditional] inputs.
-        null = torch.full_like(y, module.n_classes)
-        both = module(
-            torch.cat([x, x]),
-            torch.cat([t, t]),
-            torch.cat([y, null]),
-            ema=True,
-            condition=None if condition is None else torch.cat([condition] * 2),
-        )
-        cond, uncond = both.chunk(2)
-        return uncond + scale * (cond - uncond)
-
     # -- likelihood proxy ----------------------------------------------------
     def score_samples(self, X, y=None):
         """Negative denoising error of each sample: a likelihood proxy.
@@ -637,11 +562,3 @@ class DDPM(ConditionalMixin, EMAMixin, BaseNeuralEstimator):
         return self._forward_batches(
             proxy, X, np.float64, labels=labels, preprocess=self.spec_.to_model
         )
-
-
-def _given(module, known, start, n, device):
-    """The condition of rows ``start:start + n`` of the known values."""
-    mask, rows = known
-    x = torch.as_tensor(rows[start : start + n], dtype=torch.float32, device=device)
-    given = torch.as_tensor(np.broadcast_to(mask, x.shape).copy(), device=device)
-    return module.layout.condition(x, given)
