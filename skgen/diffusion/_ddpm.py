@@ -95,10 +95,11 @@ class DDPM(ReverseProcessMixin, ConditionalMixin, EMAMixin, BaseNeuralEstimator)
         this decay (warmed up over the first steps) and sample from it.
         None samples from the trained weights.
 
-    sampler : {{"ddpm", "ddim"}}, default="ddim"
+    sampler : {{"ddpm", "ddim", "dpm++"}}, default="ddim"
         Default sampler of :meth:`sample`: ``"ddpm"`` is ancestral sampling
         (stochastic, the book's), ``"ddim"`` the deterministic DDIM (eta =
-        0), 50 steps by default. DDIM is the default because it was measured
+        0), 50 steps by default, ``"dpm++"`` the second-order multistep
+        DPM-Solver++(2M), 20 steps by default, one network pass each. DDIM is the default because it was measured
         as good in a twentieth of the network passes: on digits rows its
         samples are as close to held-out data as those of all 1000
         ancestral steps, and on 28x28 images 1000 ancestral steps of the
@@ -107,7 +108,8 @@ class DDPM(ReverseProcessMixin, ConditionalMixin, EMAMixin, BaseNeuralEstimator)
 
     n_inference_steps : int or None, default=None
         Default number of reverse steps of :meth:`sample`; None means all
-        ``n_timesteps`` for ``"ddpm"`` and 50 for ``"ddim"``.
+        ``n_timesteps`` for ``"ddpm"``, 50 for ``"ddim"`` and 20 for
+        ``"dpm++"``.
 
     conditional : bool, default=False
         Train a class-conditional model on ``fit(X, y)``, with label dropout
@@ -453,7 +455,7 @@ class DDPM(ReverseProcessMixin, ConditionalMixin, EMAMixin, BaseNeuralEstimator)
             diversity, 0 ignores the label. On digits, DDIM samples get the
             requested class far more often with 3 than with 1 (see the DDPM
             page of the user guide).
-        sampler : {"ddpm", "ddim"}, default=None
+        sampler : {"ddpm", "ddim", "dpm++"}, default=None
             Overrides the estimator's ``sampler``.
         return_trajectory : bool, default=False
             Also return every intermediate ``x_t`` of the reverse process

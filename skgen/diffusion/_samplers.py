@@ -10,6 +10,8 @@ parameter of ``DDPM`` and of its ``sample`` accept: adding a sampler is
 adding a class here.
 """
 
+import torch
+
 SAMPLERS = {}
 
 
@@ -59,3 +61,53 @@ class DDIMSampler(Sampler):
 
     def step(self, schedule, output, t, prev_t, x, generator):
         return schedule.step(output, t, x, prev_t=prev_t, eta=0.0, generator=generator)
+
+
+class DPMSolverPlusPlusSampler(Sampler):
+    """DPM-Solver++(2M) (Lu et al. 2022): a second-order multistep solver of
+    the diffusion ODE in its data-prediction form, 20 steps by default.
+
+    Each step is DDIM's exponential-integrator step with the clean-sample
+    prediction replaced by a linear extrapolation from the current and the
+    previous step's predictions (in log-SNR time), so it costs one network
+    pass, like DDIM, and is second-order accurate. The first step, and the
+    last one to the clean sample, are first-order (DDIM's), as in the
+    reference solver. Deterministic given the starting noise.
+    """
+
+    name = "dpm++"
+    default_steps = 20
+
+    def __init__(self):
+        self._previous = None  # (x0_hat, lambda) of the step before
+        self._expected_t = None
+
+    @staticmethod
+    def _alpha_sigma_lambda(schedule, t, like):
+        if t < 0:  # the clean sample
+            one = torch.ones((), dtype=like.dtype, device=like.device)
+            return one, torch.zeros_like(one), None
+        ab = schedule.alpha_bars[t].to(like.dtype)
+        alpha, sigma = ab.sqrt(), (1 - ab).sqrt()
+        return alpha, sigma, torch.log(alpha) - torch.log(sigma)
+
+    def step(self, schedule, output, t, prev_t, x, generator):
+        if t != self._expected_t:  # a new run (or a new batch of one)
+            self._previous = None
+        idx = torch.full((x.shape[0],), t, dtype=torch.long, device=x.device)
+        x0, _ = schedule.split(x, output, idx)
+        _, sigma, lam = self._alpha_sigma_lambda(schedule, t, x)
+        alpha_next, sigma_next, lam_next = self._alpha_sigma_lambda(schedule, prev_t, x)
+        if lam_next is None:
+            out = x0  # the last step: the clean-sample prediction itself
+        else:
+            h = lam_next - lam
+            data = x0
+            if self._previous is not None:
+                x0_before, lam_before = self._previous
+                r = (lam - lam_before) / h
+                data = (1 + 1 / (2 * r)) * x0 - (1 / (2 * r)) * x0_before
+            out = (sigma_next / sigma) * x - alpha_next * torch.expm1(-h) * data
+        self._previous = (x0, lam)
+        self._expected_t = prev_t
+        return out
