@@ -84,12 +84,12 @@ gan = GAN(32, generator=generator, discriminator=discriminator,
 # %%
 # What they give
 # --------------
-fig, axes = plt.subplots(1, 3, figsize=(15, 5))
-ReconstructionDisplay.from_estimator(built_in, test, n_images=8, ax=axes[0],
-                                     title="built-in autoencoder: test digits, reconstructions")
-ReconstructionDisplay.from_estimator(custom, test, n_images=8, ax=axes[1],
+fig, axes = plt.subplot_mosaic([["built-in", "gan"], ["custom", "gan"]], figsize=(11, 6.2))
+ReconstructionDisplay.from_estimator(built_in, test, n_images=8, ax=axes["built-in"],
+                                     title="built-in autoencoder:\ntest digits, reconstructions")
+ReconstructionDisplay.from_estimator(custom, test, n_images=8, ax=axes["custom"],
                                      title="your own encoder and decoder")
-ImageGridDisplay.from_estimator(gan, 64, random_state=0, ax=axes[2],
+ImageGridDisplay.from_estimator(gan, 64, random_state=0, ax=axes["gan"],
                                 title="GAN with your own networks: sample(64)")
 fig.tight_layout()
 fig.savefig("custom_networks.png", dpi=80)

@@ -40,8 +40,8 @@ X, _, centers = make_ring_of_gaussians(2000, random_state=0)
 # ------------------
 # A sample is near a mode within 3 standard deviations (0.05 each) of its
 # centre; :func:`~skgen.metrics.mode_coverage` counts the modes reached.
-fig, axes = plt.subplots(1, len(CONFIGS), figsize=(4 * len(CONFIGS), 4.6))
-for ax, (name, params) in zip(axes, CONFIGS.items()):
+fig, axes = plt.subplots(2, 2, figsize=(9, 9.4))
+for ax, (name, params) in zip(axes.flat, CONFIGS.items()):
     gan = GAN(n_components=8, max_iter=EPOCHS, batch_size=64, random_state=1,
               **params).fit(X)
     samples = gan.sample(1000, random_state=0)
@@ -49,11 +49,12 @@ for ax, (name, params) in zip(axes, CONFIGS.items()):
     print(f"{name:<22} modes {modes}/8, {near:.0%} of samples near a mode")
     ax.scatter(X[:, 0], X[:, 1], s=2, c="lightgray", label="data")
     ax.scatter(samples[:, 0], samples[:, 1], s=2, c="tab:red", label="samples")
-    ax.set_title(f"{name}\n{modes}/8 modes, {near:.0%} near")
+    ax.set_title(f"{name}\n{modes}/8 modes, {near:.0%} of samples near one",
+                 fontsize="large")
     ax.set_xlim(-3, 3)
     ax.set_ylim(-3, 3)
     ax.set_aspect("equal")
-axes[0].legend(loc="lower left", markerscale=4)
+axes[0, 0].legend(loc="lower left", markerscale=4)
 fig.tight_layout()
 fig.savefig("gan_mode_collapse.png", dpi=80)
 plt.show()

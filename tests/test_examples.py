@@ -43,7 +43,7 @@ def test_example_runs(path, tmp_path, monkeypatch, capsys):
     if path.name == "plot_custom_networks.py":
         assert "built-in  networks" in out and "your own  networks" in out
     if path.name == "plot_real_digits_28x28.py":
-        for name in ("real (training)", "VAE", "DCGAN", "DDPM (U-Net)", "KernelDensity"):
+        for name in ("real training digits", "VAE", "DCGAN", "DDPM (U-Net)", "KernelDensity"):
             assert name in out
 
 

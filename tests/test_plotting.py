@@ -64,6 +64,18 @@ def tile(display, i, j, size=8):
     return image[i * (size + 1) : i * (size + 1) + size, j * (size + 1) : j * (size + 1) + size]
 
 
+def test_larger_images_get_wider_gaps_that_stay_background():
+    # 28x28 tiles 1 pixel apart merge into one block once a figure is
+    # resampled to page width; a gap of a tenth of a tile (3 pixels) stays.
+    images = np.random.default_rng(0).random((4, 28, 28))
+    disp = ImageGridDisplay(images).plot(n_cols=2)
+    image = np.ma.filled(disp.image_.get_array(), np.nan)
+    assert image.shape == (2 * 28 + 3, 2 * 28 + 3)
+    assert np.isnan(image[28:31]).all() and np.isnan(image[:, 28:31]).all()
+    np.testing.assert_allclose(image[31:, 31:], images[3])
+    plt.close(disp.figure_)
+
+
 def test_image_grid_tiles_the_images_in_order(data, tmp_path):
     X = data[0][:10]
     disp = ImageGridDisplay(X, labels=np.arange(10)).plot(n_cols=4, title="ten")

@@ -77,13 +77,24 @@ def as_images(X, image_shape=None, *, name="images", lead=1):
     return X.reshape(*lead_shape, *sample)
 
 
-def montage(grid, pad=1):
+def tile_gap(size):
+    """Pixels between tiles of ``size`` pixels: about a tenth of a tile.
+
+    One pixel for 8x8 digits, three for 28x28 images, so the gap survives
+    the figure's resampling at any page width.
+    """
+    return max(1, round(size / 10))
+
+
+def montage(grid, pad=None):
     """Tile ``grid`` of shape ``(rows, cols, H, W[, C])`` into one image.
 
-    Tiles are separated by ``pad`` pixels of NaN (drawn in the background
-    colour) for grey images, or of white for colour images.
+    Tiles are separated by ``pad`` pixels (None: :func:`tile_gap` of the
+    tile height) of NaN, drawn in the background colour, for grey images,
+    or of white for colour images.
     """
     rows, cols, h, w = grid.shape[:4]
+    pad = tile_gap(h) if pad is None else pad
     channels = grid.shape[4:]
     fill = np.nan if not channels else 1.0
     out = np.full((rows * (h + pad) - pad, cols * (w + pad) - pad, *channels), fill)
@@ -93,8 +104,9 @@ def montage(grid, pad=1):
     return out
 
 
-def tile_centers(n, size, pad=1):
+def tile_centers(n, size, pad=None):
     """Pixel coordinates of the centres of ``n`` tiles of ``size`` pixels."""
+    pad = tile_gap(size) if pad is None else pad
     return [k * (size + pad) + (size - 1) / 2 for k in range(n)]
 
 
@@ -106,7 +118,8 @@ def draw_montage(ax, grid, *, cmap, vmin, vmax, row_labels=None, col_labels=None
     """
     from matplotlib import colormaps
 
-    image = montage(grid)
+    pad = tile_gap(grid.shape[2])
+    image = montage(grid, pad)
     finite = grid[np.isfinite(grid)]
     if vmin is None:
         vmin = float(finite.min()) if finite.size else 0.0
@@ -126,12 +139,12 @@ def draw_montage(ax, grid, *, cmap, vmin, vmax, row_labels=None, col_labels=None
         )
     rows, cols, h, w = grid.shape[:4]
     ax.set_xticks(
-        tile_centers(cols, w) if col_labels is not None else [],
+        tile_centers(cols, w, pad) if col_labels is not None else [],
         [str(c) for c in col_labels] if col_labels is not None else [],
         fontsize="small",
     )
     ax.set_yticks(
-        tile_centers(rows, h) if row_labels is not None else [],
+        tile_centers(rows, h, pad) if row_labels is not None else [],
         [str(r) for r in row_labels] if row_labels is not None else [],
         fontsize="small",
     )

@@ -2,7 +2,14 @@
 
 import numpy as np
 
-from ._base import as_images, axes_or_new, draw_montage, estimator_image_shape, generated
+from ._base import (
+    as_images,
+    axes_or_new,
+    draw_montage,
+    estimator_image_shape,
+    generated,
+    tile_gap,
+)
 
 
 class ImageGridDisplay:
@@ -96,12 +103,13 @@ class ImageGridDisplay:
             if len(labels) != n:
                 raise ValueError(f"labels has {len(labels)} entries for {n} images.")
             h, w = images.shape[1:3]
+            pad = tile_gap(h)
             for k, label in enumerate(labels):
                 i, j = divmod(k, n_cols)
                 self.texts_.append(
                     self.ax_.text(
-                        j * (w + 1),
-                        i * (h + 1),
+                        j * (w + pad),
+                        i * (h + pad),
                         str(label),
                         color="tab:red",
                         fontsize=7,
