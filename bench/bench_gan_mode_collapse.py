@@ -9,12 +9,15 @@ centre), the share of samples that close to a mode, and the MMD to
 held-out data (lower is better), as the median over seeds and the worst
 seed.
 
-Run: ``python bench/bench_gan_mode_collapse.py [--epochs 100] [--seeds 0 1 2]``
+Run: ``python bench/bench_gan_mode_collapse.py [--epochs 100] [--seeds 0 1 2]``;
+``--record gan_ring`` stores the table for the docs (bench/results.json).
 """
 
 import argparse
 import statistics
 import time
+
+from _results import add_record_option, record
 
 from skgen import GAN
 from skgen.datasets import make_ring_of_gaussians
@@ -32,6 +35,16 @@ CONFIGS = {
     "wasserstein-gp, n_critic 5": {**PLAIN, "loss": "wasserstein-gp", "n_critic": 5},
     "skgen defaults": {},
 }
+# Short row keys for the docs' :bench:`gan_ring[KEY, COLUMN]` references.
+KEYS = {
+    "bce (plain)": "plain",
+    "bce + label smoothing 0.1": "smoothing",
+    "bce + minibatch std": "mbstd",
+    "bce + EMA 0.99": "ema",
+    "hinge + spectral norm": "hinge-sn",
+    "wasserstein-gp, n_critic 5": "wgan-gp",
+    "skgen defaults": "defaults",
+}
 
 
 def main():
@@ -39,6 +52,7 @@ def main():
     parser.add_argument("--epochs", type=int, default=100)
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
     parser.add_argument("--configs", nargs="+", default=list(CONFIGS))
+    add_record_option(parser)
     args = parser.parse_args()
     X, _, centers = make_ring_of_gaussians(2000, random_state=0)
     held_out, _, _ = make_ring_of_gaussians(1000, random_state=99)
@@ -47,6 +61,7 @@ def main():
         f"{'configuration':<30}{'modes (med/min)':>17}{'near (med/min)':>16}"
         f"{'MMD (med/max)':>18}{'fit s':>7}"
     )
+    rows = {}
     for name in args.configs:
         modes, near, dists, times = [], [], [], []
         for seed in args.seeds:
@@ -65,12 +80,25 @@ def main():
             modes.append(m)
             near.append(q)
             dists.append(mmd(samples[:1000], held_out))
-        print(
-            f"{name:<30}{statistics.median(modes):>9.0f} / {min(modes):<5}"
-            f"{statistics.median(near):>9.2f} / {min(near):<4.2f}"
-            f"{statistics.median(dists):>10.4f} / {max(dists):<6.4f}"
-            f"{statistics.median(times):>6.1f}",
-            flush=True,
+        cells = [
+            name,
+            f"{statistics.median(modes):.0f} / {min(modes)}",
+            f"{statistics.median(near):.2f} / {min(near):.2f}",
+            f"{statistics.median(dists):.4f} / {max(dists):.4f}",
+            f"{statistics.median(times):.1f}",
+        ]
+        rows[name] = cells
+        print(f"{cells[0]:<30}{cells[1]:>17}{cells[2]:>16}{cells[3]:>18}{cells[4]:>7}", flush=True)
+    if args.record:
+        record(
+            args.record,
+            title=f"Ring of 8 Gaussians, {args.epochs} epochs, seeds "
+            + ", ".join(map(str, args.seeds))
+            + ": the plain GAN, each remedy added to it, and the defaults",
+            columns=["configuration", "modes (med/min)", "near (med/min)", "MMD (med/max)"]
+            + ["fit s"],
+            rows={KEYS.get(name, name): cells for name, cells in rows.items()},
+            note="near: share of samples within 3 std of a mode; MMD to held-out data.",
         )
 
 

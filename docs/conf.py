@@ -18,9 +18,12 @@ extensions = [
     "sphinx.ext.autodoc",
     "sphinx.ext.autosummary",
     "sphinx.ext.intersphinx",
-    "sphinx.ext.mathjax",
     "numpydoc",
     "sphinx_gallery.gen_gallery",
+    # docs/_bench_docs.py: measured figures from bench/results.json.
+    "_bench_docs",
+    # docs/_math_svg.py: math drawn at build time, so pages read offline.
+    "_math_svg",
 ]
 autosummary_generate = True
 numpydoc_show_class_members = False
@@ -34,6 +37,7 @@ templates_path = ["_templates"]
 html_theme = "pydata_sphinx_theme"
 html_title = "scikit-generative"
 html_static_path = ["_static"]
+html_css_files = ["custom.css"]
 html_theme_options = {
     "navbar_align": "left",
     "show_toc_level": 2,
@@ -41,6 +45,8 @@ html_theme_options = {
     "footer_start": ["copyright"],
     "footer_end": ["sphinx-version"],
 }
+# Pages with no sub-pages get no section sidebar, rather than an empty one.
+html_sidebars = {"install": [], "benchmarks": []}
 nitpicky = False
 
 # The example gallery. Its outputs (docs/auto_examples/) are committed from a
@@ -60,6 +66,9 @@ sphinx_gallery_conf = {
     "download_all_examples": False,
     "remove_config_comments": True,
     "show_memory": False,
+    # Its timing page loads its table's scripts from a CDN: the docs read
+    # offline, and each example shows its own run time.
+    "write_computation_times": False,
     # From the quick start to the advanced examples (docs/_gallery_order.py).
     "within_subsection_order": "_gallery_order.ReadingOrder",
 }

@@ -1,0 +1,108 @@
+"""The measured tables that the documentation quotes: ``bench/results.json``.
+
+A benchmark run with ``--record`` stores the table it printed here, under a
+name, with the command that produced it. The documentation never types a
+measured figure: it shows a whole table with ``.. bench-table:: NAME`` and
+quotes one cell with ``:bench:`NAME[ROW, COLUMN]``` (docs/_bench_docs.py),
+so a page cannot disagree with the file or with another page, and
+``tests/test_docs_numbers.py`` fails on a reference the file does not hold.
+
+Each record is::
+
+    {"title": "...", "command": "python bench/...", "machine": "...",
+     "date": "YYYY-MM-DD" or null, "note": "..." or null,
+     "columns": ["row", "FD", ...],
+     "rows": {"row-key": ["shown label", "2.31", ...], ...}}
+
+Cells are the strings the benchmark printed; the first cell of a row is its
+label, and a row's key names it in ``:bench:`` references.
+"""
+
+import datetime
+import json
+import re
+import shlex
+import sys
+from pathlib import Path
+
+RESULTS = Path(__file__).with_name("results.json")
+REFERENCE = re.compile(r"^\s*(?P<name>[\w-]+)\[\s*(?P<row>[^,\]]+?)\s*,\s*(?P<column>.+?)\s*\]\s*$")
+
+
+def load(path=RESULTS):
+    """The records of ``path``, by name."""
+    with open(path, encoding="utf-8") as f:
+        return json.load(f)
+
+
+def check_record(name, record):
+    """Raise ValueError when ``record`` is not a well-formed table."""
+    for key in ("title", "command", "columns", "rows"):
+        if key not in record:
+            raise ValueError(f"bench record {name!r} has no {key!r}.")
+    width = len(record["columns"])
+    for key, cells in record["rows"].items():
+        if len(cells) != width or not all(isinstance(c, str) for c in cells):
+            raise ValueError(
+                f"bench record {name!r}, row {key!r}: expected {width} string cells "
+                f"for columns {record['columns']}; got {cells!r}."
+            )
+
+
+def cell(results, reference):
+    """The cell that ``"NAME[ROW, COLUMN]"`` names, as a string.
+
+    Raises KeyError, with what is there instead, when the record, the row
+    or the column is missing.
+    """
+    match = REFERENCE.match(reference)
+    if match is None:
+        raise KeyError(f"{reference!r} is not of the form NAME[ROW, COLUMN].")
+    name, row, column = match.group("name", "row", "column")
+    if name not in results:
+        raise KeyError(f"bench/results.json has no record {name!r}.")
+    record = results[name]
+    if row not in record["rows"]:
+        raise KeyError(f"record {name!r} has no row {row!r}; rows: {list(record['rows'])}.")
+    if column not in record["columns"]:
+        raise KeyError(f"record {name!r} has no column {column!r}; columns: {record['columns']}.")
+    return record["rows"][row][record["columns"].index(column)]
+
+
+def add_record_option(parser):
+    """Add ``--record NAME`` to a benchmark's argument parser."""
+    parser.add_argument(
+        "--record",
+        metavar="NAME",
+        help="store the printed table in bench/results.json under NAME, for the docs",
+    )
+
+
+def record(name, *, title, columns, rows, note=None, path=RESULTS):
+    """Store one printed table under ``name``, with the command that ran."""
+    entry = {
+        "title": title,
+        "command": "python " + shlex.join(["bench/" + Path(sys.argv[0]).name, *sys.argv[1:]]),
+        "machine": _machine(),
+        "date": datetime.date.today().isoformat(),
+        "note": note,
+        "columns": list(columns),
+        "rows": {key: [str(c) for c in cells] for key, cells in rows.items()},
+    }
+    check_record(name, entry)
+    results = load(path) if Path(path).exists() else {}
+    results[name] = entry
+    with open(path, "w", encoding="utf-8") as f:
+        json.dump(results, f, indent=1, ensure_ascii=False)
+        f.write("\n")
+    print(f"recorded {name!r} in {path}")
+
+
+def _machine():
+    import os
+
+    import torch
+
+    if torch.cuda.is_available():
+        return f"1 {torch.cuda.get_device_name(0)}"
+    return f"{len(os.sched_getaffinity(0))} CPU cores"
