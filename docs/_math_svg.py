@@ -43,9 +43,7 @@ def visit_inline(self, node):
 
 
 def visit_block(self, node):
-    self.body.append(
-        f'<div class="svg-math-block">{render_svg(node.astext(), fontsize=14)}</div>'
-    )
+    self.body.append(f'<div class="svg-math-block">{render_svg(node.astext(), fontsize=14)}</div>')
     raise nodes.SkipNode
 
 

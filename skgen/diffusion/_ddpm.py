@@ -99,8 +99,9 @@ class DDPM(ReverseProcessMixin, ConditionalMixin, EMAMixin, BaseNeuralEstimator)
         Default sampler of :meth:`sample`: ``"ddpm"`` is ancestral sampling
         (stochastic, the book's), ``"ddim"`` the deterministic DDIM (eta =
         0), 50 steps by default, ``"dpm++"`` the second-order multistep
-        DPM-Solver++(2M), 20 steps by default, one network pass each. DDIM is the default because it was measured
-        as good in a twentieth of the network passes: on digits rows its
+        DPM-Solver++(2M), 20 steps by default, one network pass each. DDIM
+        is the default because it was measured as good in a twentieth of
+        the network passes: on digits rows its
         samples are as close to held-out data as those of all 1000
         ancestral steps, and on 28x28 images 1000 ancestral steps of the
         U-Net are slow on a CPU (figures on the DDPM page of the user
