@@ -6,13 +6,14 @@ trains many times slower. skgen's ``n_threads="auto"`` (``skgen.set_config``)
 runs each fit with one thread per two logical CPUs of the process.
 
 The table times ``StackedAutoencoder(30, max_iter=30)`` on sklearn's digits
-(1,797 x 64, batch 32) and the convolutional ``VariationalAutoencoder(2,
-max_iter=3)`` on its 8x8 images, the median of ``--repeats`` fits, on an
-idle machine and with ``--busy`` processes spinning in a pure-Python loop,
-each under skgen's default, torch's own count (``n_threads="torch"``) and
-one thread.
+(1,797 x 64, batch 32), the convolutional ``VariationalAutoencoder(2,
+max_iter=3)`` on its 8x8 images and one epoch of the book's 784-100-30
+autoencoder (NAdam, batch 32) on 20,000 rows shaped like Fashion-MNIST, the
+median of ``--repeats`` fits, on an idle machine and with ``--busy``
+processes spinning in a pure-Python loop, each under skgen's default,
+torch's own count (``n_threads="torch"``) and one thread.
 
-Run: ``python bench/bench_threads.py [--repeats 3] [--busy 1]``
+Run: ``python bench/bench_threads.py [--repeats 3] [--busy 1] [--record threads]``
 """
 
 import argparse
@@ -21,11 +22,14 @@ import statistics
 import time
 
 import torch
+from _results import add_record_option, record
 from sklearn.datasets import load_digits
 
 import skgen
 from skgen import StackedAutoencoder, VariationalAutoencoder
 from skgen._config import threads_to_use
+
+from _data import fashion_like
 
 
 def spin(stop):
@@ -39,8 +43,20 @@ MODELS = {
     "conv VAE": lambda X: VariationalAutoencoder(
         2, architecture="conv", max_iter=3, random_state=0
     ).fit(X.reshape(-1, 8, 8)),
+    "784-100-30 AE": lambda X: StackedAutoencoder(
+        30, hidden_layer_sizes=(100,), optimizer="nadam", max_iter=1, random_state=0
+    ).fit(WIDE),
 }
+WIDE = fashion_like(20_000)
+KEYS = {"skgen default": "auto", "torch's count": "torch", "one thread": "one"}
 SETTINGS = {"skgen default": "auto", "torch's count": "torch", "one thread": 1}
+
+
+def thread_count(n_threads):
+    """The torch threads a fit gets under ``n_threads``."""
+    with skgen.config_context(n_threads=n_threads):
+        n = threads_to_use()
+    return torch.get_num_threads() if n is None else n
 
 
 def fit_seconds(model, X, n_threads):
@@ -54,7 +70,9 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--busy", type=int, default=1, help="busy processes to start")
+    add_record_option(parser)
     args = parser.parse_args()
+    rows = {}
     X = load_digits().data / 16
     fit_seconds("autoencoder", X, "auto")  # warm-up: imports, first kernels
     print(
@@ -80,11 +98,25 @@ def main():
                     f"{machine:<22}{label:<16}" + "".join(f"{c:>13.2f}s" for c in cells),
                     flush=True,
                 )
+                key = f"{'idle' if not busy else 'busy'}-{KEYS[label]}"
+                rows[key] = [machine, f"{label} ({thread_count(n_threads)})"] + [
+                    f"{c:.2f} s" for c in cells
+                ]
         finally:
             stop.set()
             for hog in hogs:
                 hog.join()
     print(f"after the blocks: {torch.get_num_threads()} threads (restored)")
+    if args.record:
+        record(
+            args.record,
+            title=f"A fit by thread count and machine load (medians of {args.repeats} fits)",
+            columns=["machine", "threads", *MODELS],
+            rows=rows,
+            note="StackedAutoencoder(30, max_iter=30) on the digits; the convolutional "
+            "VariationalAutoencoder(2, max_iter=3) on their 8x8 images; one epoch of the "
+            "book's 784-100-30 autoencoder at batch 32 on 20,000 rows.",
+        )
 
 
 if __name__ == "__main__":
