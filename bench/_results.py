@@ -20,6 +20,7 @@ label, and a row's key names it in ``:bench:`` references.
 
 import datetime
 import json
+import os
 import re
 import shlex
 import sys
@@ -99,8 +100,6 @@ def record(name, *, title, columns, rows, note=None, path=RESULTS):
 
 
 def _machine():
-    import os
-
     import torch
 
     if torch.cuda.is_available():

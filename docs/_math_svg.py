@@ -6,6 +6,7 @@ TeX source that MathJax would typeset from a CDN in the reader's browser.
 A formula mathtext cannot parse fails the build with its source.
 """
 
+import hashlib
 import io
 import re
 
@@ -31,9 +32,11 @@ def render_svg(latex, *, fontsize):
     except ValueError as exc:
         raise ExtensionError(f"mathtext cannot render {source!r}: {exc}") from exc
     svg = buffer.getvalue()
-    svg = svg[svg.index("<svg") :]
+    # The element alone, without its creation-time metadata: a rebuild
+    # writes the same page.
+    svg = re.sub(r"<metadata>.*?</metadata>", "", svg[svg.index("<svg") :], flags=re.S)
     # An id per formula: several SVGs on one page must not share glyph ids.
-    suffix = f"m{abs(hash(source)) % 10**8}"
+    suffix = "m" + hashlib.sha1(source.encode()).hexdigest()[:8]
     return re.sub(r'(id="|href="#|url\(#)([^"\)]+)', rf"\g<1>{suffix}-\g<2>", svg)
 
 

@@ -104,9 +104,9 @@ def montage(grid, pad=None):
     return out
 
 
-def tile_centers(n, size, pad=None):
-    """Pixel coordinates of the centres of ``n`` tiles of ``size`` pixels."""
-    pad = tile_gap(size) if pad is None else pad
+def tile_centers(n, size, pad):
+    """Pixel coordinates of the centres of ``n`` tiles of ``size`` pixels,
+    ``pad`` pixels apart."""
     return [k * (size + pad) + (size - 1) / 2 for k in range(n)]
 
 
