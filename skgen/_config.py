@@ -1,10 +1,19 @@
 """skgen's global configuration, in the manner of ``sklearn.set_config``.
 
-One setting so far, ``n_threads``: how many CPU threads torch uses while
-skgen trains or runs a network. torch starts one thread per core and its
-OpenMP threads spin while they wait for each other; on a small machine,
-or one where another process keeps a core busy, that makes a fit several
-times slower than with fewer threads (``bench/bench_threads.py``).
+Two settings of the CPU on which skgen trains or runs a network:
+
+* ``n_threads``: how many CPU threads torch uses. torch starts one thread
+  per core and its OpenMP threads spin while they wait for each other; on
+  a small machine, or one where another process keeps a core busy, that
+  makes a fit several times slower than with fewer threads
+  (``bench/bench_threads.py``).
+* ``flush_denormal``: whether subnormal floats (below about 1.2e-38 in
+  float32) are flushed to zero. Adam's moment estimates of weights whose
+  gradient stops (a dead ReLU unit, a pixel that is rarely inked) decay by
+  ``beta1`` a step into subnormal numbers, and stay there: ``0.9`` times
+  the smallest subnormal rounds back to itself. x86 CPUs handle such
+  numbers several times slower, so a dense network's epochs grow slower as
+  it trains (``bench/bench_autoencoders.py``).
 """
 
 import functools
@@ -14,7 +23,7 @@ from contextlib import contextmanager
 
 import torch
 
-_DEFAULTS = {"n_threads": "auto"}
+_DEFAULTS = {"n_threads": "auto", "flush_denormal": True}
 _local = threading.local()
 # Variables with which a user has already chosen the thread count.
 _THREAD_VARIABLES = ("OMP_NUM_THREADS", "MKL_NUM_THREADS")
@@ -32,7 +41,7 @@ def get_config():
     Returns
     -------
     config : dict
-        ``{"n_threads": ...}``; see :func:`set_config`.
+        ``{"n_threads": ..., "flush_denormal": ...}``; see :func:`set_config`.
 
     Examples
     --------
@@ -52,7 +61,12 @@ def _check_n_threads(n_threads):
         )
 
 
-def set_config(n_threads=None):
+def _check_flush_denormal(flush_denormal):
+    if flush_denormal is not None and not isinstance(flush_denormal, bool):
+        raise ValueError(f"flush_denormal must be True, False or None; got {flush_denormal!r}.")
+
+
+def set_config(n_threads=None, flush_denormal=None):
     """Set skgen's global settings (for this thread of the program).
 
     Parameters
@@ -70,6 +84,16 @@ def set_config(n_threads=None):
         - an int: exactly that many.
         - None leaves the setting unchanged.
 
+    flush_denormal : bool or None, default=None
+        Whether subnormal floats are flushed to zero on the CPU while skgen
+        trains, samples or transforms (``torch.set_flush_denormal``), the
+        previous mode being restored after each call. True (the initial
+        value) keeps a dense network's training steps at full speed once
+        Adam's moment estimates of idle weights have decayed below about
+        1.2e-38, where x86 CPUs slow down several times; it changes only
+        values that small. False leaves torch's mode as it is. None leaves
+        the setting unchanged.
+
     Examples
     --------
     >>> import skgen
@@ -78,18 +102,24 @@ def set_config(n_threads=None):
     1
     >>> skgen.set_config(n_threads="auto")
     """
+    _check_flush_denormal(flush_denormal)
     if n_threads is not None:
         _check_n_threads(n_threads)
+    if n_threads is not None:
         _config()["n_threads"] = n_threads
+    if flush_denormal is not None:
+        _config()["flush_denormal"] = flush_denormal
 
 
 @contextmanager
-def config_context(*, n_threads=None):
+def config_context(*, n_threads=None, flush_denormal=None):
     """Change skgen's global settings inside a ``with`` block.
 
     Parameters
     ----------
     n_threads : "auto", "torch", int or None, default=None
+        See :func:`set_config`; None keeps the current value.
+    flush_denormal : bool or None, default=None
         See :func:`set_config`; None keeps the current value.
 
     Yields
@@ -106,7 +136,7 @@ def config_context(*, n_threads=None):
     'auto'
     """
     old = get_config()
-    set_config(n_threads=n_threads)
+    set_config(n_threads=n_threads, flush_denormal=flush_denormal)
     try:
         yield
     finally:
@@ -133,28 +163,42 @@ def threads_to_use():
     return max(1, min(torch.get_num_threads(), _available_cpus() // 2))
 
 
+def _flushing_denormals():
+    """Whether the CPU flushes subnormal floats to zero now (torch has no
+    getter: a subnormal times one is zero when it does)."""
+    return torch.tensor([1e-40]).mul_(1.0).item() == 0.0
+
+
 @contextmanager
-def torch_threads():
-    """Run a block with :func:`threads_to_use` torch threads, then restore
-    the count. Nested blocks (a fit that samples) change nothing more."""
+def cpu_settings():
+    """Run a block with :func:`threads_to_use` torch threads and, with
+    ``flush_denormal``, subnormal floats flushed to zero; then restore both.
+    Nested blocks (a fit that samples) change nothing more."""
     wanted = threads_to_use()
     current = torch.get_num_threads()
-    if wanted is None or wanted == current:
-        yield
-        return
-    torch.set_num_threads(wanted)
+    flush = _config()["flush_denormal"] and not _flushing_denormals()
+    if wanted is not None and wanted != current:
+        torch.set_num_threads(wanted)
+    else:
+        wanted = None
+    if flush:
+        # False where the CPU cannot flush them (not x86 with SSE3): nothing to undo.
+        flush = torch.set_flush_denormal(True)
     try:
         yield
     finally:
-        torch.set_num_threads(current)
+        if flush:
+            torch.set_flush_denormal(False)
+        if wanted is not None:
+            torch.set_num_threads(current)
 
 
-def with_torch_threads(method):
-    """Decorate a method to run under :func:`torch_threads`."""
+def with_cpu_settings(method):
+    """Decorate a method to run under :func:`cpu_settings`."""
 
     @functools.wraps(method)
     def wrapper(*args, **kwargs):
-        with torch_threads():
+        with cpu_settings():
             return method(*args, **kwargs)
 
     return wrapper

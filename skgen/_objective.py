@@ -16,7 +16,9 @@ as a noise schedule) that the training engine asks four things:
   recorded in the history as ``train_g_loss``. None: one optimizer over
   every parameter;
 * ``ema_decay``: with a float, the network's ``update_ema(ema_decay)``
-  runs after each step (an ``AveragedNetwork``).
+  runs after each step (an ``AveragedNetwork``);
+* ``uncompiled()``: the networks ``compile`` leaves eager (a gradient
+  penalty differentiates twice, which compiled code does not support).
 
 ``optimizer_defaults`` are keyword arguments every optimizer gets unless
 the estimator's ``optimizer_params`` sets them. Every random draw comes
@@ -41,6 +43,12 @@ class Objective(nn.Module):
     def groups(self):
         """Names of the optimizer groups, the main one first."""
         return ("",)
+
+    def uncompiled(self):
+        """Names of the module's networks that ``compile`` must leave eager:
+        those whose loss differentiates twice (a gradient penalty), which
+        ``torch.compile``'s autograd does not support."""
+        return ()
 
     def updates(self, batch, generator, grad_scaler=None):
         return [("", lambda module: self(module, batch, generator=generator, training=True))]

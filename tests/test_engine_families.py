@@ -14,12 +14,16 @@ import torch
 from skorch.callbacks import Callback
 
 from skgen import (
+    DDPM,
     GAN,
+    VariationalAutoencoder,
 )
+from skgen._engine._net import TrainingNet
 from skgen.gan._objectives import input_gradient
 
 from conftest import small
-from estimators import VARIANTS, variant
+from estimators import VARIANTS, make, variant
+from sync_spy import HostReads
 
 
 def family(name):
@@ -106,6 +110,77 @@ def test_callbacks_see_the_gradients_of_every_update(name, X):
     assert seen.calls == players * n_batches
 
 
+def _small_table(n=96):
+    pd = pytest.importorskip("pandas")
+    rng = np.random.default_rng(0)
+    return pd.DataFrame(
+        {
+            "x": np.where(rng.random(n) < 0.2, np.nan, rng.normal(size=n)),
+            "kind": rng.choice(["a", "b", "c"], n),
+            "count": rng.integers(0, 100, n),
+        }
+    )
+
+
+_TABLE_FAMILIES = {
+    "VAE-table": lambda: make(VariationalAutoencoder, device="cpu"),
+    "GAN-table": lambda: make(GAN, device="cpu"),
+    "DDPM-table": lambda: make(DDPM, device="cpu"),
+}
+
+
+def _host_reads(name, X, monkeypatch):
+    """Fit the family ``name`` with a spy on each training step and epoch:
+    what each read on the host, and the fitted estimator."""
+    step, run_epoch = TrainingNet.train_batch, TrainingNet._run_epoch
+    steps, epochs = [], []
+
+    def spied_step(net, batch):
+        with HostReads() as spy:
+            out = step(net, batch)
+        steps.append(spy.reads)
+        return out
+
+    def spied_epoch(net, *args, **kwargs):
+        with HostReads() as spy:
+            run_epoch(net, *args, **kwargs)
+        epochs.append(spy.reads)
+
+    monkeypatch.setattr(TrainingNet, "train_batch", spied_step)
+    monkeypatch.setattr(TrainingNet, "_run_epoch", spied_epoch)
+    if name in _TABLE_FAMILIES:
+        est = _TABLE_FAMILIES[name]().fit(_small_table())
+        assert est.architecture_ == "tabular"
+    else:
+        est = FAMILIES[name]().fit(X)
+    assert len(steps) == sum(row["train_batch_count"] for row in est.net_.history)
+    return steps, epochs, est
+
+
+@pytest.mark.parametrize("name", [*FAMILIES, *_TABLE_FAMILIES])
+def test_a_training_step_never_reads_a_value_on_the_host(name, X, monkeypatch):
+    # On a GPU, reading a value back (item(), bool(t), tolist(), a copy to the
+    # host, nonzero) waits for every queued kernel: a step must not, and an
+    # epoch reads once, its mean losses at its end. Caught on the CPU too.
+    steps, epochs, est = _host_reads(name, X, monkeypatch)
+    assert [reads for reads in steps if reads] == []
+    assert epochs == [["Tensor.tolist"]] * len(epochs) and len(epochs) >= est.n_iter_
+
+
+def test_the_host_read_spy_catches_a_step_that_reads(X, monkeypatch):
+    step = TrainingNet.train_batch
+
+    def reading_step(net, batch):
+        losses = step(net, batch)
+        if losses[0] > 1e9:  # bool(tensor): a read
+            raise AssertionError
+        return losses
+
+    monkeypatch.setattr(TrainingNet, "train_batch", reading_step)
+    steps, epochs, _ = _host_reads("StackedAutoencoder", X, monkeypatch)
+    assert steps and all(reads == ["aten::_local_scalar_dense"] for reads in steps)
+
+
 @pytest.mark.parametrize("name", FAMILIES)
 def test_fit_is_reproducible_and_leaves_global_rngs_alone(name, X):
     torch_state = torch.random.get_rng_state()
@@ -190,13 +265,16 @@ def test_gradient_penalty_input_gradient_is_unscaled_under_loss_scaling():
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("name", ["StackedAutoencoder", "DDPM-mlp"])
-def test_compile_trains_like_eager_without_graph_breaks_and_pickles(name, X):
+@pytest.mark.parametrize(
+    "name, mode",
+    [("StackedAutoencoder", True), ("DDPM-mlp", True), ("GAN-dense", "reduce-overhead")],
+)
+def test_compile_trains_like_eager_without_graph_breaks_and_pickles(name, mode, X):
     from torch._dynamo.utils import counters
 
     eager = FAMILIES[name]().fit(X)
     counters.clear()
-    compiled = FAMILIES[name](compile=True).fit(X)
+    compiled = FAMILIES[name](compile=mode).fit(X)
     # skgen's own code compiles in one graph per network: no graph breaks.
     assert not counters["graph_break"], dict(counters["graph_break"])
     assert counters["stats"]["unique_graphs"] >= 1
@@ -210,6 +288,13 @@ def test_compile_trains_like_eager_without_graph_breaks_and_pickles(name, X):
     # A warm start reuses the compiled code and keeps training.
     compiled.set_params(warm_start=True).fit(X)
     assert compiled.n_iter_ == 2 * eager.n_iter_
+
+
+def test_compile_takes_torch_compile_modes_and_names_a_bad_one(X):
+    est = FAMILIES["StackedAutoencoder"](compile="fastest")
+    with pytest.raises(ValueError, match="'compile' parameter .* must be"):
+        est.fit(X)
+    assert not hasattr(est, "net_")
 
 
 @pytest.fixture

@@ -186,6 +186,49 @@ def test_compile_on_gpu_trains_like_eager(digits):
 
 
 @cuda
+def test_cuda_graphs_train_reproducibly_and_like_eager(digits):
+    from skgen import DDPM
+
+    X = digits["images_train"][:512]
+
+    def make(**p):
+        return DDPM(n_timesteps=50, channels=(8,), max_iter=2, device="cuda", random_state=0, **p)
+
+    eager = make().fit(X)
+    first, second = make(compile="reduce-overhead").fit(X), make(compile="reduce-overhead").fit(X)
+    for key, value in first.module_.state_dict().items():
+        torch.testing.assert_close(second.module_.state_dict()[key], value, rtol=0, atol=0)
+    np.testing.assert_allclose(first.loss_curve_, eager.loss_curve_, rtol=0.05)
+    np.testing.assert_array_equal(first.sample(4, random_state=0), second.sample(4, random_state=0))
+
+
+@cuda
+@pytest.mark.parametrize("cls, architecture", [("VAE", "conv"), ("GAN", "conv"), ("DDPM", "unet")])
+def test_a_gpu_training_step_never_waits_for_the_device(cls, architecture, digits, monkeypatch):
+    # torch's own check: a synchronising call inside a step raises.
+    from skgen._engine._net import TrainingNet
+
+    from sync_spy import HostReads
+
+    step, reads = TrainingNet.train_batch, []
+
+    def checked_step(net, batch):
+        torch.cuda.set_sync_debug_mode("error")
+        try:
+            with HostReads() as spy:
+                out = step(net, batch)
+        finally:
+            torch.cuda.set_sync_debug_mode("default")
+        reads.extend(spy.reads)
+        return out
+
+    monkeypatch.setattr(TrainingNet, "train_batch", checked_step)
+    est = small(getattr(skgen, cls), device="cuda", architecture=architecture, channels=(4,))
+    est.set_params(max_iter=2).fit(digits["images_train"][:256])
+    assert reads == []
+
+
+@cuda
 def test_a_model_saved_on_a_gpu_loads_without_one(digits, tmp_path):
     from skgen import load
 

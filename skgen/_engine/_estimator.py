@@ -51,7 +51,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
-from .._config import torch_threads
+from .._config import cpu_settings
 from ._callbacks import EarlyStopper, user_callbacks
 from ._data import ArraySource
 from ._distributed import (
@@ -129,7 +129,7 @@ class BaseNeuralEstimator(TrainingMixin, SaveableMixin, InferenceMixin, BaseEsti
         "device": [str, torch.device],
         "n_loader_workers": [Interval(numbers.Integral, 0, None, closed="left")],
         "mixed_precision": [StrOptions(set(PRECISIONS)), None],
-        "compile": ["boolean"],
+        "compile": ["boolean", StrOptions({"default", "reduce-overhead", "max-autotune"})],
         "random_state": ["random_state"],
         "verbose": ["verbose"],
     }
@@ -295,7 +295,7 @@ class BaseNeuralEstimator(TrainingMixin, SaveableMixin, InferenceMixin, BaseEsti
         fresh = not (hasattr(self, "net_") and (incremental or self.warm_start))
         saved = None if fresh else self._rollback_point()
         try:
-            with torch_threads():
+            with cpu_settings():
                 fit = self._check(fresh, incremental)
                 self._read_data(fit, X, y, classes)
                 net = self._network(fit)

@@ -5,7 +5,7 @@ import copy
 import numpy as np
 import torch
 
-from .._config import with_torch_threads
+from .._config import with_cpu_settings
 from ._distributed import current_context, process_device
 from ._torch import optimizer_to, resolve_device
 
@@ -41,7 +41,7 @@ class InferenceMixin:
         self._move_net(device)
         return device
 
-    @with_torch_threads
+    @with_cpu_settings
     def _forward_batches(self, fn, X, out_dtype, *, labels=None, batch_size=None, preprocess=None):
         """Apply ``fn(module, batch)`` to the rows of ``X`` in eval mode.
 

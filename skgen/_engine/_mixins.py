@@ -11,7 +11,7 @@ from sklearn.utils._param_validation import Interval, validate_params
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, column_or_1d
 
-from .._config import with_torch_threads
+from .._config import with_cpu_settings
 
 
 # -- class labels ------------------------------------------------------------
@@ -150,7 +150,7 @@ class GenerativeMixin:
         },
         prefer_skip_nested_validation=True,
     )
-    @with_torch_threads
+    @with_cpu_settings
     def sample(self, n_samples=1, random_state=None, y=None, conditions=None):
         """Draw new samples from the fitted model.
 

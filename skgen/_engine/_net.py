@@ -158,6 +158,9 @@ class TrainingNet(NeuralNet):
     autocast_dtype = None
     grad_scaler_ = None
     compile_networks = False
+    # torch.compile's mode; "reduce-overhead" replays CUDA graphs, which
+    # need to be told where each training step begins.
+    compile_mode = None
     # ``module`` and ``criterion`` are passed as instances, the same objects
     # as ``module_`` / ``criterion_``. Listing them here routes them through
     # skorch's device-aware pickling too, so a net fitted on a GPU unpickles
@@ -249,6 +252,9 @@ class TrainingNet(NeuralNet):
         Returns the losses as a 1-D tensor, the main group's first (the
         last update of each group counts)."""
         objective, optimizers = self.criterion_, self._step_optimizers
+        if self.compile_networks and self.compile_mode == "reduce-overhead":
+            # A new step: the graphs may reuse the last step's outputs' memory.
+            torch.compiler.cudagraph_mark_step_begin()
         losses = {}
         for group, loss_fn in objective.updates(batch, self.generator_, self.grad_scaler_):
             losses[group] = self.update(optimizers[group], loss_fn, batch)
@@ -436,28 +442,36 @@ class TrainingNet(NeuralNet):
 
         With ``compile_networks``, each direct sub-network of the module
         that has trainable parameters (encoder, decoder, generator,
-        discriminator, denoiser; not an EMA copy) gets a ``forward`` that
-        ``torch.compile`` compiled, as an instance attribute, so parameter
-        names and ``state_dict`` keys do not change. The random draws of the
-        objectives (noise, timesteps, shuffling) stay outside the compiled
-        regions. On exit the plain ``forward`` is back: inference, copies and
-        pickles never see compiled code.
+        discriminator, denoiser; not an EMA copy, nor a network the
+        objective's ``uncompiled()`` names) gets a ``forward`` that
+        ``torch.compile`` compiled in ``compile_mode``, as an instance
+        attribute, so parameter names and ``state_dict`` keys do not
+        change. The random draws of the objectives (noise, timesteps,
+        shuffling) stay outside the compiled regions. On exit the plain
+        ``forward`` is back: inference, copies and pickles never see
+        compiled code.
         """
         children = []
         try:
             if self.compile_networks:
-                for child in self.module_.children():
+                eager = set(self.criterion_.uncompiled())
+                for name, child in self.module_.named_children():
                     # An EMA copy (no trainable parameter) is not compiled,
-                    # nor is a network whose own forward attribute is set.
-                    if "forward" in vars(child) or not any(
-                        p.requires_grad for p in child.parameters()
+                    # nor is a network whose own forward attribute is set,
+                    # nor one the objective differentiates twice.
+                    if (
+                        name in eager
+                        or "forward" in vars(child)
+                        or not any(p.requires_grad for p in child.parameters())
                     ):
                         continue
+                    mode = self.compile_mode
                     cache = self.compiled_forwards_.get(id(child))
-                    if cache is None or cache[0] is not child:
+                    if cache is None or cache[0] is not child or cache[2] != mode:
                         cache = self.compiled_forwards_[id(child)] = (
                             child,
-                            torch.compile(type(child).forward),
+                            torch.compile(type(child).forward, mode=mode),
+                            mode,
                         )
                     child.forward = cache[1].__get__(child)
                     children.append(child)

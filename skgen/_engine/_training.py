@@ -83,7 +83,8 @@ class TrainingMixin:
         """Apply the current parameters to a fresh or continued net: the
         learning rate, compilation, precision and the family's settings."""
         net.set_learning_rate(self.learning_rate_init)
-        net.compile_networks = self.compile
+        net.compile_networks = bool(self.compile)
+        net.compile_mode = None if self.compile in (True, False) else self.compile
         device = torch.device(net.device)
         dtype = check_mixed_precision(self.mixed_precision, device)
         if dtype != net.autocast_dtype or (dtype == torch.float16) != (

@@ -83,6 +83,12 @@ class AdversarialObjective(Objective):
             ("", lambda module: self.generator_loss(module, x.shape[0], y, generator, x.device))
         ]
 
+    def uncompiled(self):
+        # R1 and WGAN-GP differentiate the discriminator's gradient.
+        if self.r1_penalty or self.loss == "wasserstein-gp":
+            return ("discriminator",)
+        return ()
+
     def noise(self, module, n, generator, device):
         return torch.randn((n, module.n_components), generator=generator, device=device)
 
