@@ -102,10 +102,9 @@ def set_config(n_threads=None, flush_denormal=None):
     1
     >>> skgen.set_config(n_threads="auto")
     """
-    _check_flush_denormal(flush_denormal)
+    _check_flush_denormal(flush_denormal)  # both checked before either is set
     if n_threads is not None:
         _check_n_threads(n_threads)
-    if n_threads is not None:
         _config()["n_threads"] = n_threads
     if flush_denormal is not None:
         _config()["flush_denormal"] = flush_denormal
@@ -182,7 +181,7 @@ def cpu_settings():
     else:
         wanted = None
     if flush:
-        # False where the CPU cannot flush them (not x86 with SSE3): nothing to undo.
+        # False where the CPU cannot flush them: then there is nothing to undo.
         flush = torch.set_flush_denormal(True)
     try:
         yield

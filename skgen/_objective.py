@@ -1,7 +1,7 @@
 """The base of every family's objective: its loss and its training step.
 
 An objective is a ``torch.nn.Module`` without weights (buffers only, such
-as a noise schedule) that the training engine asks four things:
+as a noise schedule) that the training engine asks five things:
 
 * ``forward(module, batch, *, generator, training)``: the loss of a batch,
   the mean over its samples; what validation and early stopping track;
