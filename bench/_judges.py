@@ -84,3 +84,33 @@ class ConvJudge:
         """Accuracy on labelled images."""
         logits = self.net_["head"](self.net_["convs"](self._images(X)))
         return float((self.classes_[logits.argmax(1).numpy()] == np.asarray(y)).mean())
+
+
+# The columns :func:`judge` fills, judge 1's then judge 2's.
+JUDGE_COLUMNS = ["FD", "precision", "recall", "FD 2", "precision 2", "recall 2"]
+
+
+def fit_judges(X_train, y_train, *, fast=False):
+    """Both judges, trained on the training images and their labels."""
+    from skgen.metrics import ClassifierFeatures
+
+    flat = np.asarray(X_train).reshape(len(X_train), -1)
+    return [
+        ClassifierFeatures(random_state=0).fit(flat, y_train),
+        ConvJudge(epochs=2 if fast else 30).fit(X_train, y_train),
+    ]
+
+
+def judge(judges, real_features, samples):
+    """FD, precision and recall (k = 5) of ``samples`` against the real
+    held-out images, whose features under each judge are ``real_features``:
+    six figures, in the order of ``JUDGE_COLUMNS``."""
+    from skgen.metrics import frechet_distance, precision_recall_density_coverage
+
+    flat = np.clip(np.asarray(samples).reshape(len(samples), -1), 0, 1)
+    figures = []
+    for one, real in zip(judges, real_features):
+        fake = one.transform(flat)
+        precision, recall, _, _ = precision_recall_density_coverage(real, fake)
+        figures += [frechet_distance(real, fake), precision, recall]
+    return figures

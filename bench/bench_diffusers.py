@@ -34,30 +34,14 @@ import time
 import numpy as np
 import torch
 import torch.nn.functional as F
-from _judges import ConvJudge
+from _judges import JUDGE_COLUMNS, fit_judges, judge
 from _results import add_record_option, record
 from bench_generators import load
 
 from skgen import DDPM
 from skgen._config import cpu_settings
-from skgen.metrics import (
-    ClassifierFeatures,
-    frechet_distance,
-    precision_recall_density_coverage,
-)
 
-COLUMNS = [
-    "model",
-    "fit s",
-    "steps",
-    "sample s",
-    "FD",
-    "precision",
-    "recall",
-    "FD 2",
-    "precision 2",
-    "recall 2",
-]
+COLUMNS = ["model", "fit s", "steps", "sample s", *JUDGE_COLUMNS]
 
 
 def reference_unet(side):
@@ -143,11 +127,8 @@ def main():
     args = parser.parse_args()
     X_train, X_test, y_train = load(args.data)
     flat_test = X_test.reshape(len(X_test), -1)
-    judges = [
-        ClassifierFeatures(random_state=0).fit(X_train.reshape(len(X_train), -1), y_train),
-        ConvJudge(epochs=2 if args.fast else 30).fit(X_train, y_train),
-    ]
-    real = [judge.transform(flat_test) for judge in judges]
+    judges = fit_judges(X_train, y_train, fast=args.fast)
+    real = [one.transform(flat_test) for one in judges]
     n = len(X_test)
     rows = {}
     print(f"{args.data}: {len(X_train)} training images, {n} held out; both models 50 passes")
@@ -157,12 +138,7 @@ def main():
     )
 
     def report(key, name, fit_s, steps, sample_s, samples):
-        flat = np.clip(samples.reshape(len(samples), -1), 0, 1)
-        figures = []
-        for judge, features in zip(judges, real):
-            fake = judge.transform(flat)
-            p, r, _, _ = precision_recall_density_coverage(features, fake)
-            figures += [frechet_distance(features, fake), p, r]
+        figures = judge(judges, real, samples)
         print(
             f"{name:<34}{fit_s:>7.0f}{steps:>8}{sample_s:>10.1f}"
             + "".join(f"{v:>12.2f}" for v in figures),

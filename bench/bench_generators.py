@@ -53,7 +53,7 @@ import re
 import time
 
 import numpy as np
-from _judges import ConvJudge
+from _judges import JUDGE_COLUMNS, fit_judges, judge
 from _results import record
 from sklearn.datasets import load_digits
 from sklearn.linear_model import LogisticRegression
@@ -63,10 +63,7 @@ from sklearn.neighbors import KernelDensity
 
 from skgen import DDPM, GAN, VAE
 from skgen.metrics import (
-    ClassifierFeatures,
-    frechet_distance,
     memorization_ratio,
-    precision_recall_density_coverage,
 )
 
 # The row keys the docs' :bench:`generators_<data>[KEY, COLUMN]` references use.
@@ -88,19 +85,7 @@ KEYS = {
     "GAN (quality: 10,000 steps)": "dcgan-long",
     "DDPM (quality: 20,000 steps)": "ddpm-long",
 }
-COLUMNS = [
-    "model",
-    "fit s",
-    "sample s",
-    "FD",
-    "precision",
-    "recall",
-    "FD 2",
-    "precision 2",
-    "recall 2",
-    "classes",
-    "memo",
-]
+COLUMNS = ["model", "fit s", "sample s", *JUDGE_COLUMNS, "classes", "memo"]
 
 
 def load(data, labels_of_test=False):
@@ -212,10 +197,7 @@ def table(data, fast, only, save_dir=None):
     flat_train = X_train.reshape(len(X_train), -1)
     flat_test = X_test.reshape(len(X_test), -1)
     _, X_check, _, y_check = load(data, labels_of_test=True)
-    judges = [
-        ClassifierFeatures(random_state=0).fit(flat_train, y_train),
-        ConvJudge(epochs=2 if fast else 30).fit(X_train, y_train),
-    ]
+    judges = fit_judges(X_train, y_train, fast=fast)
     labeller = LogisticRegression(max_iter=2000).fit(flat_train, y_train)
     n = len(flat_test)
     half = n // 2
@@ -225,7 +207,7 @@ def table(data, fast, only, save_dir=None):
         f"{judges[0].classifier_.score(flat_test, y_check):.3f} (1, MLP) and "
         f"{judges[1].score(X_check, y_check):.3f} (2, convolutional)"
     )
-    real_features = [judge.transform(flat_test) for judge in judges]
+    real_features = [one.transform(flat_test) for one in judges]
     print(
         f"{'model':<32}{'fit s':>8}{'sample s':>10}{'FD':>8}{'precision':>11}{'recall':>8}"
         f"{'FD 2':>8}{'precision 2':>13}{'recall 2':>10}{'classes':>9}{'memo':>7}"
@@ -233,12 +215,7 @@ def table(data, fast, only, save_dir=None):
 
     def row(name, fit_s, sample_s, samples, memo=None):
         samples = np.clip(samples.reshape(len(samples), -1), 0, 1)
-        figures = []
-        for judge, real in zip(judges, real_features):
-            fake = judge.transform(samples)
-            fd = frechet_distance(real, fake)
-            p, r, _, _ = precision_recall_density_coverage(real, fake)
-            figures += [fd, p, r]
+        figures = judge(judges, real_features, samples)
         counts = np.bincount(labeller.predict(samples), minlength=10)
         classes = int((counts >= 0.02 * len(samples)).sum())
         if memo is None:
