@@ -303,13 +303,19 @@ class TableLayout(nn.Module):
         given = given.to(x.dtype)
         return torch.cat([x * given, given], dim=1)
 
-    def draw_given(self, n, generator, device, p_none=0.5, p_column=0.5):
+    def draw_given(self, n, generator, device, p_none=0.5):
         """Which values of ``n`` rows a conditioned training step gives:
         none for a share ``p_none`` of the rows (the unconditional model),
-        else each column with probability ``p_column``; ``(n, n_values)``."""
-        columns = torch.rand((n, self.n_columns), generator=generator, device=device) < p_column
+        else a number of columns drawn uniformly from 1 to all but one, and
+        that many columns at random, so that a condition on one column is
+        learnt as often as one on nine; ``(n, n_values)``."""
+        if self.n_columns < 2:
+            return torch.zeros((n, self.n_values), dtype=torch.bool, device=device)
+        scores = torch.rand((n, self.n_columns), generator=generator, device=device)
+        ranks = scores.argsort(dim=1).argsort(dim=1)
+        count = torch.randint(1, self.n_columns, (n, 1), generator=generator, device=device)
         none = torch.rand((n, 1), generator=generator, device=device) < p_none
-        return (columns & ~none)[:, self.column]
+        return ((ranks < count) & ~none)[:, self.column]
 
     def activate(self, raw):
         """Numbers as they are, indicators and categories as probabilities."""
@@ -319,27 +325,39 @@ class TableLayout(nn.Module):
             out[:, start:stop] = torch.softmax(raw[:, start:stop], dim=-1)
         return out
 
-    def log_likelihood(self, raw, x, log_var):
+    def log_likelihood(self, raw, x, log_var, given=None):
         """``log p(x)`` per row: Gaussian numbers (log-variances ``log_var``,
-        one per numeric column), Bernoulli indicators, categorical blocks."""
-        mean, value = raw[..., self.numeric], x[..., self.numeric]
+        one per numeric column), Bernoulli indicators, categorical blocks.
+        ``given``, a boolean mask of the encoded values: only the columns
+        it holds count, ``log p(x_given)``."""
+        numeric, missing, categories = self.numeric, self.missing, self.categories
+        if given is not None:
+            keep = given[numeric]
+            numeric, log_var = numeric[keep], log_var[keep]
+            missing = missing[given[missing]]
+            categories = [(start, stop) for start, stop in categories if given[start]]
+        mean, value = raw[..., numeric], x[..., numeric]
         out = -0.5 * (
             ((value - mean) ** 2) * torch.exp(-log_var) + log_var + math.log(2 * math.pi)
         ).sum(-1)
-        if len(self.missing):
+        if len(missing):
             out = out - F.binary_cross_entropy_with_logits(
-                raw[..., self.missing],
-                x[..., self.missing].expand_as(raw[..., self.missing]),
+                raw[..., missing],
+                x[..., missing].expand_as(raw[..., missing]),
                 reduction="none",
             ).sum(-1)
-        for start, stop in self.categories:
+        for start, stop in categories:
             out = out + (x[..., start:stop] * torch.log_softmax(raw[..., start:stop], -1)).sum(-1)
         return out
 
-    def sample(self, values, generator, log_var=None):
+    def sample(self, values, generator, log_var=None, scores=False):
         """A row drawn from activated ``values``: numbers with Gaussian
         noise of ``log_var`` (none when it is None), indicators and
-        categories drawn from their probabilities, all with ``generator``."""
+        categories drawn from their probabilities, all with ``generator``.
+        ``scores=True`` gives each categorical block Gumbel-max scores,
+        ``log p + Gumbel noise``, instead of a one-hot draw: their largest
+        value is the same draw, and offsets added to them before it is
+        picked reweight the probabilities (a table's calibration)."""
         out = values.clone()
         if log_var is not None:
             noise = torch.randn(
@@ -353,6 +371,13 @@ class TableLayout(nn.Module):
             out[:, self.missing] = (u < values[:, self.missing]).to(out.dtype)
         for start, stop in self.categories:
             probabilities = values[:, start:stop].clamp_min(0)
+            if scores:
+                u = torch.rand(
+                    probabilities.shape, generator=generator, device=out.device, dtype=out.dtype
+                )
+                gumbel = -torch.log(-torch.log(u.clamp(1e-12, 1 - 1e-7)))
+                out[:, start:stop] = torch.log(probabilities + 1e-12) + gumbel
+                continue
             pick = torch.multinomial(probabilities + 1e-12, 1, generator=generator)[:, 0]
             block = torch.zeros_like(probabilities)
             block[torch.arange(len(pick), device=block.device), pick] = 1.0

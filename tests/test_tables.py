@@ -1,5 +1,7 @@
 """Tables of mixed types: the encoder, and every generator fitted on a DataFrame."""
 
+import copy
+
 import numpy as np
 import pytest
 from sklearn.base import clone
@@ -174,6 +176,48 @@ def test_samples_are_reproducible_and_survive_a_save(fitted, tmp_path):
     assert loaded.sample(50, random_state=3).equals(a)
 
 
+def test_columns_are_calibrated_to_the_training_marginals(fitted, table):
+    from scipy.stats import ks_2samp
+
+    name, est = fitted
+    calibration = est.spec_.calibration
+    # age, income and joined are numeric (children, with few levels, one-hot)
+    assert len(calibration["numeric"]) == 3
+    # The numeric map is monotone: it keeps the order of rows in a column.
+    rows = np.repeat(np.linspace(-4, 4, 50)[:, None], est.spec_.n_features, axis=1)
+    out = est.spec_.calibrated(rows.copy())
+    assert (np.diff(out[:, calibration["numeric"]], axis=0) >= 0).all()
+    # Each numeric column's samples are distributed as the training rows,
+    # and each category is drawn about as often: closer than the
+    # uncalibrated model's draws.
+    samples = est.sample(4000, random_state=0)
+    raw = copy.copy(est)
+    raw.spec_ = copy.copy(est.spec_)
+    raw.spec_.calibration = None
+    uncalibrated = raw.sample(4000, random_state=0)
+    gaps = {"calibrated": 0.0, "uncalibrated": 0.0}
+    for column in ("age", "income", "joined"):
+        real = table[column].dropna()
+        calibrated = ks_2samp(samples[column].dropna(), real).statistic
+        assert calibrated < 0.03, (column, calibrated)
+        gaps["calibrated"] += calibrated
+        gaps["uncalibrated"] += ks_2samp(uncalibrated[column].dropna(), real).statistic
+    assert gaps["calibrated"] < gaps["uncalibrated"]
+
+    def distance(drawn, column):
+        real = table[column].value_counts(normalize=True, dropna=False)
+        fake = drawn[column].value_counts(normalize=True, dropna=False)
+        return 0.5 * np.abs(real - fake.reindex(real.index, fill_value=0)).sum()
+
+    gaps = {"calibrated": 0.0, "uncalibrated": 0.0}
+    for column in ("student", "grade", "owner", "children", "city"):
+        calibrated = distance(samples, column)
+        assert calibrated < 0.03, (column, calibrated)
+        gaps["calibrated"] += calibrated
+        gaps["uncalibrated"] += distance(uncalibrated, column)
+    assert gaps["calibrated"] < gaps["uncalibrated"]
+
+
 def test_the_vae_encodes_and_decodes_tables(table):
     est = GENERATORS["vae"]().set_params(max_iter=5).fit(table)
     codes = est.transform(table)
@@ -243,6 +287,26 @@ def test_conditions_hold_exactly_and_shift_the_other_columns(fitted, table):
     rows = est.sample(20, random_state=1, conditions={"grade": grades, "age": 30, "city": None})
     assert list(rows["grade"]) == list(grades) and (rows["age"] == 30).all()
     assert rows["city"].isna().all()
+
+
+def test_the_ddpm_learns_conditions_on_any_number_of_columns():
+    import torch
+
+    from skgen._blocks import TableLayout
+
+    blocks = TableEncoder().fit(mixed_table(50)).blocks_
+    layout = TableLayout(blocks)
+    given = layout.draw_given(20_000, torch.Generator().manual_seed(0), "cpu")
+    # Whole columns are given: every value of a block together.
+    for _, start, stop, _ in blocks:
+        assert (given[:, start:stop] == given[:, start : start + 1]).all()
+    columns = torch.stack([given[:, b[1]] for b in blocks if b[0] != "missing"], 1)
+    count = columns.sum(1)
+    assert abs((count == 0).float().mean().item() - 0.5) < 0.02
+    # Among the conditioned rows, one column given as often as seven.
+    shares = torch.bincount(count[count > 0], minlength=8)[1:].float() / (count > 0).sum()
+    assert len(shares) == layout.n_columns - 1
+    assert (shares - 1 / (layout.n_columns - 1)).abs().max() < 0.02
 
 
 def test_bad_conditions_are_named(fitted):

@@ -10,31 +10,41 @@ max_iter : int, default={max_iter}
         Number of epochs (passes over the training data)."""
 
 
-def auto_max_iter_doc(steps, why, *, what="optimizer steps", batch_size=32):
+def auto_max_iter_doc(steps, why, *, what="optimizer steps", batch_size=32, max_epochs=None):
     """The ``max_iter`` entry of a family with ``max_iter="auto"``.
 
     ``steps`` is a number of steps, or a dict ``{architecture: steps}``;
     ``batch_size`` is the default batch size, a number or a dict keyed the
-    same way. The examples of epoch counts are computed, so they follow
-    ``steps`` and ``batch_size``.
+    same way; ``max_epochs``, ``{architecture: most epochs}``. The examples
+    of epoch counts are computed, so they follow all three.
     """
+    max_epochs = max_epochs or {}
 
     def size(name):
         return batch_size[name] if isinstance(batch_size, dict) else batch_size
 
-    def examples(n_steps, bs):
+    def examples(n_steps, bs, name=None):
+        cap = max_epochs.get(name)
         return ", ".join(
-            f"{auto_epochs(n_steps, n, bs):,} on {n:,} rows" for n in (898, 4000, 60000)
+            f"{min(auto_epochs(n_steps, n, bs), cap or float('inf')):,} on {n:,} rows"
+            for n in (898, 4000, 60000)
         )
+
+    def most(name):
+        return f", at most {max_epochs[name]:,} epochs" if name in max_epochs else ""
 
     if isinstance(steps, dict):
         amount = "; ".join(
-            f"{n:,} {what} with ``architecture={name!r}`` ({examples(n, size(name))}"
-            + (f" at batch size {size(name)})" if isinstance(batch_size, dict) else ")")
+            f"{n:,} {what} with ``architecture={name!r}`` ({examples(n, size(name), name)}"
+            + (f" at batch size {size(name)}" if isinstance(batch_size, dict) else "")
+            + f"{most(name)})"
             for name, n in steps.items()
         )
     else:
-        amount = f"{steps:,} {what} ({examples(steps, batch_size)})"
+        amount = f"{steps:,} {what} ({examples(steps, batch_size)})" + "".join(
+            f", at most {cap:,} epochs with ``architecture={name!r}``"
+            for name, cap in max_epochs.items()
+        )
     at = "" if isinstance(batch_size, dict) else f", at ``batch_size={batch_size}``"
     body = (
         f'Number of epochs (passes over the training data). ``"auto"`` trains for '
@@ -262,6 +272,7 @@ def fill_doc(cls):
             cls._auto_training_reason,
             what=cls._auto_training_unit,
             batch_size=cls._auto_batch_size if batch_size == "auto" else batch_size,
+            max_epochs=cls._auto_max_epochs,
         )
     shared = TRAINING_PARAMETERS.replace("{max_iter_doc}", max_iter_doc)
     shared = shared.replace("{batch_size_doc}", _batch_size_doc(cls._auto_batch_size))

@@ -24,7 +24,9 @@ train    the one loop (``TrainingNet.fit_loop``)            ``_before_training(n
                                                             train)`` (fresh)
 finalise ``net_``, ``n_iter_``, ``loss_curve_``, the        ``_after_training(net,
          validation scores (early stopping, or the          train)``
-         family's monitor)
+         family's monitor); then the data spec learns
+         from the trained model (``spec_.trained``: a
+         table's calibration)
 ======== ================================================== ==========================
 
 If any phase fails, a fresh fit leaves the estimator unfitted and a
@@ -439,6 +441,7 @@ class BaseNeuralEstimator(TrainingMixin, SaveableMixin, InferenceMixin, BaseEsti
         self._module_signature = self._module_signature_items()
         self._record_history(fit)
         self._after_training(net, fit.train)
+        self.spec_.trained(self, fit.rng)
         if fit.stopper is not None and not fit.stopper.stopped:
             warnings.warn(
                 f"{type(self).__name__}: the validation loss was still improving after "

@@ -143,6 +143,11 @@ class DataSpec:
             rows = self.scaler.inverse_transform_(rows, clip=clip)
         return rows.reshape((-1, *self.sample_shape))
 
+    def trained(self, estimator, rng):
+        """After every successful training call of ``estimator``: what this
+        kind of data learns from the trained model itself, drawing with
+        ``rng`` (a table's marginal calibration). Nothing by default."""
+
     def from_samples(self, samples):
         """Samples (``to_samples``' output) back to rows of numbers in the
         data's scale, before ``to_model``."""

@@ -6,18 +6,63 @@ architecture whose kind is ``"table"``) is read by :class:`TableSpec`: a
 into numbers (normal scores, missing-value indicators, one-hot blocks), the
 network trains on those, and generated rows are decoded into a DataFrame
 of the same columns and dtypes, integers whole and numbers inside each
-column's range. Everything else in the engine is unchanged: this module is
-the whole of what tables add to it.
+column's range. After each training call the spec calibrates the model's
+numeric columns (:meth:`TableSpec.trained`): a monotone map per column that
+gives its samples the training rows' marginal distribution. Everything else
+in the engine is unchanged: this module is the whole of what tables add to
+it.
 """
 
 import copy
 
 import numpy as np
+from scipy.stats import norm
 from sklearn.utils.validation import validate_data
 
 from ..preprocessing import TableEncoder
 from ._scaling import DataScaler, DataStats
 from ._spec import DataSpec, resolve_architecture
+
+# Rows a trained model draws to calibrate its numeric columns, and the
+# quantiles of each column kept from them.
+CALIBRATION_ROWS = 50_000
+CALIBRATION_CHUNK = 10_000
+CALIBRATION_QUANTILES = 1_000
+# The most rounds of the search for a categorical block's offsets, and the
+# distance (total variation, doubled) from the training shares that ends it.
+OFFSET_ROUNDS = 100
+OFFSET_TOLERANCE = 2e-3
+
+
+def _offsets(block, shares):
+    """Offsets ``w`` such that ``argmax(block + w)`` picks each category of a
+    block about as often as ``shares`` says: a damped fixed-point search on
+    ``w += log(share / picked share)``, which for Gumbel-max scores is the
+    prior shift (Saerens et al., 2002). Steps are bounded by the spread of
+    the block's values, so near-one-hot values (a diffusion model's) move
+    by little at a time; the best offsets seen are kept, none at all when
+    no round picks closer to ``shares`` than the values alone do."""
+    k = block.shape[1]
+    floor = 0.5 / len(block)
+    target = np.maximum(shares, floor)
+    target = target / target.sum()
+    step = 0.25 * max(float(np.std(block)), 1e-6)
+
+    def picked(offsets):
+        return np.bincount(np.argmax(block + offsets, axis=1), minlength=k) / len(block)
+
+    offsets = np.zeros(k)
+    best, best_gap = offsets, np.abs(picked(offsets) - target).sum()
+    for _ in range(OFFSET_ROUNDS):
+        delta = 0.5 * np.log(target / np.maximum(picked(offsets), floor))
+        offsets = offsets + np.clip(delta, -step, step)
+        offsets -= offsets.mean()
+        gap = np.abs(picked(offsets) - target).sum()
+        if gap < best_gap:
+            best, best_gap = offsets, gap
+        if best_gap < OFFSET_TOLERANCE:
+            break
+    return best
 
 
 def is_frame(X):
@@ -48,15 +93,29 @@ class TableSpec(DataSpec):
         (``encoder.blocks_``): what a network's heads and a sampler need.
     low, high : ndarray of shape (n_features,)
         The range of every encoded value over the training rows.
+    shares : ndarray of shape (n_features,)
+        The mean of every encoded value over the training rows: for a
+        categorical block, the share of each category.
+    n_rows : int
+        The training rows ``shares`` counts.
+    calibration : dict or None
+        What :meth:`trained` fitted: ``"numeric"``, the encoded numeric
+        values; ``"quantiles"``, for each of them the quantiles of the
+        trained model's draws at the levels ``(k + 0.5) / n_quantiles``;
+        ``"offsets"``, one per encoded value, added to categorical blocks.
+        None before a model has been trained, or when it cannot be
+        calibrated.
     """
 
     kind = "table"
 
-    def __init__(self, *, encoder, low, high, **kwargs):
+    def __init__(self, *, encoder, low, high, shares, n_rows, **kwargs):
         super().__init__(**kwargs)
         self.encoder = encoder
         self.blocks = list(encoder.blocks_)
         self.low, self.high = low, high
+        self.shares, self.n_rows = shares, int(n_rows)
+        self.calibration = None
 
     @classmethod
     def claims(cls, estimator, X):
@@ -98,6 +157,8 @@ class TableSpec(DataSpec):
             encoder=encoder,
             low=stats.low,
             high=stats.high,
+            shares=stats.mean,
+            n_rows=stats.n_samples,
             sample_shape=(X.shape[1],),
             n_features=n,
             shape=(n,),
@@ -119,9 +180,93 @@ class TableSpec(DataSpec):
         return self.encoder.inverse_transform(rows)
 
     def to_samples(self, rows, *, clip=True):
-        """Generated rows back to a table, numbers inside their columns'
-        training ranges and integers whole (the encoder's decoding)."""
-        return self.to_data(rows)
+        """Generated rows back to a table: numeric values calibrated (see
+        :meth:`trained`), then decoded by the encoder, numbers inside their
+        columns' training ranges and integers whole."""
+        if self.scaler is not None:
+            rows = self.scaler.inverse_transform_(rows, clip=False)
+        return self.encoder.inverse_transform(self.calibrated(rows))
+
+    def trained(self, estimator, rng):
+        """Calibrate the trained model's columns to the training rows' shares.
+
+        The model draws ``CALIBRATION_ROWS`` rows with ``rng`` (fewer for a
+        model whose draws are dear, its ``_calibration_rows``), and two
+        corrections are fitted on them, which :meth:`calibrated` applies to
+        every sample:
+
+        * each numeric value: the encoder maps a numeric column to normal
+          scores of its empirical distribution, so a perfect model draws
+          them standard normal. A draw ``z`` is mapped to ``Phi^-1(F(z))``,
+          ``F`` the distribution of the model's draws of it (where the
+          value is not missing): a monotone map, which keeps the order of
+          rows in the column and so every rank correlation, and gives the
+          column the training rows' marginal distribution;
+        * each categorical block: offsets added to its values before the
+          decoding picks the largest, chosen so that every category is
+          picked as often as in the training rows. A model that draws its
+          categories from probabilities returns Gumbel-max scores there
+          (``log p + Gumbel noise``), whose largest value is a draw from
+          ``p``; the offsets then reweight ``p`` by category, as a prior
+          shift does, and keep how each row's probabilities rank them.
+
+        A model that draws only given class labels (``conditional=True``)
+        is not calibrated.
+        """
+        self.calibration = None
+        draw = getattr(estimator, "_draw", None)
+        if draw is None or getattr(estimator, "conditional", False):
+            return
+        numeric = [b for b in self.blocks if b[0] == "numeric"]
+        categories = [b for b in self.blocks if b[0] == "category"]
+        missing = {column: start for kind, start, _, column in self.blocks if kind == "missing"}
+        # Draw in chunks, keeping the values calibrated (and indicators).
+        keep = np.array(
+            [b[1] for b in numeric]
+            + [b[1] for b in self.blocks if b[0] == "missing"]
+            + [i for b in categories for i in range(b[1], b[2])],
+            dtype=int,
+        )
+        where = {int(j): i for i, j in enumerate(keep)}
+        n_rows = getattr(estimator, "_calibration_rows", CALIBRATION_ROWS)
+        parts = []
+        for begin in range(0, n_rows, CALIBRATION_CHUNK):
+            rows = draw(min(CALIBRATION_CHUNK, n_rows - begin), rng, None)
+            if self.scaler is not None:
+                rows = self.scaler.inverse_transform_(rows, clip=False)
+            parts.append(rows[:, keep].astype(np.float64))
+        rows = np.concatenate(parts)
+        levels = (np.arange(CALIBRATION_QUANTILES) + 0.5) / CALIBRATION_QUANTILES
+        quantiles = np.empty((len(numeric), CALIBRATION_QUANTILES))
+        for i, (_, start, _, column) in enumerate(numeric):
+            present = rows[:, where[missing[column]]] <= 0.5 if column in missing else slice(None)
+            values = rows[present, where[start]]
+            values = values[np.isfinite(values)]
+            # Nothing to calibrate on: the identity.
+            quantiles[i] = np.quantile(values, levels) if len(values) > 1 else norm.ppf(levels)
+        offsets = np.zeros(self.n_features)
+        for _, start, stop, _ in categories:
+            block = rows[:, [where[j] for j in range(start, stop)]]
+            offsets[start:stop] = _offsets(block, self.shares[start:stop])
+        self.calibration = {
+            "numeric": np.array([b[1] for b in numeric], dtype=int),
+            "quantiles": quantiles,
+            "offsets": offsets,
+        }
+
+    def calibrated(self, rows):
+        """Encoded rows calibrated (in place, see :meth:`trained`): numeric
+        values mapped to ``Phi^-1`` of their level among the trained
+        model's draws, categorical blocks offset."""
+        calibration = getattr(self, "calibration", None)  # None: also a model saved before it
+        if calibration is None:
+            return rows
+        quantiles = calibration["quantiles"]
+        levels = (np.arange(quantiles.shape[1]) + 0.5) / quantiles.shape[1]
+        for i, column in enumerate(calibration["numeric"]):
+            rows[:, column] = norm.ppf(np.interp(rows[:, column], quantiles[i], levels))
+        rows += calibration["offsets"].astype(rows.dtype)
+        return rows
 
     def from_samples(self, samples):
         return self.encoder.transform(samples)
@@ -139,6 +284,15 @@ class TableSpec(DataSpec):
     def updated(self, stats, incremental):
         new = copy.copy(self)
         new.low, new.high = np.minimum(self.low, stats.low), np.maximum(self.high, stats.high)
+        # The shares a calibration aims at: of every row partial_fit saw, of
+        # the data a warm start trains on.
+        old = getattr(self, "n_rows", 0) if incremental else 0
+        total = old + stats.n_samples
+        if old:
+            new.shares = (self.shares * old + stats.mean * stats.n_samples) / total
+        else:
+            new.shares = stats.mean
+        new.n_rows = total
         if self.scaler is not None:
             scaler = copy.deepcopy(self.scaler)
             new.scaler = scaler.partial_fit(stats) if incremental else scaler.extend(stats)

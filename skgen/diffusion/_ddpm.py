@@ -279,6 +279,9 @@ class DDPM(ReverseProcessMixin, ConditionalMixin, EMAMixin, BaseNeuralEstimator)
         self.verbose = verbose
 
     _auto_training_steps = AUTO_TRAINING_STEPS
+    # A table's calibration (TableSpec.trained): fewer draws than the
+    # default, each of which takes the sampler's network passes.
+    _calibration_rows = 5_000
     _auto_training_reason = (
         "a diffusion model's quality follows the number of steps it "
         "trained for, not the number of epochs."

@@ -13,6 +13,12 @@ class ReverseProcessMixin:
     """Sampling for :class:`DDPM`: the reverse process in the network's
     space, with classifier-free guidance and a table's given values."""
 
+    def _draw(self, n_samples, rng, labels=None, known=None):
+        """``n_samples`` rows in the network's space from the default sampler
+        (what ``sample`` draws with its defaults)."""
+        sampler, steps = self._sampler(None, None)
+        return self._reverse(n_samples, rng, labels, sampler, steps, 1.0, False, known)[0]
+
     def _reverse(
         self, n_samples, rng, labels, sampler, steps, guidance_scale, trajectory, known=None
     ):

@@ -355,6 +355,11 @@ class GAN(ConditionalMixin, EMAMixin, GenerativeMixin, BaseNeuralEstimator):
 
     _auto_training_steps = AUTO_TRAINING_STEPS
     _auto_batch_size = AUTO_BATCH_SIZE
+    # A table's GAN: at most 200 epochs, not 300. On ISLR's Wage (medians
+    # of three seeds) 200 detected as well as 300 (ROC AUC 0.583 against
+    # 0.585) with fewer rows near a training row, in two thirds of the time;
+    # 150 was detected more easily (0.627).
+    _auto_max_epochs = {"tabular": 200}
     _auto_training_unit = "generator steps (batches)"
     _auto_training_reason = (
         "the adversarial game moves one step per batch, so its progress "
@@ -475,7 +480,7 @@ class GAN(ConditionalMixin, EMAMixin, GenerativeMixin, BaseNeuralEstimator):
             )
         draws = torch_generator(rng, self._inference_device())
         return self._forward_batches(
-            lambda m, b, *yb: m.layout.sample(m.generate(b, *yb, ema=True), draws),
+            lambda m, b, *yb: m.layout.sample(m.generate(b, *yb, ema=True), draws, scores=True),
             z,
             self.spec_.dtype,
             labels=labels,

@@ -19,8 +19,8 @@ from .._engine._validation import check_channels, check_layer_sizes
 from ._networks import VAENet, conv_vae, dense_vae
 from ._objectives import ELBOObjective, decoder_mean, elbo, importance_bound
 
-# Rounds of pseudo-Gibbs sampling behind sample(n, conditions=...) on a table.
-GIVEN_ROUNDS = 20
+# Prior draws per row among which sample(conditions=...) picks a coding.
+GIVEN_CANDIDATES = 64
 # Draws averaged by the ELBO estimate of score_samples (n_importance_samples=1).
 _ELBO_DRAWS = 16
 # Optimizer steps of a fit with max_iter="auto", per architecture (measured
@@ -455,7 +455,11 @@ class VariationalAutoencoder(ConditionalMixin, GenerativeMixin, EncoderDecoderTr
         # Codings from latent_mixture_ with sample_prior="mixture", else
         # from N(0, I), decoded: the mean of p(x | z) (for a table, a row
         # drawn from its columns' likelihoods).
-        z = self._prior_draws(n_samples, rng)
+        z = (
+            self._prior_draws(n_samples, rng)
+            if known is None
+            else self._importance_draws(n_samples, rng, known, labels)
+        )
         if self.module_.layout is None:
             return self._forward_batches(
                 lambda m, b, *yb: self._decode(m, b, yb[0] if yb else None),
@@ -464,12 +468,10 @@ class VariationalAutoencoder(ConditionalMixin, GenerativeMixin, EncoderDecoderTr
                 labels=labels,
             )
         gen = torch_generator(rng, self._inference_device())
-        if known is not None:
-            z = self._given(z, known, gen, labels)
 
         def draw(m, b, *yb):
             values = m.layout.activate(m.decode(b, yb[0] if yb else None))
-            return m.layout.sample(values, gen, m.log_variance)
+            return m.layout.sample(values, gen, m.log_variance, scores=True)
 
         return self._forward_batches(draw, z, self.spec_.dtype, labels=labels)
 
@@ -488,35 +490,50 @@ class VariationalAutoencoder(ConditionalMixin, GenerativeMixin, EncoderDecoderTr
             np.float32
         )
 
-    def _given(self, z, known, gen, labels, n_rounds=GIVEN_ROUNDS):
-        """Codings of rows that hold the known values: pseudo-Gibbs sampling
-        (Rezende et al. 2014): decode a row, set its known values, encode it
-        and draw new codings from the posterior, a few rounds from the prior's
-        draws, so the codings settle where rows with those values are."""
+    def _importance_draws(self, n_samples, rng, known, labels):
+        """Codings given the known values by importance resampling: for
+        each row, ``GIVEN_CANDIDATES`` draws from the prior, one of them
+        picked with probability proportional to the likelihood the decoder
+        gives the row's known values (its categories' probabilities as the
+        table's calibration shifts them, see ``TableSpec.trained``). Every
+        row gets a coding, whatever the values' probability: nothing is
+        rejected."""
         mask, rows = known
+        calibration = getattr(self.spec_, "calibration", None)
+        offsets = torch.as_tensor(
+            np.zeros(rows.shape[1]) if calibration is None else calibration["offsets"]
+        )
+        k = GIVEN_CANDIDATES
         index = torch.as_tensor(np.flatnonzero(mask))
-        values = torch.as_tensor(rows[:, mask], dtype=torch.float32)
+        given = torch.as_tensor(mask)
+        n_values = rows.shape[1]
+        n_components = self.n_components_
 
-        def round_(m, b, *extra):
-            yb = extra[1] if len(extra) > 1 else None
-            row = m.layout.sample(m.layout.activate(m.decode(b, yb)), gen, m.log_variance)
-            row[:, index.to(row.device)] = extra[0].to(row.device, row.dtype)
-            mean, log_var = m.encode(row, yb)
-            noise = torch.randn(mean.shape, generator=gen, device=mean.device, dtype=mean.dtype)
-            return mean + torch.exp(0.5 * log_var) * noise
+        def weigh(m, b, *yb):
+            z, values = b[:, :n_components], b[:, n_components:]
+            x = torch.zeros((len(b), n_values), dtype=b.dtype, device=b.device)
+            x[:, index.to(b.device)] = values
+            raw = m.decode(z, yb[0] if yb else None) + offsets.to(b.device, b.dtype)
+            log_var = m.log_variance.to(b.dtype)
+            return m.layout.log_likelihood(raw, x, log_var, given.to(b.device))
 
-        for _ in range(n_rounds):
-            batches = [
-                self._forward_batches(
-                    lambda m, b, *yb, v=values[i : i + INFERENCE_BATCH_SIZE]: round_(m, b, v, *yb),
-                    z[i : i + INFERENCE_BATCH_SIZE],
-                    np.float32,
-                    labels=None if labels is None else labels[i : i + INFERENCE_BATCH_SIZE],
-                )
-                for i in range(0, len(z), INFERENCE_BATCH_SIZE)
-            ]
-            z = np.concatenate(batches)
-        return z
+        picked = np.empty((n_samples, n_components), dtype=np.float32)
+        chunk = max(1, INFERENCE_BATCH_SIZE // k)
+        for start in range(0, n_samples, chunk):
+            n = min(chunk, n_samples - start)
+            z = self._prior_draws(n * k, rng)
+            values = np.repeat(rows[start : start + n][:, mask], k, axis=0)
+            log_weights = self._forward_batches(
+                weigh,
+                np.concatenate([z, values.astype(z.dtype)], axis=1),
+                np.float64,
+                labels=None if labels is None else np.repeat(labels[start : start + n], k),
+                batch_size=n * k,
+            ).reshape(n, k)
+            # Gumbel-max: a draw from the normalised weights.
+            choice = np.argmax(log_weights + rng.gumbel(size=(n, k)), axis=1)
+            picked[start : start + n] = z.reshape(n, k, -1)[np.arange(n), choice]
+        return picked
 
     def score_samples(self, X, y=None, n_importance_samples=1):
         """A lower bound on ``log p(x)`` for each sample, in nats.
