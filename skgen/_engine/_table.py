@@ -191,7 +191,7 @@ class TableSpec(DataSpec):
         """Calibrate the trained model's columns to the training rows' shares.
 
         The model draws ``CALIBRATION_ROWS`` rows with ``rng`` (fewer for a
-        model whose draws are dear, its ``_calibration_rows``), and two
+        model whose draws are dear: its ``_calibration_rows(n_rows)``), and two
         corrections are fitted on them, which :meth:`calibrated` applies to
         every sample:
 
@@ -228,7 +228,9 @@ class TableSpec(DataSpec):
             dtype=int,
         )
         where = {int(j): i for i, j in enumerate(keep)}
-        n_rows = getattr(estimator, "_calibration_rows", CALIBRATION_ROWS)
+        # A family whose draws are dear says how many it makes.
+        rows_for = getattr(estimator, "_calibration_rows", None)
+        n_rows = CALIBRATION_ROWS if rows_for is None else rows_for(self.n_rows)
         parts = []
         for begin in range(0, n_rows, CALIBRATION_CHUNK):
             rows = draw(min(CALIBRATION_CHUNK, n_rows - begin), rng, None)
