@@ -79,11 +79,14 @@ def add_record_option(parser):
     )
 
 
-def record(name, *, title, columns, rows, note=None, path=RESULTS):
-    """Store one printed table under ``name``, with the command that ran."""
+def record(name, *, title, columns, rows, note=None, path=RESULTS, hide=()):
+    """Store one printed table under ``name``, with the command that ran
+    (each argument in ``hide``, a local path, shown as its option's
+    metavariable instead)."""
+    args = [hide[a] if a in hide else a for a in sys.argv[1:]]
     entry = {
         "title": title,
-        "command": "python " + shlex.join(["bench/" + Path(sys.argv[0]).name, *sys.argv[1:]]),
+        "command": "python " + shlex.join(["bench/" + Path(sys.argv[0]).name, *args]),
         "machine": _machine(),
         "date": datetime.date.today().isoformat(),
         "note": note,

@@ -33,7 +33,10 @@ the rows drawn given it against the real held-out rows of that level
 rows of that level.
 
 Run: ``python bench/bench_tables.py [--data penguins wage diamonds]
-[--only NAME ...] [--peers-python PATH] [--peer-timeout SECONDS]``
+[--only NAME ...] [--peers-python PATH] [--peer-timeout SECONDS]
+[--seeds K] [--record PREFIX]``: with ``--seeds K`` every model is fitted
+and sampled K times and the medians printed; ``--record tables`` stores the
+tables the docs show.
 """
 
 import argparse
@@ -45,6 +48,7 @@ import time
 
 import numpy as np
 import pandas as pd
+from _results import RESULTS, load, record
 from _tables import TABLES, GaussianCopula, IndependentColumns, is_category
 from sklearn.model_selection import train_test_split
 
@@ -58,9 +62,9 @@ from skgen.metrics import (
 )
 
 GENERATORS = {
-    "skgen VAE": lambda: VariationalAutoencoder(random_state=0),
-    "skgen GAN": lambda: GAN(random_state=0),
-    "skgen DDPM": lambda: DDPM(random_state=0),
+    "skgen VAE": lambda seed=0: VariationalAutoencoder(random_state=seed),
+    "skgen GAN": lambda seed=0: GAN(random_state=seed),
+    "skgen DDPM": lambda seed=0: DDPM(random_state=seed),
 }
 BASELINES = {
     "independent columns": IndependentColumns,
@@ -138,21 +142,72 @@ def run_peer(name, python, train, timeout):
     return samples.astype(train.dtypes.to_dict()), seconds
 
 
-def conditional_check(model, train, test, target):
+def conditional_check(model, train, test, target, seeds=(0, 1, 2)):
     """Column shapes of the other columns, for each level of the target:
-    rows drawn given it, and the unconditional samples' rows of it."""
-    unconditional = model.sample(len(train), random_state=1)
+    rows drawn given it, and the unconditional samples' rows of it, each
+    as many as the training rows of the level, averaged over ``seeds``."""
     given, subset = [], []
     others = [c for c in train.columns if c != target]
-    for level, rows in test.groupby(target, observed=True):
-        if len(rows) < 10:
-            continue
-        drawn = model.sample(len(rows) * 3, random_state=2, conditions={target: level})
-        assert (drawn[target] == level).all()
-        given.append(column_shapes(rows[others], drawn[others]))
-        part = unconditional[unconditional[target] == level]
-        subset.append(column_shapes(rows[others], part[others]) if len(part) else 0.0)
+    counts = train[target].value_counts()
+    for seed in seeds:
+        unconditional = model.sample(len(train), random_state=100 + seed)
+        for level, rows in test.groupby(target, observed=True):
+            if len(rows) < 10:
+                continue
+            drawn = model.sample(int(counts[level]), random_state=seed, conditions={target: level})
+            assert (drawn[target] == level).all()
+            given.append(column_shapes(rows[others], drawn[others]))
+            part = unconditional[unconditional[target] == level]
+            subset.append(column_shapes(rows[others], part[others]) if len(part) else 0.0)
     return float(np.mean(given)), float(np.mean(subset))
+
+
+KEYS = {
+    "real (training)": ("real", "real training rows"),
+    "independent columns": ("independent", "independent columns"),
+    "Gaussian copula": ("copula", "Gaussian copula"),
+    "CTGAN": ("ctgan", "CTGAN"),
+    "TVAE": ("tvae", "TVAE"),
+    "skgen VAE": ("vae", "skgen VAE"),
+    "skgen GAN": ("gan", "skgen GAN"),
+    "skgen DDPM": ("ddpm", "skgen DDPM"),
+}
+COLUMNS = ["model", "valid", "shapes", "pairs", "detect", "efficacy", "copies", "closer", "fit (s)"]
+TITLES = {
+    "penguins": "Palmer penguins: 240 training rows, 8 columns, missing values; "
+    "efficacy: macro F1 of species",
+    "wage": "ISLR's Wage: 2,100 training rows, 11 columns, seven categorical; "
+    "efficacy: macro F1 of health_ins",
+    "diamonds": "ggplot2's diamonds: 37,758 training rows, 10 columns; efficacy: macro F1 of cut",
+}
+
+
+def _record_table(prefix, data, printed, hide, seeds):
+    """Store one table's rows; rows not run this time (the peers without
+    --peers-python) keep the previous record's cells, and the note says so."""
+    name = f"{prefix}_{data}"
+    previous = load().get(name, {}) if RESULTS.exists() else {}
+    old_rows, old_columns = previous.get("rows", {}), previous.get("columns", [])
+    rows, kept = {}, []
+    for label, (key, shown) in KEYS.items():
+        if label in printed:
+            rows[key] = [shown, *printed[label]]
+        elif key in old_rows:
+            cells = dict(zip(old_columns, old_rows[key]))
+            rows[key] = [shown, *(cells.get(c, "") for c in COLUMNS[1:])]
+            kept.append(shown)
+    note = (
+        "Fitted on 70% of the rows, judged against the held-out 30%; peers CTGAN and "
+        "TVAE from the ctgan package at their defaults, with SDV's post-processing."
+    )
+    if seeds > 1:
+        note += (
+            f" Medians over {seeds} fits and samples (seeds 0 to {seeds - 1}; the peers, "
+            f"which take no seed, run {seeds} times)."
+        )
+    if kept:
+        note += f" Rows of {', '.join(kept)}: from the previous record of this table."
+    record(name, title=TITLES[data], columns=COLUMNS, rows=rows, note=note, hide=hide)
 
 
 def main():
@@ -163,11 +218,25 @@ def main():
         "--peers-python", default=None, help="the Python of an environment with ctgan"
     )
     parser.add_argument("--peer-timeout", type=int, default=3600)
+    parser.add_argument(
+        "--seeds",
+        type=int,
+        default=1,
+        help="fit and sample every model this many times (seeds 0, 1, ...; the peers "
+        "have none) and print the medians",
+    )
+    parser.add_argument(
+        "--record",
+        metavar="PREFIX",
+        help="store the tables in bench/results.json as PREFIX_<data> and PREFIX_conditional",
+    )
     args = parser.parse_args()
     header = (
         f"{'model':<22}{'valid':>6}{'shapes':>8}{'pairs':>7}{'detect':>8}"
         f"{'efficacy':>9}{'copies':>8}{'closer':>8}{'fit (s)':>9}"
     )
+    hide = {args.peers_python: "PYTHON"} if args.peers_python else {}
+    conditional = {}
     for data in args.data:
         loader, target = TABLES[data]
         frame = loader()
@@ -179,38 +248,55 @@ def main():
             f"{frame.shape[1]} columns; target {target!r}"
         )
         print(header, flush=True)
-        rows = {"real (training)": (train.reset_index(drop=True), 0.0)}
-        for name, make in BASELINES.items():
-            start = time.perf_counter()
-            model = make().fit(train)
-            rows[name] = (model.sample(len(train), random_state=0), time.perf_counter() - start)
-        if args.peers_python:
-            for name in ("CTGAN", "TVAE"):
-                rows[name] = run_peer(name, args.peers_python, train, args.peer_timeout)
+        # name -> one (samples, seconds) per seed
+        runs = {"real (training)": [(train.reset_index(drop=True), None)]}
         fitted = {}
-        for name, make in GENERATORS.items():
-            if args.only and name not in args.only:
+        for seed in range(args.seeds):
+            for name, make in BASELINES.items():
+                start = time.perf_counter()
+                model = make().fit(train)
+                samples = model.sample(len(train), random_state=seed)
+                runs.setdefault(name, []).append((samples, time.perf_counter() - start))
+            if args.peers_python:
+                for name in ("CTGAN", "TVAE"):
+                    runs.setdefault(name, []).append(
+                        run_peer(name, args.peers_python, train, args.peer_timeout)
+                    )
+            for name, make in GENERATORS.items():
+                if args.only and name not in args.only:
+                    continue
+                start = time.perf_counter()
+                model = make(seed).fit(train)
+                samples = model.sample(len(train), random_state=seed)
+                runs.setdefault(name, []).append((samples, time.perf_counter() - start))
+                fitted.setdefault(name, model)
+        printed = {}
+        for name, results in runs.items():
+            if any(samples is None for samples, _ in results):
+                failed = next(seconds for samples, seconds in results if samples is None)
+                print(f"{name:<22}{failed:>71}", flush=True)
+                printed[name] = [""] * 7 + [failed]
                 continue
-            start = time.perf_counter()
-            fitted[name] = make().fit(train)
-            rows[name] = (
-                fitted[name].sample(len(train), random_state=0),
-                time.perf_counter() - start,
-            )
-        for name, (samples, seconds) in rows.items():
-            if samples is None:
-                print(f"{name:<22}{seconds:>71}", flush=True)
-                continue
-            s = scores(samples, train, test, target)
+            each = [scores(samples, train, test, target) for samples, _ in results]
+            s = {k: float(np.median([e[k] for e in each])) for k in each[0]}
+            seconds = [t for _, t in results if t is not None]
+            cells = [
+                "yes" if all(e["valid"] for e in each) else "NO",
+                *(f"{s[k]:.3f}" for k in ("shapes", "pairs", "detect", "efficacy")),
+                *(f"{s[k]:.3f}" for k in ("copies", "closer")),
+                f"{np.median(seconds):.1f}" if seconds else "",
+            ]
+            printed[name] = cells
             print(
-                f"{name:<22}{'yes' if s['valid'] else 'NO':>6}{s['shapes']:>8.3f}"
-                f"{s['pairs']:>7.3f}{s['detect']:>8.3f}{s['efficacy']:>9.3f}"
-                f"{s['copies']:>8.3f}{s['closer']:>8.3f}{seconds:>9.1f}",
+                f"{name:<22}{cells[0]:>6}{cells[1]:>8}{cells[2]:>7}{cells[3]:>8}{cells[4]:>9}"
+                f"{cells[5]:>8}{cells[6]:>8}{cells[7]:>9}",
                 flush=True,
             )
+        if args.record:
+            _record_table(args.record, data, printed, hide, args.seeds)
         print(
             f"\nconditions={{{target!r}: level}}: column shapes of the other columns "
-            "against the real held-out rows of each level (mean over levels)"
+            "against the real held-out rows of each level (mean over levels and three seeds)"
         )
         print(f"{'model':<22}{'given':>8}{'unconditional rows':>20}")
         for name, model in fitted.items():
@@ -220,6 +306,23 @@ def main():
                 print(f"{name:<22}  {str(exc)[:60]}")
                 continue
             print(f"{name:<22}{given:>8.3f}{subset:>20.3f}", flush=True)
+            key = f"{KEYS[name][0]}-{data}"
+            label = f"{name.split()[-1]}, {'Wage' if data == 'wage' else data}"
+            conditional[key] = [label, f"{given:.3f}", f"{subset:.3f}"]
+    if args.record and conditional:
+        name = f"{args.record}_conditional"
+        previous = load().get(name, {}).get("rows", {}) if RESULTS.exists() else {}
+        rows = {**previous, **conditional}
+        order = [f"{m}-{d}" for m in ("ddpm", "vae") for d in TABLES]
+        record(
+            name,
+            title="Column shapes of the other columns, per level of the efficacy target: "
+            "rows drawn given the level against unconditional rows of that level "
+            "(as many of each as the training rows of the level; means over three seeds)",
+            columns=["model, table", "given the level", "unconditional"],
+            rows={k: rows[k] for k in order if k in rows},
+            hide=hide,
+        )
 
 
 if __name__ == "__main__":
