@@ -468,8 +468,9 @@ def test_max_iter_auto_trains_for_a_number_of_generator_steps(monkeypatch):
         for n_rows in (808, 3600, 54_000):
             n_batches = -(-n_rows // batch_size)
             epochs = gan._n_epochs(n_rows, batch_size)
-            if architecture == "tabular":  # a small table: 300 epochs at most
-                assert epochs == min(300, -(-steps // n_batches))
+            if architecture == "tabular":  # a small table: a bounded number of epochs
+                cap = GAN._auto_max_epochs["tabular"]
+                assert epochs == min(cap, -(-steps // n_batches))
                 continue
             assert steps <= epochs * n_batches < steps + n_batches
 

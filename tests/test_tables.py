@@ -220,6 +220,26 @@ def test_columns_are_calibrated_to_the_training_marginals(fitted, table):
     assert gaps["calibrated"] < gaps["uncalibrated"]
 
 
+def test_a_wide_table_calibrates_on_fewer_draws(monkeypatch):
+    from skgen._engine import _table
+
+    rng = np.random.default_rng(0)
+    wide = pd.DataFrame(
+        {"shop": rng.choice([f"s{i}" for i in range(300)], 600), "x": rng.normal(size=600)}
+    )
+    est = GENERATORS["vae"]().set_params(max_iter=1).fit(wide)
+    n_values = est.spec_.n_features  # the shops that occur, and x
+    assert n_values > 200
+    draws = []
+    draw = est._draw
+    monkeypatch.setattr(est, "_draw", lambda n, *a: draws.append(n) or draw(n, *a))
+    monkeypatch.setattr(_table, "CALIBRATION_VALUES", 1_000_000)
+    est.spec_.trained(est, np.random.RandomState(0))
+    # At most CALIBRATION_VALUES values kept, not the 50,000 rows.
+    assert sum(draws) == 1_000_000 // n_values
+    assert est.sample(5, random_state=0)["shop"].isin(wide["shop"]).all()
+
+
 def test_the_vae_encodes_and_decodes_tables(table):
     est = GENERATORS["vae"]().set_params(max_iter=5).fit(table)
     codes = est.transform(table)

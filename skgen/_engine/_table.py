@@ -23,15 +23,21 @@ from ..preprocessing import TableEncoder
 from ._scaling import DataScaler, DataStats
 from ._spec import DataSpec, resolve_architecture
 
-# Rows a trained model draws to calibrate its numeric columns, and the
+# Rows a trained model draws to calibrate its columns, and the
 # quantiles of each column kept from them.
 CALIBRATION_ROWS = 50_000
 CALIBRATION_CHUNK = 10_000
+# The most values the calibration keeps (float64: 160 MB).
+CALIBRATION_VALUES = 20_000_000
 CALIBRATION_QUANTILES = 1_000
 # The most rounds of the search for a categorical block's offsets, and the
 # distance (total variation, doubled) from the training shares that ends it.
 OFFSET_ROUNDS = 100
 OFFSET_TOLERANCE = 2e-3
+# The search for a block's offsets uses all the draws, or as many as make
+# OFFSET_VALUES values, at least OFFSET_ROWS.
+OFFSET_ROWS = 10_000
+OFFSET_VALUES = 2_000_000
 
 
 def _offsets(block, shares):
@@ -51,11 +57,11 @@ def _offsets(block, shares):
     def picked(offsets):
         return np.bincount(np.argmax(block + offsets, axis=1), minlength=k) / len(block)
 
-    offsets = np.zeros(k)
+    offsets = np.zeros(k, dtype=block.dtype)
     best, best_gap = offsets, np.abs(picked(offsets) - target).sum()
     for _ in range(OFFSET_ROUNDS):
         delta = 0.5 * np.log(target / np.maximum(picked(offsets), floor))
-        offsets = offsets + np.clip(delta, -step, step)
+        offsets = (offsets + np.clip(delta, -step, step)).astype(block.dtype)
         offsets -= offsets.mean()
         gap = np.abs(picked(offsets) - target).sum()
         if gap < best_gap:
@@ -231,6 +237,8 @@ class TableSpec(DataSpec):
         # A family whose draws are dear says how many it makes.
         rows_for = getattr(estimator, "_calibration_rows", None)
         n_rows = CALIBRATION_ROWS if rows_for is None else rows_for(self.n_rows)
+        # A wide table (many categories) draws fewer, to bound the memory.
+        n_rows = min(n_rows, max(1_000, CALIBRATION_VALUES // max(len(keep), 1)))
         parts = []
         for begin in range(0, n_rows, CALIBRATION_CHUNK):
             rows = draw(min(CALIBRATION_CHUNK, n_rows - begin), rng, None)
@@ -248,8 +256,11 @@ class TableSpec(DataSpec):
             quantiles[i] = np.quantile(values, levels) if len(values) > 1 else norm.ppf(levels)
         offsets = np.zeros(self.n_features)
         for _, start, stop, _ in categories:
-            block = rows[:, [where[j] for j in range(start, stop)]]
-            offsets[start:stop] = _offsets(block, self.shares[start:stop])
+            # A block of many categories searches on fewer of the draws
+            # (they are independent): at most OFFSET_VALUES values a round.
+            n_use = max(OFFSET_ROWS, OFFSET_VALUES // (stop - start))
+            block = rows[:n_use, [where[j] for j in range(start, stop)]]
+            offsets[start:stop] = _offsets(block.astype(np.float32), self.shares[start:stop])
         self.calibration = {
             "numeric": np.array([b[1] for b in numeric], dtype=int),
             "quantiles": quantiles,
