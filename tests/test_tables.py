@@ -240,6 +240,18 @@ def test_a_wide_table_calibrates_on_fewer_draws(monkeypatch):
     assert est.sample(5, random_state=0)["shop"].isin(wide["shop"]).all()
 
 
+def test_partial_fit_calibrates_to_every_row_seen(table):
+    est = GENERATORS["vae"]().set_params(max_iter=1)
+    est.partial_fit(table)
+    first = est.spec_.calibration
+    est.partial_fit(table.iloc[:150])  # a chunk with other shares
+    assert est.spec_.calibration is not first and est.spec_.n_rows == len(table) + 150
+    # The shares aimed at are those of all the rows, not of the last call's.
+    seen = est.spec_.encoder.transform(pd.concat([table, table.iloc[:150]]))
+    np.testing.assert_allclose(est.spec_.shares, seen.mean(0))
+    assert est.sample(20, random_state=0).dtypes.equals(table.dtypes)
+
+
 def test_the_vae_encodes_and_decodes_tables(table):
     est = GENERATORS["vae"]().set_params(max_iter=5).fit(table)
     codes = est.transform(table)
