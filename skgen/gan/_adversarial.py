@@ -356,9 +356,10 @@ class GAN(ConditionalMixin, EMAMixin, GenerativeMixin, BaseNeuralEstimator):
     _auto_training_steps = AUTO_TRAINING_STEPS
     _auto_batch_size = AUTO_BATCH_SIZE
     # A table's GAN: at most 200 epochs, not 300. On ISLR's Wage (medians
-    # of three seeds) 200 detected as well as 300 (ROC AUC 0.583 against
-    # 0.585) with fewer rows near a training row, in two thirds of the time;
-    # 150 was detected more easily (0.627).
+    # of three seeds, bench/bench_tables_gan.py) 200 kept the shapes, pairs
+    # and efficacy of 300 and put fewer rows near a training row, was
+    # detected a little more easily (within 0.03), and took well under
+    # CTGAN's time where 300 took more; 150 was detected clearly more easily.
     _auto_max_epochs = {"tabular": 200}
     _auto_training_unit = "generator steps (batches)"
     _auto_training_reason = (
