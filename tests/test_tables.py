@@ -187,6 +187,16 @@ def test_columns_are_calibrated_to_the_training_marginals(fitted, table):
     rows = np.repeat(np.linspace(-4, 4, 50)[:, None], est.spec_.n_features, axis=1)
     out = est.spec_.calibrated(rows.copy())
     assert (np.diff(out[:, calibration["numeric"]], axis=0) >= 0).all()
+    # A value given in conditions goes to the model uncalibrated: the draw
+    # that the calibration turns into it.
+    back = est.spec_.calibrated(est.spec_.uncalibrated(rows[20:30].copy()))
+    index = calibration["numeric"]
+    np.testing.assert_allclose(back[:, index], rows[20:30][:, index], atol=1e-9)
+    # A value the draws repeat (a collapsed column) maps to the middle.
+    collapsed = copy.copy(est.spec_)
+    collapsed.calibration = dict(calibration, quantiles=np.zeros_like(calibration["quantiles"]))
+    middle = collapsed.calibrated(np.zeros((1, est.spec_.n_features)))
+    np.testing.assert_allclose(middle[0, index], 0.0, atol=1e-9)
     # Each numeric column's samples are distributed as the training rows,
     # and each category is drawn about as often: closer than the
     # uncalibrated model's draws.

@@ -277,8 +277,27 @@ class TableSpec(DataSpec):
         quantiles = calibration["quantiles"]
         levels = (np.arange(quantiles.shape[1]) + 0.5) / quantiles.shape[1]
         for i, column in enumerate(calibration["numeric"]):
-            rows[:, column] = norm.ppf(np.interp(rows[:, column], quantiles[i], levels))
+            values, q = rows[:, column], quantiles[i]
+            # Both directions averaged, so that a value the draws repeat
+            # (a collapsed column) maps to the middle of its levels.
+            up = np.interp(values, q, levels)
+            down = -np.interp(-values, -q[::-1], -levels[::-1])
+            rows[:, column] = norm.ppf(0.5 * (up + down))
         rows += calibration["offsets"].astype(rows.dtype)
+        return rows
+
+    def uncalibrated(self, rows):
+        """Encoded rows with the numeric values mapped back through the
+        calibration (in place): the values the trained model itself draws
+        where a sample shows them, so that a value given in ``conditions``
+        means to the model what it means in the samples."""
+        calibration = getattr(self, "calibration", None)
+        if calibration is None:
+            return rows
+        quantiles = calibration["quantiles"]
+        levels = (np.arange(quantiles.shape[1]) + 0.5) / quantiles.shape[1]
+        for i, column in enumerate(calibration["numeric"]):
+            rows[:, column] = np.interp(norm.cdf(rows[:, column]), levels, quantiles[i])
         return rows
 
     def from_samples(self, samples):
@@ -315,9 +334,10 @@ class TableSpec(DataSpec):
     def condition_rows(self, conditions, n_samples):
         """What ``conditions`` fix: ``(mask, rows)``, the encoded values the
         given columns take (``mask`` over the encoded values) and rows of
-        ``n_samples`` encoded values in the network's space holding them."""
+        ``n_samples`` encoded values in the network's space holding them,
+        numbers as the trained model draws them (:meth:`uncalibrated`)."""
         frame = self._condition_frame(conditions, n_samples)
-        rows = self.to_model(self.encoder.transform(frame))
+        rows = self.to_model(self.uncalibrated(self.encoder.transform(frame)))
         mask = np.zeros(self.n_features, dtype=bool)
         for _, start, stop, column in self.blocks:
             if column in conditions:
