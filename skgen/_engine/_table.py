@@ -20,6 +20,7 @@ from scipy.stats import norm
 from sklearn.utils.validation import validate_data
 
 from ..preprocessing import TableEncoder
+from ..preprocessing._table import interp_middle
 from ._scaling import DataScaler, DataStats
 from ._spec import DataSpec, resolve_architecture
 
@@ -38,6 +39,11 @@ OFFSET_TOLERANCE = 2e-3
 # OFFSET_VALUES values, at least OFFSET_ROWS.
 OFFSET_ROWS = 10_000
 OFFSET_VALUES = 2_000_000
+
+
+def _levels(n_quantiles):
+    """The levels ``(k + 0.5) / n_quantiles`` of a calibration's quantiles."""
+    return (np.arange(n_quantiles) + 0.5) / n_quantiles
 
 
 def _offsets(block, shares):
@@ -246,7 +252,7 @@ class TableSpec(DataSpec):
                 rows = self.scaler.inverse_transform_(rows, clip=False)
             parts.append(rows[:, keep].astype(np.float64))
         rows = np.concatenate(parts)
-        levels = (np.arange(CALIBRATION_QUANTILES) + 0.5) / CALIBRATION_QUANTILES
+        levels = _levels(CALIBRATION_QUANTILES)
         quantiles = np.empty((len(numeric), CALIBRATION_QUANTILES))
         for i, (_, start, _, column) in enumerate(numeric):
             present = rows[:, where[missing[column]]] <= 0.5 if column in missing else slice(None)
@@ -275,14 +281,11 @@ class TableSpec(DataSpec):
         if calibration is None:
             return rows
         quantiles = calibration["quantiles"]
-        levels = (np.arange(quantiles.shape[1]) + 0.5) / quantiles.shape[1]
+        levels = _levels(quantiles.shape[1])
         for i, column in enumerate(calibration["numeric"]):
-            values, q = rows[:, column], quantiles[i]
-            # Both directions averaged, so that a value the draws repeat
-            # (a collapsed column) maps to the middle of its levels.
-            up = np.interp(values, q, levels)
-            down = -np.interp(-values, -q[::-1], -levels[::-1])
-            rows[:, column] = norm.ppf(0.5 * (up + down))
+            # A value the draws repeat (a collapsed column) maps to the
+            # middle of its levels.
+            rows[:, column] = norm.ppf(interp_middle(rows[:, column], quantiles[i], levels))
         rows += calibration["offsets"].astype(rows.dtype)
         return rows
 
@@ -295,7 +298,7 @@ class TableSpec(DataSpec):
         if calibration is None:
             return rows
         quantiles = calibration["quantiles"]
-        levels = (np.arange(quantiles.shape[1]) + 0.5) / quantiles.shape[1]
+        levels = _levels(quantiles.shape[1])
         for i, column in enumerate(calibration["numeric"]):
             rows[:, column] = np.interp(norm.cdf(rows[:, column]), levels, quantiles[i])
         return rows

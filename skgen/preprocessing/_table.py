@@ -477,12 +477,17 @@ def _forward(mapper, values):
     quantiles, references = mapper[1], mapper[2]
     from scipy.stats import norm
 
-    # scikit-learn's QuantileTransformer, both directions averaged so that
-    # repeated values map to the middle of their quantiles.
-    up = np.interp(values, quantiles, references)
-    down = -np.interp(-values, -quantiles[::-1], -references[::-1])
-    probabilities = np.clip(0.5 * (up + down), _BOUND, 1 - _BOUND)
+    # scikit-learn's QuantileTransformer.
+    probabilities = np.clip(interp_middle(values, quantiles, references), _BOUND, 1 - _BOUND)
     return norm.ppf(probabilities)
+
+
+def interp_middle(x, xp, fp):
+    """``np.interp`` in both directions, averaged: an ``x`` that ``xp``
+    repeats maps to the middle of the ``fp`` it spans, not to its end."""
+    up = np.interp(x, xp, fp)
+    down = -np.interp(-x, -xp[::-1], -fp[::-1])
+    return 0.5 * (up + down)
 
 
 def _inverse(mapper, scores):
