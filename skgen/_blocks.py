@@ -350,6 +350,41 @@ class TableLayout(nn.Module):
             out = out + (x[..., start:stop] * torch.log_softmax(raw[..., start:stop], -1)).sum(-1)
         return out
 
+    def range_log_mass(self, raw, log_var, index, low, high):
+        """``log P(low <= x <= high)`` per row for the numeric values
+        ``index`` (encoded positions), each Gaussian around ``raw`` with
+        the log-variance of its column: the likelihood of a range given
+        in ``conditions``. ``low`` and ``high`` are ``(batch, len(index))``."""
+        mean, std = self._range_normal(raw, log_var, index)
+        a, b = (low.double() - mean) / std, (high.double() - mean) / std
+        # Reflected so that both ends lie below the middle of the normal,
+        # where log Phi is precise: the mass of a range far in its upper tail
+        # is then computed as that of the mirrored range.
+        a, b = _lower_side(a, b)
+        log_b, log_a = torch.special.log_ndtr(b), torch.special.log_ndtr(a)
+        mass = log_b + torch.log1p(-torch.exp(log_a - log_b).clamp_max(1.0))
+        return mass.sum(-1).to(raw.dtype)
+
+    def sample_in_ranges(self, out, raw, log_var, index, low, high, generator):
+        """Draw the numeric values ``index`` of ``out`` again (in place), each
+        from its Gaussian truncated to ``[low, high]`` (inverse-CDF draws)."""
+        mean, std = self._range_normal(raw, log_var, index)
+        a, b = (low.double() - mean) / std, (high.double() - mean) / std
+        flip = (a + b) > 0
+        a, b = _lower_side(a, b)
+        pa, pb = torch.special.ndtr(a), torch.special.ndtr(b)
+        u = torch.rand(a.shape, generator=generator, device=a.device, dtype=a.dtype)
+        x = torch.special.ndtri(pa + u * (pb - pa))
+        x = torch.minimum(torch.maximum(torch.nan_to_num(x), a), b)
+        x = torch.where(flip, -x, x)
+        out[:, index] = (mean + std * x).to(out.dtype)
+        return out
+
+    def _range_normal(self, raw, log_var, index):
+        position = torch.searchsorted(self.numeric, index)
+        std = torch.exp(0.5 * log_var.double()[position])
+        return raw[:, index].double(), std
+
     def sample(self, values, generator, log_var=None, scores=False):
         """A row drawn from activated ``values``: numbers with Gaussian
         noise of ``log_var`` (none when it is None), indicators and
@@ -383,3 +418,10 @@ class TableLayout(nn.Module):
             block[torch.arange(len(pick), device=block.device), pick] = 1.0
             out[:, start:stop] = block
         return out
+
+
+def _lower_side(a, b):
+    """Standardised bounds ``[a, b]`` mirrored to ``[-b, -a]`` where their
+    middle is above zero."""
+    flip = (a + b) > 0
+    return torch.where(flip, -b, a), torch.where(flip, -a, b)

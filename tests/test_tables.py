@@ -333,6 +333,60 @@ def test_conditions_hold_exactly_and_shift_the_other_columns(fitted, table):
     assert rows["city"].isna().all()
 
 
+def test_ranges_of_numeric_columns_hold_and_weigh_the_other_columns(fitted, table):
+    name, est = fitted
+    young = {"age": pd.Interval(18, 32, closed="both")}
+    if name != "vae":  # values only (the DDPM), or no conditions at all (the GAN)
+        match = "is a range" if name == "ddpm" else "no way to draw rows given"
+        with pytest.raises(ValueError, match=match):
+            est.sample(3, conditions=young)
+        return
+    drawn = est.sample(600, random_state=0, conditions=young)
+    assert drawn["age"].between(18, 32).all() and drawn.dtypes.equals(table.dtypes)
+    # The other columns as the model draws them in that range: its
+    # unconditional rows there, not the whole table's.
+    free = est.sample(4000, random_state=1)
+    inside = free[free["age"].between(18, 32)]
+    assert len(inside) > 300 and abs(free["age"].between(18, 32).mean() - 0.5) > 0.1
+    for column in ("income",):
+        assert abs(drawn[column].median() - inside[column].median()) < 0.25 * free[column].std()
+        assert abs(drawn[column].median() - free[column].median()) > 0.25 * free[column].std()
+    # Open ends, a column with missing values (a value in a range is never
+    # missing), datetimes, one range per sample.
+    start = pd.Timestamp("2020-02-01", tz="UTC")
+    windows = [pd.Interval(start, start + pd.Timedelta(days=d)) for d in (5, 20) * 10]
+    rows = est.sample(
+        20,
+        random_state=2,
+        conditions={
+            "income": pd.Interval(3000.0, np.inf, closed="neither"),
+            "joined": windows,
+        },
+    )
+    assert rows.dtypes.equals(table.dtypes)
+    assert (rows["income"] > 3000).all() and rows["income"].notna().all()
+    ends = np.array([w.right for w in windows])
+    assert ((rows["joined"] > start) & (rows["joined"] <= ends)).all()
+
+
+def test_bad_ranges_are_named(fitted, table):
+    name, est = fitted
+    if name != "vae":
+        return
+    for column in ("grade", "children"):  # categories, and a few whole numbers
+        with pytest.raises(ValueError, match=rf"conditions\['{column}'\] is a range .* categ"):
+            est.sample(3, conditions={column: pd.Interval(1, 2)})
+    with pytest.raises(ValueError, match=r"holds the range \(30.2, 30.8\], which holds no value"):
+        est.sample(3, conditions={"age": pd.Interval(30.2, 30.8)})
+    low, high = table["age"].min(), table["age"].max()
+    with pytest.raises(ValueError, match=rf"training range is \[{low}, {high}\], whole numbers"):
+        est.sample(3, conditions={"age": pd.Interval(high, high + 10)})
+    with pytest.raises(ValueError, match=r"mixes ranges \(pandas.Interval\) with values"):
+        est.sample(2, conditions={"age": [pd.Interval(20, 30), 40]})
+    with pytest.raises(ValueError, match="whose ends column 'joined'"):
+        est.sample(2, conditions={"joined": pd.Interval(pd.Timedelta(1), pd.Timedelta(2))})
+
+
 def test_the_ddpm_learns_conditions_on_any_number_of_columns():
     import torch
 
@@ -355,6 +409,8 @@ def test_the_ddpm_learns_conditions_on_any_number_of_columns():
 
 def test_bad_conditions_are_named(fitted):
     name, est = fitted
+    if name == "gan":  # draws given no columns (test_conditions_hold_exactly...)
+        return
     with pytest.raises(ValueError, match=r"conditions name columns \['colour'\]"):
         est.sample(3, conditions={"colour": "red"})
     with pytest.raises(ValueError, match=r"conditions\['grade'\] holds 'top', not a category"):

@@ -141,7 +141,13 @@ class EMAMixin:
 class GenerativeMixin:
     """``sample``: the family draws rows in the network's space
     (``_draw``), the data spec maps them back to the data's scale and
-    shape and clips them to the training range."""
+    shape and clips them to the training range.
+
+    ``_conditions`` says what a family draws given (``sample(n,
+    conditions=...)``): nothing (None), exact values of a table's columns
+    (``"values"``), or also ranges of its numeric columns (``"ranges"``)."""
+
+    _conditions = None
 
     @validate_params(
         {
@@ -167,7 +173,10 @@ class GenerativeMixin:
             For a model fitted on a table (a DataFrame) that supports it:
             ``{column: value}`` or ``{column: values}`` (one per sample). The
             samples hold exactly these values, and their other columns are
-            drawn given them (see the class's Notes).
+            drawn given them (see the class's Notes). A
+            :class:`VariationalAutoencoder` also takes a range of a numeric
+            column, a ``pandas.Interval`` (or one per sample): the samples'
+            values lie inside it.
 
         Returns
         -------
@@ -186,7 +195,17 @@ class GenerativeMixin:
                     "a DataFrame (with architecture='auto' or 'tabular'); this one was fitted "
                     f"on {self.spec_.kind}."
                 )
-            known = self.spec_.condition_rows(conditions, n_samples)
+            if self._conditions is None:
+                raise ValueError(
+                    f"A {type(self).__name__} has no way to draw rows given some of their "
+                    "columns: sample(n, conditions=...) needs a DDPM or a "
+                    "VariationalAutoencoder. It can condition on one column fitted as the "
+                    "class labels: conditional=True, fit(X.drop(columns=c), X[c]), "
+                    "sample(n, y=value)."
+                )
+            known = self.spec_.condition_rows(
+                conditions, n_samples, ranges=self._conditions == "ranges"
+            )
         rows = self._draw(n_samples, check_random_state(random_state), labels, known)
         out = self.spec_.to_samples(rows)
         return out if conditions is None else self.spec_.apply_conditions(out, conditions)

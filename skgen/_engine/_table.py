@@ -14,13 +14,20 @@ it.
 """
 
 import copy
+from typing import NamedTuple
 
 import numpy as np
 from scipy.stats import norm
 from sklearn.utils.validation import validate_data
 
 from ..preprocessing import TableEncoder
-from ..preprocessing._table import interp_middle
+from ..preprocessing._table import (
+    NUMERIC,
+    _decode_time,
+    _numeric_values,
+    forward_edge,
+    interp_middle,
+)
 from ._scaling import DataScaler, DataStats
 from ._spec import DataSpec, resolve_architecture
 
@@ -75,6 +82,100 @@ def _offsets(block, shares):
         if best_gap < OFFSET_TOLERANCE:
             break
     return best
+
+
+class Ranges(NamedTuple):
+    """Numeric values a sample is drawn inside: the encoded values
+    ``index``, their bounds ``low`` and ``high`` (``(n_samples,
+    len(index))``, in the network's space), and ``present``, the missing
+    indicators those columns are given (a value in a range is not missing)."""
+
+    index: np.ndarray
+    low: np.ndarray
+    high: np.ndarray
+    present: np.ndarray
+
+
+class Given(NamedTuple):
+    """What ``conditions`` fix: ``mask``, over the encoded values, those
+    given exactly; ``rows``, ``(n_samples, n_features)`` in the network's
+    space, holding them; ``ranges``, a :class:`Ranges` or None."""
+
+    mask: np.ndarray
+    rows: np.ndarray
+    ranges: object = None
+
+
+def _range_bounds(column, intervals):
+    """The lowest and highest value (ticks for a datetime) that
+    ``intervals``, one per sample, allow in ``column``: inside its training
+    range, whole numbers for an integer column, open ends excluded. An
+    interval that allows none is named."""
+    import pandas as pd
+
+    name = column.name
+    if column.kind != NUMERIC:
+        # A column of few whole numbers (a count, a year) is encoded as
+        # categories, and takes values too.
+        raise ValueError(
+            f"conditions[{name!r}] is a range (a pandas.Interval), but column {name!r} "
+            "is encoded as categories (strings, booleans, categories, or an integer "
+            "column of few distinct values): give one of its values, or one per sample."
+        )
+    ends = []
+    for side in ("left", "right"):
+        values = pd.Series([getattr(v, side) for v in intervals], dtype=object)
+        try:
+            if column.time_unit is None:
+                numbers = values.to_numpy(dtype=np.float64)
+            else:
+                numbers, _ = _numeric_values(
+                    name, values.astype(column.dtype), np.zeros(len(values), bool)
+                )
+        except (TypeError, ValueError) as exc:
+            raise ValueError(
+                f"conditions[{name!r}] holds a range whose ends column {name!r} "
+                f"({column.dtype}) cannot take: {exc}"
+            ) from None
+        ends.append(numbers)
+    closed_left = np.array([v.closed_left for v in intervals])
+    closed_right = np.array([v.closed_right for v in intervals])
+    low, high = ends
+    if column.integer:
+        low = np.where(closed_left, np.ceil(low), np.floor(low) + 1)
+        high = np.where(closed_right, np.floor(high), np.ceil(high) - 1)
+    else:
+        low = np.where(closed_left, low, np.nextafter(low, np.inf))
+        high = np.where(closed_right, high, np.nextafter(high, -np.inf))
+    low, high = np.maximum(low, column.low), np.minimum(high, column.high)
+    empty = low > high
+    if empty.any():
+        interval = intervals[int(np.argmax(empty))]
+        whole = ", whole numbers" if column.integer and column.time_unit is None else ""
+        raise ValueError(
+            f"conditions[{name!r}] holds the range {interval}, which holds no value that "
+            f"column {name!r} takes: its training range is [{_plain(column, column.low)}, "
+            f"{_plain(column, column.high)}]{whole}."
+        )
+    return low, high
+
+
+def _plain(column, number):
+    """A bound of ``column`` as its users read it (a date for a datetime)."""
+    if column.time_unit is None:
+        return f"{number:g}"
+    return str(_as_column(column, np.array([number]), None).iloc[0])
+
+
+def _as_column(column, numbers, index):
+    """Numbers (ticks) as a Series of ``column``'s kind of values."""
+    import pandas as pd
+
+    if column.time_unit is not None:
+        series = _decode_time(column, numbers.astype(np.int64), np.zeros(len(numbers), bool))
+        series.index = index if index is not None else series.index
+        return series
+    return pd.Series(numbers.astype(np.int64) if column.integer else numbers, index=index)
 
 
 def is_frame(X):
@@ -334,30 +435,65 @@ class TableSpec(DataSpec):
         return new
 
     # -- conditions ------------------------------------------------------------
-    def condition_rows(self, conditions, n_samples):
-        """What ``conditions`` fix: ``(mask, rows)``, the encoded values the
-        given columns take (``mask`` over the encoded values) and rows of
-        ``n_samples`` encoded values in the network's space holding them,
-        numbers as the trained model draws them (:meth:`uncalibrated`)."""
-        frame = self._condition_frame(conditions, n_samples)
+    def condition_rows(self, conditions, n_samples, *, ranges=False):
+        """What ``conditions`` fix, as a :class:`Given`: the encoded values
+        the given columns take, in the network's space, numbers as the
+        trained model draws them (:meth:`uncalibrated`), and the bounds of
+        the numeric columns given a range (a ``pandas.Interval``), which only
+        a family that draws inside them (``ranges=True``) accepts."""
+        frame, bounds = self._condition_frame(conditions, n_samples)
+        if bounds and not ranges:
+            name = next(iter(bounds))
+            raise ValueError(
+                f"conditions[{name!r}] is a range (a pandas.Interval); this model draws "
+                "rows given exact values only. A VariationalAutoencoder draws them given "
+                "ranges of numeric columns."
+            )
         rows = self.to_model(self.uncalibrated(self.encoder.transform(frame)))
         mask = np.zeros(self.n_features, dtype=bool)
-        for _, start, stop, column in self.blocks:
-            if column in conditions:
-                mask[start:stop] = True
-        return mask, rows
+        index, present = [], []
+        for kind, start, stop, column in self.blocks:
+            if column not in conditions:
+                continue
+            if column in bounds and kind == "numeric":
+                index.append(start)
+                continue
+            mask[start:stop] = True
+            if column in bounds:  # its missing indicator: given as present
+                present.append(start)
+        if not bounds:
+            return Given(mask, rows, None)
+        # The bounds in the network's space, as the model draws the values.
+        low, high = np.zeros((2, n_samples, self.n_features))
+        columns = {c.name: c for c in self.encoder.columns_}
+        for start, (name, (lo, hi)) in zip(index, bounds.items()):
+            mapper = columns[name].mapper
+            if columns[name].integer:  # a whole number's rows, all of them
+                lo, hi = lo - 0.5, hi + 0.5
+            low[:, start] = forward_edge(mapper, lo, upper=False)
+            high[:, start] = forward_edge(mapper, hi, upper=True)
+        low, high = (self.to_model(self.uncalibrated(b))[:, index] for b in (low, high))
+        return Given(mask, rows, Ranges(np.array(index), low, high, np.array(present, dtype=int)))
 
     def apply_conditions(self, frame, conditions):
-        """Set the given columns of a decoded table to exactly the values asked."""
-        given = self._condition_frame(conditions, len(frame))
+        """Set the given columns of a decoded table to exactly the values
+        asked, and clip those given a range into it."""
+        given, bounds = self._condition_frame(conditions, len(frame))
+        columns = {c.name: c for c in self.encoder.columns_}
         for column in conditions:
+            if column in bounds:
+                low, high = (_as_column(columns[column], b, frame.index) for b in bounds[column])
+                frame[column] = frame[column].clip(low, high)
+                continue
             frame[column] = given[column].to_numpy()
             frame[column] = frame[column].astype(given[column].dtype)
         return frame
 
     def _condition_frame(self, conditions, n_samples):
         """A table of ``n_samples`` rows holding the conditions' values, every
-        other column at a valid placeholder; bad names and values are named."""
+        other column at a valid placeholder (a column given a range too),
+        and the bounds of each range (:func:`_range_bounds`); bad names and
+        values are named."""
         import pandas as pd
 
         if not isinstance(conditions, dict) or not conditions:
@@ -375,6 +511,7 @@ class TableSpec(DataSpec):
         # Every other column at a valid value: the decoding of zeros (medians,
         # first categories, nothing missing).
         frame = self.encoder.inverse_transform(np.zeros((n_samples, self.encoder.n_features_out_)))
+        bounds = {}
         for name, value in conditions.items():
             column = columns[name]
             values = (
@@ -388,6 +525,15 @@ class TableSpec(DataSpec):
                     f"{n_samples} samples are asked for: give one value, or one "
                     "per sample."
                 )
+            intervals = [isinstance(v, pd.Interval) for v in values]
+            if any(intervals):
+                if not all(intervals):
+                    raise ValueError(
+                        f"conditions[{name!r}] mixes ranges (pandas.Interval) with values: "
+                        "give one or the other for a column."
+                    )
+                bounds[name] = _range_bounds(column, values)
+                continue
             if column.kind == "category":
                 levels = set(column.categories)
                 bad = sorted({repr(v) for v in values if not pd.isna(v) and v not in levels})
@@ -403,4 +549,4 @@ class TableSpec(DataSpec):
                     f"conditions[{name!r}] holds values that column {name!r} "
                     f"({column.dtype}) cannot take: {exc}"
                 ) from None
-        return frame
+        return frame, bounds

@@ -475,7 +475,8 @@ class DDPM(ReverseProcessMixin, ConditionalMixin, EMAMixin, BaseNeuralEstimator)
             them, with no rejection: the tabular denoiser is trained with
             random columns given (and, half the time, none), so it learns
             every conditional of the row along with the row itself. Any
-            column may be given, categorical or numeric.
+            column may be given, categorical or numeric (a value, not a
+            range: a :class:`VariationalAutoencoder` draws given ranges).
 
         Returns
         -------

@@ -23,8 +23,8 @@ class ReverseProcessMixin:
         self, n_samples, rng, labels, sampler, steps, guidance_scale, trajectory, known=None
     ):
         """The reverse process from pure noise, in the network's space:
-        ``(samples, states or None, timesteps)``. ``known``: ``(mask,
-        rows)`` of values the samples are drawn given (a table's)."""
+        ``(samples, states or None, timesteps)``. ``known``: the values
+        the samples are drawn given (a table's ``Given``)."""
         device = self._inference_device()
         module = self.net_.module_
         module.eval()
@@ -96,7 +96,7 @@ class ReverseProcessMixin:
 
 def _given(module, known, start, n, device):
     """The condition of rows ``start:start + n`` of the known values."""
-    mask, rows = known
+    mask, rows = known.mask, known.rows
     x = torch.as_tensor(rows[start : start + n], dtype=torch.float32, device=device)
     given = torch.as_tensor(np.broadcast_to(mask, x.shape).copy(), device=device)
     return module.layout.condition(x, given)

@@ -466,13 +466,6 @@ class GAN(ConditionalMixin, EMAMixin, GenerativeMixin, BaseNeuralEstimator):
     def _draw(self, n_samples, rng, labels, known=None):
         # Noise through the (EMA) generator in eval mode; a table's
         # categories and missing values drawn from their probabilities.
-        if known is not None:
-            raise ValueError(
-                "A GAN has no way to draw rows given some of their columns: sample(n, "
-                "conditions=...) needs a DDPM or a VariationalAutoencoder. A GAN can "
-                "condition on one column fitted as the class labels: conditional=True, "
-                "fit(X.drop(columns=c), X[c]), sample(n, y=value)."
-            )
         gen = torch_generator(rng)
         z = torch.randn((n_samples, self.n_components), generator=gen).numpy()
         if self.module_.layout is None:

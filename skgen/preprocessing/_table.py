@@ -482,6 +482,22 @@ def _forward(mapper, values):
     return norm.ppf(probabilities)
 
 
+def forward_edge(mapper, values, upper):
+    """``_forward`` at the edges of a range: where a value is one that
+    the training data repeats (a tie, spread over a span of normal scores),
+    the top of its span where ``upper`` is set, else the bottom, so that a
+    range's bounds hold all of a tied value's rows or none of them."""
+    if mapper[0] == "standard":
+        return _forward(mapper, values)
+    from scipy.stats import norm
+
+    quantiles, references = mapper[1], mapper[2]
+    up = np.interp(values, quantiles, references)
+    down = -np.interp(-values, -quantiles[::-1], -references[::-1])
+    probabilities = np.where(upper, np.maximum(up, down), np.minimum(up, down))
+    return norm.ppf(np.clip(probabilities, _BOUND, 1 - _BOUND))
+
+
 def interp_middle(x, xp, fp):
     """``np.interp`` in both directions, averaged: an ``x`` that ``xp``
     repeats maps to the middle of the ``fp`` it spans, not to its end."""

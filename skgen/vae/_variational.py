@@ -5,6 +5,7 @@ import numbers
 
 import numpy as np
 import torch
+from scipy.special import logsumexp
 from sklearn.mixture import GaussianMixture
 from sklearn.utils._param_validation import Interval, StrOptions
 
@@ -19,8 +20,12 @@ from .._engine._validation import check_channels, check_layer_sizes
 from ._networks import VAENet, conv_vae, dense_vae
 from ._objectives import ELBOObjective, decoder_mean, elbo, importance_bound
 
-# Prior draws per row among which sample(conditions=...) picks a coding.
+# Prior draws per row and round among which sample(conditions=...) picks a
+# coding; rounds go on until the weights make an effective sample size of
+# GIVEN_EFFECTIVE, or GIVEN_MAX_CANDIDATES are drawn.
 GIVEN_CANDIDATES = 64
+GIVEN_EFFECTIVE = 16
+GIVEN_MAX_CANDIDATES = 4096
 # Draws averaged by the ELBO estimate of score_samples (n_importance_samples=1).
 _ELBO_DRAWS = 16
 # Optimizer steps of a fit with max_iter="auto", per architecture (measured
@@ -189,6 +194,16 @@ class VariationalAutoencoder(ConditionalMixin, GenerativeMixin, EncoderDecoderTr
     VAE page of the user guide has the figures;
     ``bench/bench_generators.py`` reproduces them.
 
+    A VAE fitted on a table draws rows given some of their columns,
+    ``sample(n, conditions={{column: value}})``, by importance resampling:
+    codings drawn from the prior are weighted by the likelihood the decoder
+    gives the given values, and one is kept per row (64 candidates a round,
+    more rounds where few carry the weight, at most 4,096). A numeric
+    column may be given a range, a ``pandas.Interval``: each coding is
+    weighted by the decoder's mass inside it, and the value is drawn from
+    the decoder's Gaussian truncated to it. The user guide's tables page
+    compares these rows with the real rows of each value and range.
+
     References
     ----------
     .. [1] D. P. Kingma and M. Welling, "Auto-encoding variational Bayes",
@@ -247,6 +262,7 @@ class VariationalAutoencoder(ConditionalMixin, GenerativeMixin, EncoderDecoderTr
     _fitted_attributes = EncoderDecoderTransformer._fitted_attributes + ("latent_mixture_",)
     _architectures = {"dense": "vectors", "conv": "images", "tabular": "table"}
     _optional_fitted_attributes = ("feature_names_in_", "classes_")
+    _conditions = "ranges"
 
     def __init__(
         self,
@@ -454,7 +470,8 @@ class VariationalAutoencoder(ConditionalMixin, GenerativeMixin, EncoderDecoderTr
     def _draw(self, n_samples, rng, labels, known=None):
         # Codings from latent_mixture_ with sample_prior="mixture", else
         # from N(0, I), decoded: the mean of p(x | z) (for a table, a row
-        # drawn from its columns' likelihoods).
+        # drawn from its columns' likelihoods; the values given a range
+        # drawn inside it).
         z = (
             self._prior_draws(n_samples, rng)
             if known is None
@@ -468,10 +485,24 @@ class VariationalAutoencoder(ConditionalMixin, GenerativeMixin, EncoderDecoderTr
                 labels=labels,
             )
         gen = torch_generator(rng, self._inference_device())
+        ranges = None if known is None else known.ranges
+        n_components = self.n_components_
+        if ranges is not None:  # the bounds travel with the codings
+            z = np.concatenate([z, ranges.low, ranges.high], axis=1).astype(z.dtype)
+            index = torch.as_tensor(ranges.index)
+            present = torch.as_tensor(ranges.present)
+            indicators = torch.as_tensor(known.rows[0, ranges.present])
 
         def draw(m, b, *yb):
-            values = m.layout.activate(m.decode(b, yb[0] if yb else None))
-            return m.layout.sample(values, gen, m.log_variance, scores=True)
+            values = m.layout.activate(m.decode(b[:, :n_components], yb[0] if yb else None))
+            out = m.layout.sample(values, gen, m.log_variance, scores=True)
+            if ranges is None:
+                return out
+            low, high = b[:, n_components:].chunk(2, dim=1)
+            out[:, present.to(b.device)] = indicators.to(b.device, b.dtype)
+            return m.layout.sample_in_ranges(
+                out, values, m.log_variance, index.to(b.device), low, high, gen
+            )
 
         return self._forward_batches(draw, z, self.spec_.dtype, labels=labels)
 
@@ -492,13 +523,14 @@ class VariationalAutoencoder(ConditionalMixin, GenerativeMixin, EncoderDecoderTr
 
     def _importance_draws(self, n_samples, rng, known, labels):
         """Codings given the known values by importance resampling: for
-        each row, ``GIVEN_CANDIDATES`` draws from the prior, one of them
+        each row, draws from the prior (``GIVEN_CANDIDATES`` a round, more
+        rounds where the weights single out few of them), one of them
         picked with probability proportional to the likelihood the decoder
         gives the row's known values (its categories' probabilities as the
-        table's calibration shifts them, see ``TableSpec.trained``). Every
-        row gets a coding, whatever the values' probability: nothing is
-        rejected."""
-        mask, rows = known
+        table's calibration shifts them, see ``TableSpec.trained``) and the
+        probability it gives each range (``known.ranges``). Every row gets a
+        coding, whatever the values' probability: nothing is rejected."""
+        mask, rows, ranges = known
         calibration = getattr(self.spec_, "calibration", None)
         offsets = torch.as_tensor(
             np.zeros(rows.shape[1]) if calibration is None else calibration["offsets"]
@@ -509,30 +541,59 @@ class VariationalAutoencoder(ConditionalMixin, GenerativeMixin, EncoderDecoderTr
         n_values = rows.shape[1]
         n_components = self.n_components_
 
+        n_given = len(index)
+
         def weigh(m, b, *yb):
-            z, values = b[:, :n_components], b[:, n_components:]
+            z, values = b[:, :n_components], b[:, n_components : n_components + n_given]
             x = torch.zeros((len(b), n_values), dtype=b.dtype, device=b.device)
             x[:, index.to(b.device)] = values
             raw = m.decode(z, yb[0] if yb else None) + offsets.to(b.device, b.dtype)
             log_var = m.log_variance.to(b.dtype)
-            return m.layout.log_likelihood(raw, x, log_var, given.to(b.device))
+            out = m.layout.log_likelihood(raw, x, log_var, given.to(b.device))
+            if ranges is None:
+                return out
+            low, high = b[:, n_components + n_given :].chunk(2, dim=1)
+            ranged = torch.as_tensor(ranges.index, device=b.device)
+            return out + m.layout.range_log_mass(raw, log_var, ranged, low, high)
 
-        picked = np.empty((n_samples, n_components), dtype=np.float32)
+        # Each row's pool grows by k candidates a round until its weights
+        # are spread enough (an effective sample size of GIVEN_EFFECTIVE) or
+        # GIVEN_MAX_CANDIDATES are drawn. The pick is a Gumbel-max over the
+        # whole pool: the best score of every round, kept as rounds come.
+        values = rows[:, mask]
+        if ranges is not None:
+            values = np.concatenate([values, ranges.low, ranges.high], axis=1)
+        picked = self._prior_draws(n_samples, rng)
+        best = np.full(n_samples, -np.inf)
+        log_sum = np.full(n_samples, -np.inf)  # log sum of the weights
+        log_squares = np.full(n_samples, -np.inf)  # and of their squares
+        pending = np.arange(n_samples)
         chunk = max(1, INFERENCE_BATCH_SIZE // k)
-        for start in range(0, n_samples, chunk):
-            n = min(chunk, n_samples - start)
-            z = self._prior_draws(n * k, rng)
-            values = np.repeat(rows[start : start + n][:, mask], k, axis=0)
-            log_weights = self._forward_batches(
-                weigh,
-                np.concatenate([z, values.astype(z.dtype)], axis=1),
-                np.float64,
-                labels=None if labels is None else np.repeat(labels[start : start + n], k),
-                batch_size=n * k,
-            ).reshape(n, k)
-            # Gumbel-max: a draw from the normalised weights.
-            choice = np.argmax(log_weights + rng.gumbel(size=(n, k)), axis=1)
-            picked[start : start + n] = z.reshape(n, k, -1)[np.arange(n), choice]
+        for _ in range(GIVEN_MAX_CANDIDATES // k):
+            for start in range(0, len(pending), chunk):
+                at = pending[start : start + chunk]
+                n = len(at)
+                z = self._prior_draws(n * k, rng)
+                log_weights = self._forward_batches(
+                    weigh,
+                    np.concatenate([z, np.repeat(values[at], k, axis=0).astype(z.dtype)], axis=1),
+                    np.float64,
+                    labels=None if labels is None else np.repeat(labels[at], k),
+                    batch_size=n * k,
+                ).reshape(n, k)
+                scores = log_weights + rng.gumbel(size=(n, k))
+                choice = np.argmax(scores, axis=1)
+                top = scores[np.arange(n), choice]
+                better = top > best[at]
+                picked[at[better]] = z.reshape(n, k, -1)[np.arange(n), choice][better]
+                best[at] = np.maximum(best[at], top)
+                log_sum[at] = np.logaddexp(log_sum[at], logsumexp(log_weights, axis=1))
+                log_squares[at] = np.logaddexp(log_squares[at], logsumexp(2 * log_weights, axis=1))
+            with np.errstate(invalid="ignore"):
+                effective = np.exp(2 * log_sum[pending] - log_squares[pending])
+            pending = pending[~(effective >= GIVEN_EFFECTIVE)]
+            if not len(pending):
+                break
         return picked
 
     def score_samples(self, X, y=None, n_importance_samples=1):
