@@ -311,9 +311,16 @@ def main():
             conditional[key] = [label, f"{given:.3f}", f"{subset:.3f}"]
     if args.record and conditional:
         name = f"{args.record}_conditional"
-        previous = load().get(name, {}).get("rows", {}) if RESULTS.exists() else {}
+        entry = load().get(name, {}) if RESULTS.exists() else {}
+        previous = entry.get("rows", {})
         rows = {**previous, **conditional}
         order = [f"{m}-{d}" for m in ("ddpm", "vae") for d in TABLES]
+        kept = [k for k in order if k in previous and k not in conditional]
+        note = (
+            f"Rows {', '.join(kept)}: from the previous record ({entry.get('command')})."
+            if kept
+            else None
+        )
         record(
             name,
             title="Column shapes of the other columns, per level of the efficacy target: "
@@ -321,6 +328,7 @@ def main():
             "(as many of each as the training rows of the level; means over three seeds)",
             columns=["model, table", "given the level", "unconditional"],
             rows={k: rows[k] for k in order if k in rows},
+            note=note,
             hide=hide,
         )
 
