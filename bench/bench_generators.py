@@ -44,7 +44,8 @@ wall-clock seconds on whatever device ``device="auto"`` finds.
 Run: ``python bench/bench_generators.py [--data digits|mnist28|all] [--fast]
 [--only NAME ...] [--save-samples DIR] [--record]``; ``--record`` stores each
 table in bench/results.json as ``generators_<data>``, which the docs quote
-(a run with ``--only`` records only its rows).
+(a run with ``--only`` replaces its rows and keeps the others, saying so in
+the record's note).
 """
 
 import argparse
@@ -54,7 +55,8 @@ import time
 
 import numpy as np
 from _judges import JUDGE_COLUMNS, fit_judges, judge
-from _results import record
+from _results import RESULTS, record
+from _results import load as load_results
 from sklearn.datasets import load_digits
 from sklearn.linear_model import LogisticRegression
 from sklearn.mixture import GaussianMixture
@@ -177,17 +179,35 @@ def main():
     for data in ["digits", "mnist28"] if args.data == "all" else [args.data]:
         cells = table(data, args.fast, args.only, args.save_samples)
         if args.record:
-            record(
-                f"generators_{data}",
-                title=f"Generators on {data}: each at its defaults against "
-                "scikit-learn's density estimators",
-                columns=COLUMNS,
-                rows={KEYS.get(name, name): [name, *rest] for name, *rest in cells},
-                note="FD, precision, recall: against held-out images in the features of "
-                "judge 1 (an MLP digit classifier) and judge 2 (a convolutional one), both "
-                "trained on the training images; FD lower is better; memo: "
-                "memorization_ratio.",
-            )
+            _record_table(f"generators_{data}", data, cells)
+
+
+def _record_table(name, data, cells):
+    """Store a table's rows; with ``--only``, the rows not run keep the
+    previous record's cells, in their order, and the note says so."""
+    rows = {KEYS.get(row, row): [row, *rest] for row, *rest in cells}
+    previous = load_results().get(name, {}) if RESULTS.exists() else {}
+    old_rows = previous.get("rows", {}) if previous.get("columns") == COLUMNS else {}
+    kept = [key for key in old_rows if key not in rows]
+    rows = {key: rows.get(key, old_rows.get(key)) for key in [*old_rows, *rows]}
+    note = (
+        "FD, precision, recall: against held-out images in the features of judge 1 (an "
+        "MLP digit classifier) and judge 2 (a convolutional one), both trained on the "
+        "training images; FD lower is better; memo: memorization_ratio."
+    )
+    if kept:
+        note += (
+            f" Rows {', '.join(kept)}: from the previous record of this table "
+            f"({previous.get('date')}, {previous.get('command')})."
+        )
+    record(
+        name,
+        title=f"Generators on {data}: each at its defaults against scikit-learn's "
+        "density estimators",
+        columns=COLUMNS,
+        rows=rows,
+        note=note,
+    )
 
 
 def table(data, fast, only, save_dir=None):

@@ -1,0 +1,76 @@
+"""The residual MLP DDPM's training length on the 8x8 digits as rows, under two judges.
+
+``DDPM(architecture="mlp")`` with ``max_iter="auto"`` trains for
+``AUTO_TRAINING_STEPS["mlp"]`` optimizer steps. Each row fits it at its
+defaults but for another number of steps (as epochs of the 898 training
+digits, 29 batches of 32 an epoch), with each seed, and prints the medians
+over the seeds of the fit time and of the Frechet distance, precision and
+recall of 899 samples against the held-out digits, in both judges'
+feature spaces (``bench_generators``'s split and judges; lower FD is
+better). The last rows are scikit-learn's baselines, for scale.
+
+Run: ``python bench/bench_ddpm_steps.py [--steps 10000 20000 30000]
+[--seeds 2] [--record NAME]``.
+"""
+
+import argparse
+import statistics
+import time
+
+import numpy as np
+from _judges import JUDGE_COLUMNS, fit_judges, judge
+from _results import add_record_option, record
+from bench_generators import draw, kde, load
+from sklearn.mixture import GaussianMixture
+
+from skgen import DDPM
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--steps", nargs="+", type=int, default=[10_000, 20_000, 30_000])
+    parser.add_argument("--seeds", type=int, default=2)
+    add_record_option(parser)
+    args = parser.parse_args()
+    X_train, X_test, y_train = load("digits")
+    flat_train, flat_test = X_train.reshape(len(X_train), -1), X_test.reshape(len(X_test), -1)
+    judges = fit_judges(X_train, y_train)
+    real = [one.transform(flat_test) for one in judges]
+    batches = -(-len(flat_train) // 32)
+    columns = ["steps", "fit s", *JUDGE_COLUMNS]
+    print("".join(f"{c:>12}" for c in columns))
+    rows = {}
+    for steps in args.steps:
+        seconds, figures = [], []
+        for seed in range(args.seeds):
+            start = time.perf_counter()
+            model = DDPM(max_iter=-(-steps // batches), random_state=seed).fit(flat_train)
+            seconds.append(time.perf_counter() - start)
+            figures.append(judge(judges, real, model.sample(len(flat_test), random_state=0)))
+        medians = [statistics.median(f[i] for f in figures) for i in range(len(JUDGE_COLUMNS))]
+        rows[str(steps)] = [f"{steps:,}", f"{statistics.median(seconds):.0f}"] + [
+            f"{m:.2f}" for m in medians
+        ]
+        print("".join(f"{c:>12}" for c in rows[str(steps)]), flush=True)
+    baselines = {
+        "GaussianMixture(10)": GaussianMixture(10, random_state=0).fit(flat_train),
+        "KernelDensity (CV bandwidth)": kde(flat_train),
+    }
+    for key, (name, model) in zip(("gmm", "kde"), baselines.items()):
+        samples = np.asarray(draw(model, len(flat_test)))
+        cells = [name, ""] + [f"{v:.2f}" for v in judge(judges, real, samples)]
+        rows[key] = cells
+        print(f"{name:>28}" + "".join(f"{c:>12}" for c in cells[2:]), flush=True)
+    if args.record:
+        record(
+            args.record,
+            title="The residual MLP DDPM on the 8x8 digits as rows, by training steps: medians "
+            f"of {args.seeds} seeds; FD, precision and recall under judge 1 (MLP) and judge 2 "
+            "(convolutional)",
+            columns=columns,
+            rows=rows,
+        )
+
+
+if __name__ == "__main__":
+    main()
