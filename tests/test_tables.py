@@ -358,15 +358,17 @@ def test_ranges_of_numeric_columns_hold_and_weigh_the_other_columns(fitted, tabl
     rows = est.sample(
         20,
         random_state=2,
-        conditions={
-            "income": pd.Interval(3000.0, np.inf, closed="neither"),
+        conditions={  # not in the table's order
             "joined": windows,
+            "income": pd.Interval(3000.0, np.inf, closed="neither"),
         },
     )
     assert rows.dtypes.equals(table.dtypes)
     assert (rows["income"] > 3000).all() and rows["income"].notna().all()
     ends = np.array([w.right for w in windows])
     assert ((rows["joined"] > start) & (rows["joined"] <= ends)).all()
+    # Drawn inside their ranges, not clipped onto a bound.
+    assert rows["income"].nunique() == rows["joined"].nunique() == 20
 
 
 def test_bad_ranges_are_named(fitted, table):

@@ -451,12 +451,12 @@ class TableSpec(DataSpec):
             )
         rows = self.to_model(self.uncalibrated(self.encoder.transform(frame)))
         mask = np.zeros(self.n_features, dtype=bool)
-        index, present = [], []
+        ranged, present = {}, []  # encoded position of each ranged column
         for kind, start, stop, column in self.blocks:
             if column not in conditions:
                 continue
             if column in bounds and kind == "numeric":
-                index.append(start)
+                ranged[start] = column
                 continue
             mask[start:stop] = True
             if column in bounds:  # its missing indicator: given as present
@@ -466,12 +466,13 @@ class TableSpec(DataSpec):
         # The bounds in the network's space, as the model draws the values.
         low, high = np.zeros((2, n_samples, self.n_features))
         columns = {c.name: c for c in self.encoder.columns_}
-        for start, (name, (lo, hi)) in zip(index, bounds.items()):
-            mapper = columns[name].mapper
-            if columns[name].integer:  # a whole number's rows, all of them
+        for start, name in ranged.items():
+            (lo, hi), column = bounds[name], columns[name]
+            if column.integer:  # a whole number's rows, all of them
                 lo, hi = lo - 0.5, hi + 0.5
-            low[:, start] = forward_edge(mapper, lo, upper=False)
-            high[:, start] = forward_edge(mapper, hi, upper=True)
+            low[:, start] = forward_edge(column.mapper, lo, upper=False)
+            high[:, start] = forward_edge(column.mapper, hi, upper=True)
+        index = list(ranged)
         low, high = (self.to_model(self.uncalibrated(b))[:, index] for b in (low, high))
         return Given(mask, rows, Ranges(np.array(index), low, high, np.array(present, dtype=int)))
 
