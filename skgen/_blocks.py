@@ -355,12 +355,7 @@ class TableLayout(nn.Module):
         ``index`` (encoded positions), each Gaussian around ``raw`` with
         the log-variance of its column: the likelihood of a range given
         in ``conditions``. ``low`` and ``high`` are ``(batch, len(index))``."""
-        mean, std = self._range_normal(raw, log_var, index)
-        a, b = (low.double() - mean) / std, (high.double() - mean) / std
-        # Reflected so that both ends lie below the middle of the normal,
-        # where log Phi is precise: the mass of a range far in its upper tail
-        # is then computed as that of the mirrored range.
-        a, b = _lower_side(a, b)
+        _, _, a, b, _ = self._standard_bounds(raw, log_var, index, low, high)
         log_b, log_a = torch.special.log_ndtr(b), torch.special.log_ndtr(a)
         mass = log_b + torch.log1p(-torch.exp(log_a - log_b).clamp_max(1.0))
         return mass.sum(-1).to(raw.dtype)
@@ -368,22 +363,26 @@ class TableLayout(nn.Module):
     def sample_in_ranges(self, out, raw, log_var, index, low, high, generator):
         """Draw the numeric values ``index`` of ``out`` again (in place), each
         from its Gaussian truncated to ``[low, high]`` (inverse-CDF draws)."""
-        mean, std = self._range_normal(raw, log_var, index)
-        a, b = (low.double() - mean) / std, (high.double() - mean) / std
-        flip = (a + b) > 0
-        a, b = _lower_side(a, b)
+        mean, std, a, b, flip = self._standard_bounds(raw, log_var, index, low, high)
         pa, pb = torch.special.ndtr(a), torch.special.ndtr(b)
         u = torch.rand(a.shape, generator=generator, device=a.device, dtype=a.dtype)
         x = torch.special.ndtri(pa + u * (pb - pa))
         x = torch.minimum(torch.maximum(torch.nan_to_num(x), a), b)
-        x = torch.where(flip, -x, x)
-        out[:, index] = (mean + std * x).to(out.dtype)
+        out[:, index] = (mean + std * torch.where(flip, -x, x)).to(out.dtype)
         return out
 
-    def _range_normal(self, raw, log_var, index):
+    def _standard_bounds(self, raw, log_var, index, low, high):
+        """The Gaussians of the values ``index`` (``mean``, ``std``, float64)
+        and their bounds standardised, ``[a, b]``, mirrored to ``[-b, -a]``
+        where ``flip`` (their middle above zero): both ends then lie below
+        the middle of the normal, where Phi and log Phi are precise, so the
+        mass of a range far in the upper tail is that of its mirror."""
         position = torch.searchsorted(self.numeric, index)
         std = torch.exp(0.5 * log_var.double()[position])
-        return raw[:, index].double(), std
+        mean = raw[:, index].double()
+        a, b = (low.double() - mean) / std, (high.double() - mean) / std
+        flip = (a + b) > 0
+        return mean, std, torch.where(flip, -b, a), torch.where(flip, -a, b), flip
 
     def sample(self, values, generator, log_var=None, scores=False):
         """A row drawn from activated ``values``: numbers with Gaussian
@@ -418,10 +417,3 @@ class TableLayout(nn.Module):
             block[torch.arange(len(pick), device=block.device), pick] = 1.0
             out[:, start:stop] = block
         return out
-
-
-def _lower_side(a, b):
-    """Standardised bounds ``[a, b]`` mirrored to ``[-b, -a]`` where their
-    middle is above zero."""
-    flip = (a + b) > 0
-    return torch.where(flip, -b, a), torch.where(flip, -a, b)
