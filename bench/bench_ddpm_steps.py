@@ -17,11 +17,9 @@ import argparse
 import statistics
 import time
 
-import numpy as np
-from _judges import JUDGE_COLUMNS, fit_judges, judge
+from _judges import JUDGE_COLUMNS, judge
 from _results import add_record_option, record
-from bench_generators import draw, kde, load
-from sklearn.mixture import GaussianMixture
+from bench_generators import baselines, digits_as_rows
 
 from skgen import DDPM
 
@@ -32,10 +30,7 @@ def main():
     parser.add_argument("--seeds", type=int, default=2)
     add_record_option(parser)
     args = parser.parse_args()
-    X_train, X_test, y_train = load("digits")
-    flat_train, flat_test = X_train.reshape(len(X_train), -1), X_test.reshape(len(X_test), -1)
-    judges = fit_judges(X_train, y_train)
-    real = [one.transform(flat_test) for one in judges]
+    flat_train, flat_test, judges, real = digits_as_rows()
     batches = -(-len(flat_train) // 32)
     columns = ["steps", "fit s", *JUDGE_COLUMNS]
     print("".join(f"{c:>12}" for c in columns))
@@ -52,15 +47,9 @@ def main():
             f"{m:.2f}" for m in medians
         ]
         print("".join(f"{c:>12}" for c in rows[str(steps)]), flush=True)
-    baselines = {
-        "GaussianMixture(10)": GaussianMixture(10, random_state=0).fit(flat_train),
-        "KernelDensity (CV bandwidth)": kde(flat_train),
-    }
-    for key, (name, model) in zip(("gmm", "kde"), baselines.items()):
-        samples = np.asarray(draw(model, len(flat_test)))
-        cells = [name, ""] + [f"{v:.2f}" for v in judge(judges, real, samples)]
-        rows[key] = cells
-        print(f"{name:>28}" + "".join(f"{c:>12}" for c in cells[2:]), flush=True)
+    for key, (name, figures) in baselines(flat_train, judges, real, len(flat_test)).items():
+        rows[key] = [name, ""] + [f"{v:.2f}" for v in figures]
+        print(f"{name:>28}" + "".join(f"{c:>12}" for c in rows[key][2:]), flush=True)
     if args.record:
         record(
             args.record,

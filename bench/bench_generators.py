@@ -122,6 +122,29 @@ def draw(model, n):
     return model.sample(n, random_state=0)
 
 
+def digits_as_rows():
+    """The 8x8 digits as flat rows for a study of one generator:
+    ``(flat_train, flat_test, judges, real)``, ``real`` the held-out rows
+    in each judge's features."""
+    X_train, X_test, y_train = load("digits")
+    flat_train, flat_test = X_train.reshape(len(X_train), -1), X_test.reshape(len(X_test), -1)
+    judges = fit_judges(X_train, y_train)
+    return flat_train, flat_test, judges, [one.transform(flat_test) for one in judges]
+
+
+def baselines(flat_train, judges, real, n):
+    """``{key: (name, figures)}``: the judges' figures of ``n`` samples of
+    ``GaussianMixture(10)`` and of the cross-validated ``KernelDensity``."""
+    fitted = {
+        "gmm": ("GaussianMixture(10)", GaussianMixture(10, random_state=0).fit(flat_train)),
+        "kde": ("KernelDensity (CV bandwidth)", kde(flat_train)),
+    }
+    return {
+        key: (name, judge(judges, real, np.asarray(draw(model, n))))
+        for key, (name, model) in fitted.items()
+    }
+
+
 def models(data, fast):
     """``{name: fit function}``: the skgen rows, then the baselines."""
     flat = lambda X: X.reshape(len(X), -1)  # noqa: E731

@@ -104,6 +104,7 @@ def main():
             vae = VariationalAutoencoder(
                 10,
                 hidden_layer_sizes=(150, 100),
+                beta=1.0,  # the plain loop's KL weight
                 batch_size=bs,
                 max_iter=1,
                 device=device,

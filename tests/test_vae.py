@@ -154,6 +154,27 @@ def test_beta_trades_reconstruction_for_a_smaller_kl(digits):
     assert results[4.0][1] > results[0.5][1], results
 
 
+def test_beta_and_prior_components_auto_follow_the_architecture(digits):
+    X = digits["X_train"][:300]
+    auto = VariationalAutoencoder(4, max_iter=3, random_state=0).fit(X)
+    explicit = VariationalAutoencoder(
+        4, beta=0.25, n_prior_components=30, max_iter=3, random_state=0
+    ).fit(X)
+    # The dense network trains with beta 0.25 and samples through 30 components.
+    assert auto.beta_ == 0.25 and auto.latent_mixture_.n_components == 30
+    np.testing.assert_array_equal(auto.loss_curve_, explicit.loss_curve_)
+    np.testing.assert_array_equal(
+        auto.sample(5, random_state=0), explicit.sample(5, random_state=0)
+    )
+    conv = VariationalAutoencoder(
+        4, architecture="conv", image_shape=(8, 8), max_iter=1, random_state=0
+    ).fit(X)
+    assert conv.beta_ == 1.0 and conv.latent_mixture_.n_components == 10
+    assert conv.net_.criterion_.beta == 1.0
+    with pytest.raises(ValueError, match="beta"):
+        VariationalAutoencoder(beta="high").fit(X)
+
+
 def test_bce_needs_data_in_unit_interval(digits):
     with pytest.raises(
         ValueError,
@@ -217,7 +238,7 @@ def test_mixture_sampling_prior_draws_closer_to_the_data(fitted, digits):
     from skgen.metrics import ClassifierFeatures, frechet_distance
 
     mixture = fitted.latent_mixture_
-    assert isinstance(mixture, GaussianMixture) and mixture.n_components == 10
+    assert isinstance(mixture, GaussianMixture) and mixture.n_components == 30
     # The mixture is fitted to the training codings (posterior means).
     np.testing.assert_allclose(
         mixture.means_.T @ mixture.weights_, fitted.transform(digits["X_train"]).mean(0), atol=1e-3
@@ -286,7 +307,7 @@ def test_the_documented_search_finds_how_many_factors_made_the_data():
     X = (X - X.min(0)) / (X.max(0) - X.min(0))
     grid = {"n_components": [1, 2, 6]}
     vae = GridSearchCV(
-        VariationalAutoencoder(max_iter=150, random_state=0),
+        VariationalAutoencoder(beta=1, max_iter=150, random_state=0),
         grid,
         cv=3,
         refit=fewest_codings_within_one_std,
