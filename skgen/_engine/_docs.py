@@ -10,28 +10,33 @@ max_iter : int, default={max_iter}
         Number of epochs (passes over the training data)."""
 
 
-def auto_max_iter_doc(steps, why, *, what="optimizer steps", batch_size=32, max_epochs=None):
+def auto_max_iter_doc(
+    steps, why, *, what="optimizer steps", batch_size=32, max_epochs=None, min_epochs=None
+):
     """The ``max_iter`` entry of a family with ``max_iter="auto"``.
 
     ``steps`` is a number of steps, or a dict ``{architecture: steps}``;
     ``batch_size`` is the default batch size, a number or a dict keyed the
-    same way; ``max_epochs``, ``{architecture: most epochs}``. The examples
-    of epoch counts are computed, so they follow all three.
+    same way; ``max_epochs`` and ``min_epochs``, ``{architecture: most
+    (least) epochs}``. The examples of epoch counts are computed, so they
+    follow all four.
     """
     max_epochs = max_epochs or {}
+    min_epochs = min_epochs or {}
 
     def size(name):
         return batch_size[name] if isinstance(batch_size, dict) else batch_size
 
     def examples(n_steps, bs, name=None):
-        cap = max_epochs.get(name)
+        cap, floor = max_epochs.get(name), min_epochs.get(name, 1)
         return ", ".join(
-            f"{min(auto_epochs(n_steps, n, bs), cap or float('inf')):,} on {n:,} rows"
+            f"{min(max(auto_epochs(n_steps, n, bs), floor), cap or float('inf')):,} on {n:,} rows"
             for n in (898, 4000, 60000)
         )
 
     def most(name):
-        return f", at most {max_epochs[name]:,} epochs" if name in max_epochs else ""
+        least = f", at least {min_epochs[name]:,}" if name in min_epochs else ""
+        return f"{least}, at most {max_epochs[name]:,} epochs" if name in max_epochs else least
 
     if isinstance(steps, dict):
         amount = "; ".join(
@@ -273,6 +278,7 @@ def fill_doc(cls):
             what=cls._auto_training_unit,
             batch_size=cls._auto_batch_size if batch_size == "auto" else batch_size,
             max_epochs=cls._auto_max_epochs,
+            min_epochs=cls._auto_min_epochs,
         )
     shared = TRAINING_PARAMETERS.replace("{max_iter_doc}", max_iter_doc)
     shared = shared.replace("{batch_size_doc}", _batch_size_doc(cls._auto_batch_size))

@@ -166,6 +166,9 @@ class BaseNeuralEstimator(TrainingMixin, SaveableMixin, InferenceMixin, BaseEsti
     # small table needs fewer steps than the images the step counts were
     # measured on (300 is CTGAN's and TVAE's default).
     _auto_max_epochs = {"tabular": 300}
+    # At least this many epochs with max_iter="auto", per architecture: a
+    # large table still gets a few passes over its rows.
+    _auto_min_epochs = {}
     _auto_training_reason = None
     _auto_training_unit = "optimizer steps"
     # Mini-batch size of batch_size="auto": a number, or a dict keyed by
@@ -521,7 +524,9 @@ class BaseNeuralEstimator(TrainingMixin, SaveableMixin, InferenceMixin, BaseEsti
             epochs = auto_epochs(
                 self._by_architecture(self._auto_training_steps), n_samples, batch_size
             )
-            cap = self._auto_max_epochs.get(self.spec_.architecture)
+            architecture = self.spec_.architecture
+            epochs = max(epochs, self._auto_min_epochs.get(architecture, 1))
+            cap = self._auto_max_epochs.get(architecture)
             return epochs if cap is None else min(epochs, cap)
         return self.max_iter
 
