@@ -1,8 +1,12 @@
-"""Ranges of numeric columns in ``conditions``: the VAE's draws given a range,
+"""Ranges of numeric columns in ``conditions``: a model's draws given a range,
 against the real rows in that range (bench-only data, see bench_tables).
 
 Each table is split 70/30 as in ``bench_tables``, and a
-``VariationalAutoencoder`` is fitted on the 70% at its defaults. For each
+``VariationalAutoencoder`` (or, with ``--model ddpm``, a ``DDPM``) is
+fitted on the 70% at its defaults. The VAE weighs its codings by the mass
+each puts inside the range; the DDPM draws the column's values from the
+training rows' distribution inside it, then the rest of the row given them.
+For each
 range of one numeric column (the quartiles of the training rows, and the
 top 2%), ``sample(n, conditions={column: pd.Interval(low, high)})`` draws
 as many rows as the training rows in the range. The other columns of those
@@ -16,7 +20,7 @@ against the seconds to draw enough unconditional rows to keep as many.
 Means over three sampling seeds.
 
 Run: ``python bench/bench_table_ranges.py [--data penguins wage diamonds]
-[--record NAME]``.
+[--model vae|ddpm] [--record NAME]``.
 """
 
 import argparse
@@ -28,7 +32,7 @@ from _results import add_record_option, record
 from _tables import TABLES
 from sklearn.model_selection import train_test_split
 
-from skgen import VariationalAutoencoder
+from skgen import DDPM, VariationalAutoencoder
 from skgen.metrics import column_shapes
 
 # The numeric column each table is given ranges of.
@@ -70,6 +74,7 @@ def check(model, train, test, column, interval, seeds=(0, 1, 2)):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", nargs="+", default=list(RANGED), choices=list(RANGED))
+    parser.add_argument("--model", choices=["vae", "ddpm"], default="vae")
     add_record_option(parser)
     args = parser.parse_args()
     rows = {}
@@ -80,7 +85,8 @@ def main():
         train, test = train_test_split(
             frame, test_size=0.3, random_state=0, stratify=frame[target].astype(str)
         )
-        model = VariationalAutoencoder(random_state=0).fit(train)
+        estimator = DDPM if args.model == "ddpm" else VariationalAutoencoder
+        model = estimator(random_state=0).fit(train)
         column = RANGED[data]
         for i, interval in enumerate(ranges(train[column])):
             cells = check(model, train, test, column, interval)
@@ -95,7 +101,8 @@ def main():
     if args.record:
         record(
             args.record,
-            title="Draws given a range of a numeric column (the VAE at its defaults): column "
+            title="Draws given a range of a numeric column (the "
+            f"{'DDPM' if args.model == 'ddpm' else 'VAE'} at its defaults): column "
             "shapes of the other columns against the real held-out rows in the range, for "
             "the draws given it and for an unconditional sample's rows in it (means over "
             "three seeds)",

@@ -495,8 +495,11 @@ class DDPM(ReverseProcessMixin, ConditionalMixin, EMAMixin, BaseNeuralEstimator)
             them, with no rejection: the tabular denoiser is trained with
             random columns given (and, half the time, none), so it learns
             every conditional of the row along with the row itself. Any
-            column may be given, categorical or numeric (a value, not a
-            range: a :class:`VariationalAutoencoder` draws given ranges).
+            column may be given, categorical or numeric. A numeric column
+            may be given a range (a ``pandas.Interval``, or one per
+            sample): its values are drawn from the training rows'
+            distribution of the column inside the range, and the rest of
+            each row given them.
 
         Returns
         -------
@@ -513,7 +516,7 @@ class DDPM(ReverseProcessMixin, ConditionalMixin, EMAMixin, BaseNeuralEstimator)
         check_is_fitted(self)
         sampler, steps = self._sampler(sampler, n_inference_steps)
         labels = self._labels_for(y, n_samples, "sample")
-        known = None
+        rng, known = check_random_state(random_state), None
         if conditions is not None:
             if not hasattr(self.spec_, "condition_rows"):
                 raise ValueError(
@@ -526,16 +529,10 @@ class DDPM(ReverseProcessMixin, ConditionalMixin, EMAMixin, BaseNeuralEstimator)
                     "conditions= needs the built-in tabular denoiser, which learns to "
                     "complete rows around given columns; this DDPM has your own denoiser."
                 )
+            conditions = self.spec_.ranges_as_values(conditions, n_samples, rng)
             known = self.spec_.condition_rows(conditions, n_samples)
         out, trajectory, timesteps = self._reverse(
-            n_samples,
-            check_random_state(random_state),
-            labels,
-            sampler,
-            steps,
-            guidance_scale,
-            return_trajectory,
-            known,
+            n_samples, rng, labels, sampler, steps, guidance_scale, return_trajectory, known
         )
         out = self.spec_.to_samples(out)
         if conditions is not None:
