@@ -350,6 +350,31 @@ def test_conditions_hold_exactly_and_shift_the_other_columns(fitted, table):
     assert rows["city"].isna().all()
 
 
+def test_sets_of_levels_draw_each_level_by_its_share(fitted, table):
+    name, est = fitted
+    if name == "gan":  # draws given no columns (see above)
+        return
+    drawn = est.sample(600, random_state=3, conditions={"grade": {"high", "mid"}})
+    assert set(drawn["grade"]) == {"mid", "high"} and drawn.dtypes.equals(table.dtypes)
+    # The levels by their training shares (3 to 1), not evenly.
+    real = table["grade"][table["grade"] != "low"].value_counts(normalize=True)["mid"]
+    assert abs((drawn["grade"] == "mid").mean() - real) < 0.08
+    # Reproducible whatever order the set iterates in.
+    again = est.sample(600, random_state=3, conditions={"grade": frozenset(["mid", "high"])})
+    pd.testing.assert_frame_equal(drawn, again)
+    # Missing as a level, beside a value given to every row.
+    rows = est.sample(300, random_state=4, conditions={"city": {"Oslo", None}, "owner": True})
+    assert rows["city"].isna().any() and set(rows["city"].dropna()) == {"Oslo"}
+    assert rows["owner"].all()
+    for bad, match in (
+        ({"age": {30, 40}}, r"conditions\['age'\] is the set .* is numeric: give a range"),
+        ({"grade": {"mid", "top"}}, r"column 'grade' has the levels \['low', 'mid', 'high'\]"),
+        ({"grade": set()}, "holds one or more levels"),
+    ):
+        with pytest.raises(ValueError, match=match):
+            est.sample(3, conditions=bad)
+
+
 def test_ranges_of_numeric_columns_hold_and_weigh_the_other_columns(fitted, table):
     name, est = fitted
     young = {"age": pd.Interval(18, 32, closed="both")}

@@ -173,10 +173,11 @@ class GenerativeMixin:
             For a model fitted on a table (a DataFrame) that supports it:
             ``{column: value}`` or ``{column: values}`` (one per sample). The
             samples hold exactly these values, and their other columns are
-            drawn given them (see the class's Notes). A
-            :class:`VariationalAutoencoder` also takes a range of a numeric
-            column, a ``pandas.Interval`` (or one per sample): the samples'
-            values lie inside it.
+            drawn given them (see the class's Notes). A set of levels of a
+            categorical column draws each sample's level by the levels'
+            training shares. A :class:`VariationalAutoencoder` also takes a
+            range of a numeric column, a ``pandas.Interval`` (or one per
+            sample): the samples' values lie inside it.
 
         Returns
         -------
@@ -187,7 +188,7 @@ class GenerativeMixin:
         """
         check_is_fitted(self)
         labels = self._labels_for(y, n_samples, "sample")
-        known = None
+        rng, known = check_random_state(random_state), None
         if conditions is not None:
             if not hasattr(self.spec_, "condition_rows"):
                 raise ValueError(
@@ -203,10 +204,12 @@ class GenerativeMixin:
                     "class labels: conditional=True, fit(X.drop(columns=c), X[c]), "
                     "sample(n, y=value)."
                 )
-            known = self.spec_.condition_rows(
-                conditions, n_samples, ranges=self._conditions == "ranges"
-            )
-        rows = self._draw(n_samples, check_random_state(random_state), labels, known)
+            # A set of levels: values drawn by their shares (and a range,
+            # for a family that draws given values only).
+            ranges = self._conditions == "ranges"
+            conditions = self.spec_.drawn_values(conditions, n_samples, rng, ranges=not ranges)
+            known = self.spec_.condition_rows(conditions, n_samples, ranges=ranges)
+        rows = self._draw(n_samples, rng, labels, known)
         out = self.spec_.to_samples(rows)
         return out if conditions is None else self.spec_.apply_conditions(out, conditions)
 

@@ -23,12 +23,11 @@ from sklearn.utils.validation import validate_data
 from ..preprocessing import TableEncoder
 from ..preprocessing._table import (
     NUMERIC,
-    _decode_time,
-    _inverse,
     _numeric_values,
     forward_edge,
     interp_middle,
 )
+from ._drawn import _as_column, drawn_values
 from ._scaling import DataScaler, DataStats
 from ._spec import DataSpec, resolve_architecture
 
@@ -166,17 +165,6 @@ def _plain(column, number):
     if column.time_unit is None:
         return f"{number:g}"
     return str(_as_column(column, np.array([number]), None).iloc[0])
-
-
-def _as_column(column, numbers, index):
-    """Numbers (ticks) as a Series of ``column``'s kind of values."""
-    import pandas as pd
-
-    if column.time_unit is not None:
-        series = _decode_time(column, numbers.astype(np.int64), np.zeros(len(numbers), bool))
-        series.index = index if index is not None else series.index
-        return series
-    return pd.Series(numbers.astype(np.int64) if column.integer else numbers, index=index)
 
 
 def is_frame(X):
@@ -477,31 +465,10 @@ class TableSpec(DataSpec):
         low, high = (self.to_model(self.uncalibrated(b))[:, index] for b in (low, high))
         return Given(mask, rows, Ranges(np.array(index), low, high, np.array(present, dtype=int)))
 
-    def ranges_as_values(self, conditions, n_samples, rng):
-        """``conditions`` with each range (a ``pandas.Interval``) replaced by
-        ``n_samples`` values of its column drawn from the training rows'
-        distribution of the column inside it: the inverse of the encoder's
-        quantile map at probabilities drawn uniformly between the range's
-        edges (whole numbers for an integer column, ticks for a datetime).
-        A family that draws only given values then draws the rest of each
-        row given them: ``p(value | range) p(rest | value)``."""
-        _, bounds = self._condition_frame(conditions, n_samples)
-        if not bounds:
-            return conditions
-        columns = {c.name: c for c in self.encoder.columns_}
-        out = dict(conditions)
-        for name, (low, high) in bounds.items():
-            column = columns[name]
-            half = 0.5 if column.integer else 0.0  # a whole number's rows, all of them
-            a = norm.cdf(forward_edge(column.mapper, low - half, upper=False))
-            b = norm.cdf(forward_edge(column.mapper, high + half, upper=True))
-            levels = a + (b - a) * rng.uniform(size=n_samples)
-            values = _inverse(column.mapper, norm.ppf(levels))
-            if column.integer:
-                values = np.round(values)
-            values = np.clip(values, low, high)
-            out[name] = _as_column(column, values, None).to_numpy(dtype=object)
-        return out
+    def drawn_values(self, conditions, n_samples, rng, *, ranges=True):
+        """``conditions`` with values drawn for their sets and ranges
+        (:func:`~skgen._engine._drawn.drawn_values`)."""
+        return drawn_values(self, conditions, n_samples, rng, ranges=ranges)
 
     def apply_conditions(self, frame, conditions):
         """Set the given columns of a decoded table to exactly the values

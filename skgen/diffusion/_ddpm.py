@@ -499,7 +499,8 @@ class DDPM(ReverseProcessMixin, ConditionalMixin, EMAMixin, BaseNeuralEstimator)
             may be given a range (a ``pandas.Interval``, or one per
             sample): its values are drawn from the training rows'
             distribution of the column inside the range, and the rest of
-            each row given them.
+            each row given them; a set of levels of a categorical column,
+            by the levels' training shares.
 
         Returns
         -------
@@ -529,7 +530,7 @@ class DDPM(ReverseProcessMixin, ConditionalMixin, EMAMixin, BaseNeuralEstimator)
                     "conditions= needs the built-in tabular denoiser, which learns to "
                     "complete rows around given columns; this DDPM has your own denoiser."
                 )
-            conditions = self.spec_.ranges_as_values(conditions, n_samples, rng)
+            conditions = self.spec_.drawn_values(conditions, n_samples, rng)
             known = self.spec_.condition_rows(conditions, n_samples)
         out, trajectory, timesteps = self._reverse(
             n_samples, rng, labels, sampler, steps, guidance_scale, return_trajectory, known
