@@ -268,15 +268,15 @@ def test_the_table_ddpm_trains_for_steps_within_an_epoch_floor_and_cap(monkeypat
     ddpm = DDPM()
     ddpm.spec_ = SimpleNamespace(architecture="tabular")  # as a fit resolves it
     # 6,000 steps of batch 32: a Wage-sized table trains for them (66
-    # batches an epoch), a diamonds-sized one for the floor of 10 epochs
+    # batches an epoch), a diamonds-sized one for the floor of 30 epochs
     # (6,000 steps would be 6), a small one for the cap of 300.
     assert ddpm._n_epochs(2_100, 32) == 91
-    assert ddpm._n_epochs(37_758, 32) == 10
+    assert ddpm._n_epochs(37_758, 32) == 30
     assert ddpm._n_epochs(240, 32) == 300
     # The floor holds in a fit, where the steps alone would make one epoch.
     monkeypatch.setattr(DDPM, "_auto_training_steps", {"tabular": 1})
     small = DDPM(n_timesteps=20, hidden_width=16, n_blocks=1, random_state=0)
-    assert small.fit(mixed_table(60)).n_iter_ == 10
+    assert small.fit(mixed_table(60)).n_iter_ == 30
 
 
 def test_the_vae_encodes_and_decodes_tables(table):
