@@ -472,6 +472,9 @@ def test_bad_conditions_are_named(fitted):
         est.sample(3, conditions={"grade": "top"})
     with pytest.raises(ValueError, match=r"conditions\['age'\] holds 2 values but 3 samples"):
         est.sample(3, conditions={"age": [30, 40]})
+    for bad in (["age"], {}):
+        with pytest.raises(ValueError, match="conditions must be a non-empty dict"):
+            est.sample(3, conditions=bad)
 
 
 def test_conditions_need_a_table():

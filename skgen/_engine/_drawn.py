@@ -24,9 +24,11 @@ def drawn_values(spec, conditions, n_samples, rng, *, ranges=True):
     numbers for an integer column, ticks for a datetime). Other conditions
     are kept; bad ones are named (``spec._condition_frame``).
     """
+    if not isinstance(conditions, dict):
+        return conditions  # spec.condition_rows says what conditions must be
     columns = {c.name: c for c in spec.encoder.columns_}
-    out = dict(conditions) if isinstance(conditions, dict) else conditions
-    for name, levels in (out or {}).items():
+    out = dict(conditions)
+    for name, levels in out.items():
         if not isinstance(levels, (set, frozenset)) or name not in columns:
             continue
         column = columns[name]
