@@ -366,6 +366,9 @@ def test_sets_of_levels_draw_each_level_by_its_share(fitted, table):
     rows = est.sample(300, random_state=4, conditions={"city": {"Oslo", None}, "owner": True})
     assert rows["city"].isna().any() and set(rows["city"].dropna()) == {"Oslo"}
     assert rows["owner"].all()
+    # A few whole numbers are encoded as categories: a set of them.
+    few = est.sample(100, random_state=5, conditions={"children": {0, 1}})
+    assert set(few["children"]) == {0, 1} and few.dtypes.equals(table.dtypes)
     for bad, match in (
         ({"age": {30, 40}}, r"conditions\['age'\] is the set .* is numeric: give a range"),
         ({"grade": {"mid", "top"}}, r"column 'grade' has the levels \['low', 'mid', 'high'\]"),
@@ -429,7 +432,8 @@ def test_bad_ranges_are_named(fitted, table):
     if name == "gan":  # draws given no columns (see above)
         return
     for column in ("grade", "children"):  # categories, and a few whole numbers
-        with pytest.raises(ValueError, match=rf"conditions\['{column}'\] is a range .* categ"):
+        match = rf"conditions\['{column}'\] is a range .* categ.* or a set of them"
+        with pytest.raises(ValueError, match=match):
             est.sample(3, conditions={column: pd.Interval(1, 2)})
     with pytest.raises(ValueError, match=r"holds the range \(30.2, 30.8\], which holds no value"):
         est.sample(3, conditions={"age": pd.Interval(30.2, 30.8)})

@@ -120,7 +120,8 @@ def _range_bounds(column, intervals):
         raise ValueError(
             f"conditions[{name!r}] is a range (a pandas.Interval), but column {name!r} "
             "is encoded as categories (strings, booleans, categories, or an integer "
-            "column of few distinct values): give one of its values, or one per sample."
+            "column of few distinct values): give one of its values, one per sample, or "
+            "a set of them."
         )
     ends = []
     for side in ("left", "right"):
