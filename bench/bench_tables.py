@@ -104,8 +104,9 @@ def scores(samples, train, test, target):
     }
 
 
-def run_peer(name, python, train, timeout):
-    """Fit a peer in its own environment; its samples cast to the table's dtypes."""
+def run_peer(name, python, train, timeout, n=None):
+    """Fit a peer in its own environment; its ``n`` samples (as many as the
+    training rows by default) cast to the table's dtypes."""
     with tempfile.TemporaryDirectory() as tmp:
         train.to_csv(f"{tmp}/train.csv", index=False)
         schema = {
@@ -123,7 +124,7 @@ def run_peer(name, python, train, timeout):
             name.split()[0],
             f"{tmp}/train.csv",
             f"{tmp}/schema.json",
-            str(len(train)),
+            str(len(train) if n is None else n),
             f"{tmp}/out.csv",
         ]
         try:
