@@ -315,7 +315,7 @@ def main():
         entry = load().get(name, {}) if RESULTS.exists() else {}
         previous = entry.get("rows", {})
         rows = {**previous, **conditional}
-        order = [f"{m}-{d}" for m in ("ddpm", "vae") for d in TABLES]
+        order = [f"{m}-{d}" for m in ("ddpm", "vae", "gan") for d in TABLES]
         kept = [k for k in order if k in previous and k not in conditional]
         note = (
             f"Rows {', '.join(kept)}: from the previous record ({entry.get('command')})."

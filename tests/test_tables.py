@@ -330,10 +330,6 @@ def test_bad_tables_are_named_and_leave_the_estimator_as_it_was(table):
 # -- conditional sampling ---------------------------------------------------------
 def test_conditions_hold_exactly_and_shift_the_other_columns(fitted, table):
     name, est = fitted
-    if name == "gan":  # no way to draw given columns: a clear error
-        with pytest.raises(ValueError, match="A GAN has no way to draw rows given"):
-            est.sample(3, conditions={"student": "yes"})
-        return
     students = est.sample(300, random_state=0, conditions={"student": "yes"})
     assert (students["student"] == "yes").all() and students.dtypes.equals(table.dtypes)
     others = est.sample(300, random_state=0, conditions={"student": "no"})
@@ -343,17 +339,24 @@ def test_conditions_hold_exactly_and_shift_the_other_columns(fitted, table):
     gap = table.groupby("student")["age"].mean()
     assert gap["yes"] - gap["no"] > 5
     assert students["age"].mean() - others["age"].mean() > 0.3 * (gap["yes"] - gap["no"])
+    if name == "gan":
+        # Importance resampling of the noise: the GAN's own rows of the
+        # level, as an unconditional sample holds them.
+        free = est.sample(3000, random_state=2)
+        own = free[free["student"] == "yes"]["age"]
+        assert abs(students["age"].mean() - own.mean()) < 0.25 * own.std()
     # Several columns, one value per sample, a numeric value and missing.
     grades = np.array(["low", "high"] * 10)
-    rows = est.sample(20, random_state=1, conditions={"grade": grades, "age": 30, "city": None})
-    assert list(rows["grade"]) == list(grades) and (rows["age"] == 30).all()
-    assert rows["city"].isna().all()
+    given = {"grade": grades, "city": None, "owner": True}
+    if name != "gan":
+        given["age"] = 30
+    rows = est.sample(20, random_state=1, conditions=given)
+    assert list(rows["grade"]) == list(grades) and rows["city"].isna().all()
+    assert rows["owner"].all() and (name == "gan" or (rows["age"] == 30).all())
 
 
 def test_sets_of_levels_draw_each_level_by_its_share(fitted, table):
     name, est = fitted
-    if name == "gan":  # draws given no columns (see above)
-        return
     drawn = est.sample(600, random_state=3, conditions={"grade": {"high", "mid"}})
     assert set(drawn["grade"]) == {"mid", "high"} and drawn.dtypes.equals(table.dtypes)
     # The levels by their training shares (3 to 1), not evenly.
@@ -369,8 +372,14 @@ def test_sets_of_levels_draw_each_level_by_its_share(fitted, table):
     # A few whole numbers are encoded as categories: a set of them.
     few = est.sample(100, random_state=5, conditions={"children": {0, 1}})
     assert set(few["children"]) == {0, 1} and few.dtypes.equals(table.dtypes)
+    numeric = (
+        r"conditions\['age'\]: column 'age' is numeric, and a GAN draws rows given columns "
+        "encoded as categories only"
+        if name == "gan"
+        else r"conditions\['age'\] is the set .* is numeric: give a range"
+    )
     for bad, match in (
-        ({"age": {30, 40}}, r"conditions\['age'\] is the set .* is numeric: give a range"),
+        ({"age": {30, 40}}, numeric),
         ({"grade": {"mid", "top"}}, r"column 'grade' has the levels \['low', 'mid', 'high'\]"),
         ({"grade": set()}, "holds one or more levels"),
     ):
@@ -381,8 +390,8 @@ def test_sets_of_levels_draw_each_level_by_its_share(fitted, table):
 def test_ranges_of_numeric_columns_hold_and_weigh_the_other_columns(fitted, table):
     name, est = fitted
     young = {"age": pd.Interval(18, 32, closed="both")}
-    if name == "gan":  # no conditions at all
-        with pytest.raises(ValueError, match="no way to draw rows given"):
+    if name == "gan":  # levels of categories only
+        with pytest.raises(ValueError, match=r"column 'age' is numeric, and a GAN draws"):
             est.sample(3, conditions=young)
         return
     drawn = est.sample(600, random_state=0, conditions=young)
@@ -429,12 +438,12 @@ def test_ranges_of_numeric_columns_hold_and_weigh_the_other_columns(fitted, tabl
 
 def test_bad_ranges_are_named(fitted, table):
     name, est = fitted
-    if name == "gan":  # draws given no columns (see above)
-        return
     for column in ("grade", "children"):  # categories, and a few whole numbers
         match = rf"conditions\['{column}'\] is a range .* categ.* or a set of them"
         with pytest.raises(ValueError, match=match):
             est.sample(3, conditions={column: pd.Interval(1, 2)})
+    if name == "gan":  # no numeric column at all (see above)
+        return
     with pytest.raises(ValueError, match=r"holds the range \(30.2, 30.8\], which holds no value"):
         est.sample(3, conditions={"age": pd.Interval(30.2, 30.8)})
     low, high = table["age"].min(), table["age"].max()
@@ -468,17 +477,22 @@ def test_the_ddpm_learns_conditions_on_any_number_of_columns():
 
 def test_bad_conditions_are_named(fitted):
     name, est = fitted
-    if name == "gan":  # draws given no columns (test_conditions_hold_exactly...)
-        return
     with pytest.raises(ValueError, match=r"conditions name columns \['colour'\]"):
         est.sample(3, conditions={"colour": "red"})
     with pytest.raises(ValueError, match=r"conditions\['grade'\] holds 'top', not a category"):
         est.sample(3, conditions={"grade": "top"})
-    with pytest.raises(ValueError, match=r"conditions\['age'\] holds 2 values but 3 samples"):
-        est.sample(3, conditions={"age": [30, 40]})
+    with pytest.raises(ValueError, match=r"conditions\['grade'\] holds 2 values but 3 samples"):
+        est.sample(3, conditions={"grade": ["low", "mid"]})
     for bad in (["age"], {}):
         with pytest.raises(ValueError, match="conditions must be a non-empty dict"):
             est.sample(3, conditions=bad)
+    if name == "ddpm":  # draws given values in its own sample
+        return
+    # A family that draws given no columns says so (the engine's contract).
+    plain = copy.copy(est)
+    plain._conditions = None
+    with pytest.raises(ValueError, match=f"A {type(est).__name__} has no way to draw rows"):
+        plain.sample(3, conditions={"grade": "low"})
 
 
 def test_conditions_need_a_table():

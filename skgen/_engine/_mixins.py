@@ -144,7 +144,8 @@ class GenerativeMixin:
     shape and clips them to the training range.
 
     ``_conditions`` says what a family draws given (``sample(n,
-    conditions=...)``): nothing (None), exact values of a table's columns
+    conditions=...)``): nothing (None), levels of a table's columns encoded
+    as categories (``"levels"``), exact values of any of its columns
     (``"values"``), or also ranges of its numeric columns (``"ranges"``)."""
 
     _conditions = None
@@ -177,7 +178,8 @@ class GenerativeMixin:
             categorical column draws each sample's level by the levels'
             training shares. A :class:`VariationalAutoencoder` also takes a
             range of a numeric column, a ``pandas.Interval`` (or one per
-            sample): the samples' values lie inside it.
+            sample): the samples' values lie inside it. A :class:`GAN` takes
+            columns encoded as categories only.
 
         Returns
         -------
@@ -199,10 +201,17 @@ class GenerativeMixin:
             if self._conditions is None:
                 raise ValueError(
                     f"A {type(self).__name__} has no way to draw rows given some of their "
-                    "columns: sample(n, conditions=...) needs a DDPM or a "
-                    "VariationalAutoencoder. It can condition on one column fitted as the "
-                    "class labels: conditional=True, fit(X.drop(columns=c), X[c]), "
-                    "sample(n, y=value)."
+                    "columns: sample(n, conditions=...) needs a VariationalAutoencoder, a "
+                    "GAN or a DDPM."
+                )
+            numeric = self.spec_.numeric_columns(conditions)
+            if self._conditions == "levels" and numeric:
+                raise ValueError(
+                    f"conditions[{numeric[0]!r}]: column {numeric[0]!r} is numeric, and a "
+                    f"{type(self).__name__} draws rows given columns encoded as categories "
+                    "only (a level, a set of levels or None), its numbers having no "
+                    "likelihood to weigh its draws by. A VariationalAutoencoder or a DDPM "
+                    "draws rows given numbers and ranges."
                 )
             # A set of levels: values drawn by their shares (and a range,
             # for a family that draws given values only).

@@ -466,6 +466,13 @@ class TableSpec(DataSpec):
         low, high = (self.to_model(self.uncalibrated(b))[:, index] for b in (low, high))
         return Given(mask, rows, Ranges(np.array(index), low, high, np.array(present, dtype=int)))
 
+    def numeric_columns(self, conditions):
+        """The numeric columns that ``conditions`` names, in its order."""
+        if not isinstance(conditions, dict):
+            return []
+        numeric = {c.name for c in self.encoder.columns_ if c.kind == NUMERIC}
+        return [name for name in conditions if name in numeric]
+
     def drawn_values(self, conditions, n_samples, rng, *, ranges=True):
         """``conditions`` with values drawn for their sets and ranges
         (:func:`~skgen._engine._drawn.drawn_values`)."""

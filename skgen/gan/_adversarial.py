@@ -2,12 +2,14 @@
 
 import numbers
 
+import numpy as np
 import torch
 from sklearn.utils._param_validation import Interval, StrOptions
 
 from .._blocks import TableLayout
 from .._engine._docs import fill_doc
 from .._engine._estimator import MAX_ITER_OR_AUTO, MODULE_OR_CLASS, BaseNeuralEstimator
+from .._engine._importance import importance_resample
 from .._engine._mixins import ConditionalMixin, EMAMixin, GenerativeMixin
 from .._engine._modules import user_network
 from .._engine._net import Monitor
@@ -209,6 +211,16 @@ class GAN(ConditionalMixin, EMAMixin, GenerativeMixin, BaseNeuralEstimator):
     the user guide).
     ``early_stopping`` is not supported: adversarial losses do not measure
     sample quality.
+
+    Fitted on a table, ``sample(n, conditions={{column: level}})`` draws rows
+    given levels of columns encoded as categories (a level, one per row, a
+    set of levels, or None for missing), by importance resampling of the
+    noise: for each row, candidates from the prior, one of them picked with
+    probability proportional to the probability the generator gives the
+    row's levels from it, so the rows are the GAN's own rows of those
+    levels, with none rejected. Its numbers are a function of the noise,
+    with no likelihood to weigh by: a numeric column cannot be given (a
+    :class:`VariationalAutoencoder` or a :class:`DDPM` can).
 
     References
     ----------
@@ -463,11 +475,16 @@ class GAN(ConditionalMixin, EMAMixin, GenerativeMixin, BaseNeuralEstimator):
         self.discriminator_loss_curve_ = [float(v) for v in history[:, "train_discriminator_loss"]]
 
     # -- generation ----------------------------------------------------------
+    # A table's rows given levels of some columns (see Notes).
+    _conditions = "levels"
+
     def _draw(self, n_samples, rng, labels, known=None):
         # Noise through the (EMA) generator in eval mode; a table's
         # categories and missing values drawn from their probabilities.
-        gen = torch_generator(rng)
-        z = torch.randn((n_samples, self.n_components), generator=gen).numpy()
+        if known is None:
+            z = self._prior_draws(n_samples, rng)
+        else:
+            z = self._given_codings(n_samples, rng, known, labels)
         if self.module_.layout is None:
             return self._forward_batches(
                 lambda m, b, *yb: m.generate(b, *yb, ema=True), z, self.spec_.dtype, labels=labels
@@ -479,6 +496,34 @@ class GAN(ConditionalMixin, EMAMixin, GenerativeMixin, BaseNeuralEstimator):
             self.spec_.dtype,
             labels=labels,
         )
+
+    def _prior_draws(self, n_samples, rng):
+        gen = torch_generator(rng)
+        return torch.randn((n_samples, self.n_components), generator=gen).numpy()
+
+    def _given_codings(self, n_samples, rng, known, labels):
+        """Noise given the levels ``known`` holds, by importance resampling:
+        weighed by the log-probability the generator's categorical blocks
+        and missing indicators give them (as the table's calibration shifts
+        them, as when rows are drawn)."""
+        mask, rows = known.mask, known.rows
+        calibration = getattr(self.spec_, "calibration", None)
+        offsets = torch.as_tensor(
+            np.zeros(rows.shape[1]) if calibration is None else calibration["offsets"]
+        )
+        index, given = torch.as_tensor(np.flatnonzero(mask)), torch.as_tensor(mask)
+        n_values, n_components = rows.shape[1], self.n_components
+
+        def weigh(m, b, *yb):
+            z = b[:, :n_components]
+            x = torch.zeros((len(b), n_values), dtype=b.dtype, device=b.device)
+            x[:, index.to(b.device)] = b[:, n_components:]
+            condition = m.condition(yb[0] if yb else None, b.dtype)
+            raw = m.averaged(True)(z, condition) + offsets.to(b.device, b.dtype)
+            no_numbers = raw.new_zeros(len(m.layout.numeric))  # none is given
+            return m.layout.log_likelihood(raw, x, no_numbers, given.to(b.device))
+
+        return importance_resample(self, n_samples, rng, rows[:, mask], labels, weigh)
 
     def score(self, X, y=None):
         """Negative squared MMD between ``X`` and as many samples (higher is better).

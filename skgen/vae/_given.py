@@ -5,17 +5,9 @@ it."""
 
 import numpy as np
 import torch
-from scipy.special import logsumexp
 
-from .._engine._inference import INFERENCE_BATCH_SIZE
+from .._engine._importance import importance_resample
 from .._engine._torch import torch_generator
-
-# Prior draws per row and round among which sample(conditions=...) picks a
-# coding; rounds go on until the weights make an effective sample size of
-# GIVEN_EFFECTIVE, or GIVEN_MAX_CANDIDATES are drawn.
-GIVEN_CANDIDATES = 64
-GIVEN_EFFECTIVE = 16
-GIVEN_MAX_CANDIDATES = 4096
 
 
 class GivenColumnsMixin:
@@ -65,7 +57,6 @@ class GivenColumnsMixin:
         offsets = torch.as_tensor(
             np.zeros(rows.shape[1]) if calibration is None else calibration["offsets"]
         )
-        k = GIVEN_CANDIDATES
         index = torch.as_tensor(np.flatnonzero(mask))
         given = torch.as_tensor(mask)
         n_values = rows.shape[1]
@@ -86,42 +77,7 @@ class GivenColumnsMixin:
             ranged = torch.as_tensor(ranges.index, device=b.device)
             return out + m.layout.range_log_mass(raw, log_var, ranged, low, high)
 
-        # Each row's pool grows by k candidates a round until its weights
-        # are spread enough (an effective sample size of GIVEN_EFFECTIVE) or
-        # GIVEN_MAX_CANDIDATES are drawn. The pick is a Gumbel-max over the
-        # whole pool: the best score of every round, kept as rounds come.
         values = rows[:, mask]
         if ranges is not None:
             values = np.concatenate([values, ranges.low, ranges.high], axis=1)
-        picked = self._prior_draws(n_samples, rng)
-        best = np.full(n_samples, -np.inf)
-        log_sum = np.full(n_samples, -np.inf)  # log sum of the weights
-        log_squares = np.full(n_samples, -np.inf)  # and of their squares
-        pending = np.arange(n_samples)
-        chunk = max(1, INFERENCE_BATCH_SIZE // k)
-        for _ in range(GIVEN_MAX_CANDIDATES // k):
-            for start in range(0, len(pending), chunk):
-                at = pending[start : start + chunk]
-                n = len(at)
-                z = self._prior_draws(n * k, rng)
-                log_weights = self._forward_batches(
-                    weigh,
-                    np.concatenate([z, np.repeat(values[at], k, axis=0).astype(z.dtype)], axis=1),
-                    np.float64,
-                    labels=None if labels is None else np.repeat(labels[at], k),
-                    batch_size=n * k,
-                ).reshape(n, k)
-                scores = log_weights + rng.gumbel(size=(n, k))
-                choice = np.argmax(scores, axis=1)
-                top = scores[np.arange(n), choice]
-                better = top > best[at]
-                picked[at[better]] = z.reshape(n, k, -1)[np.arange(n), choice][better]
-                best[at] = np.maximum(best[at], top)
-                log_sum[at] = np.logaddexp(log_sum[at], logsumexp(log_weights, axis=1))
-                log_squares[at] = np.logaddexp(log_squares[at], logsumexp(2 * log_weights, axis=1))
-            with np.errstate(invalid="ignore"):
-                effective = np.exp(2 * log_sum[pending] - log_squares[pending])
-            pending = pending[~(effective >= GIVEN_EFFECTIVE)]
-            if not len(pending):
-                break
-        return picked
+        return importance_resample(self, n_samples, rng, values, labels, weigh)
