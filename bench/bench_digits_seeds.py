@@ -93,6 +93,15 @@ def main():
         _record(args, rows)
 
 
+def _ordered(keys):
+    """Record keys in the order of GENERATORS, the baselines' last."""
+    generators = [key for key, _ in GENERATORS.values()]
+    present = set(keys)
+    return [k for k in generators if k in present] + [
+        k for k in dict.fromkeys(keys) if k not in generators
+    ]
+
+
 def _record(args, rows):
     previous = load_results().get(args.record, {}) if RESULTS.exists() else {}
     old = previous.get("rows", {}) if previous.get("columns") == COLUMNS else {}
@@ -113,7 +122,7 @@ def _record(args, rows):
         title="Generators at their defaults on the 8x8 digits over several seeds, against "
         "scikit-learn's density estimators",
         columns=COLUMNS,
-        rows={key: rows.get(key, old.get(key)) for key in [*old, *rows]},
+        rows={key: rows.get(key, old.get(key)) for key in _ordered([*old, *rows])},
         note=note,
     )
 
