@@ -10,7 +10,9 @@ feature spaces (``bench_generators``'s split and judges; lower FD is
 better). The last rows are scikit-learn's baselines, for scale.
 
 Run: ``python bench/bench_ddpm_steps.py [--steps 10000 20000 30000]
-[--seeds 2] [--record NAME]``.
+[--seeds 2] [--record NAME]``; a recorded run keeps the previous record's
+rows of step counts it did not run (with the same number of seeds), and
+its note says so.
 """
 
 import argparse
@@ -18,7 +20,8 @@ import statistics
 import time
 
 from _judges import JUDGE_COLUMNS, judge
-from _results import add_record_option, record
+from _results import RESULTS, add_record_option, record
+from _results import load as load_results
 from bench_generators import baselines, digits_as_rows
 
 from skgen import DDPM
@@ -51,14 +54,25 @@ def main():
         rows[key] = [name, ""] + [f"{v:.2f}" for v in figures]
         print(f"{name:>28}" + "".join(f"{c:>12}" for c in rows[key][2:]), flush=True)
     if args.record:
-        record(
-            args.record,
-            title="The residual MLP DDPM on the 8x8 digits as rows, by training steps: medians "
+        title = (
+            "The residual MLP DDPM on the 8x8 digits as rows, by training steps: medians "
             f"of {args.seeds} seeds; FD, precision and recall under judge 1 (MLP) and judge 2 "
-            "(convolutional)",
-            columns=columns,
-            rows=rows,
+            "(convolutional)"
         )
+        previous = load_results().get(args.record, {}) if RESULTS.exists() else {}
+        same = previous.get("columns") == columns and previous.get("title") == title
+        kept = {k: v for k, v in previous.get("rows", {}).items() if same and k not in rows}
+        steps = sorted(int(k) for k in [*rows, *kept] if k.isdigit())
+        merged = {str(k): rows.get(str(k), kept.get(str(k))) for k in steps}
+        merged.update({k: v for k, v in rows.items() if not k.isdigit()})
+        kept_steps = [k for k in kept if k.isdigit()]
+        note = (
+            f"Rows {', '.join(kept_steps)}: from the previous record ({previous.get('date')}, "
+            f"{previous.get('command')})."
+            if kept_steps
+            else None
+        )
+        record(args.record, title=title, columns=columns, rows=merged, note=note)
 
 
 if __name__ == "__main__":
