@@ -88,6 +88,20 @@ class ConvJudge:
 
 # The columns :func:`judge` fills, judge 1's then judge 2's.
 JUDGE_COLUMNS = ["FD", "precision", "recall", "FD 2", "precision 2", "recall 2"]
+# Where each judge's Frechet distance is in :func:`judge`'s figures.
+FD = [JUDGE_COLUMNS.index("FD"), JUDGE_COLUMNS.index("FD 2")]
+
+
+def baseline_bar(baselines):
+    """Each judge's FD of the better baseline: ``baselines`` maps a key to
+    ``(name, figures)``, as ``bench_generators.baselines`` returns."""
+    return [min(figures[i] for _, figures in baselines.values()) for i in FD]
+
+
+def beats_both(figures, bar):
+    """Whether samples with these :func:`judge` figures have a lower FD than
+    both baselines under both judges (``bar`` from :func:`baseline_bar`)."""
+    return all(figures[i] < b for i, b in zip(FD, bar))
 
 
 def fit_judges(X_train, y_train, *, fast=False):

@@ -26,7 +26,7 @@ import statistics
 import time
 
 import numpy as np
-from _judges import JUDGE_COLUMNS, judge
+from _judges import FD, JUDGE_COLUMNS, baseline_bar, beats_both, judge
 from _results import RESULTS, add_record_option, record
 from _results import load as load_results
 from bench_generators import baselines, digits_as_rows
@@ -48,7 +48,6 @@ GENERATORS = {
         lambda rows, images, seed: DDPM(random_state=seed).fit(images),
     ),
 }
-FD = [JUDGE_COLUMNS.index("FD"), JUDGE_COLUMNS.index("FD 2")]
 COLUMNS = ["model", "seeds", "fit s", *JUDGE_COLUMNS, "worst FD", "worst FD 2", "beats both"]
 
 
@@ -63,7 +62,7 @@ def main():
     base = baselines(flat_train, judges, real, len(flat_test))
     # A seed beats the baselines when its FD is below the better baseline's
     # under each judge.
-    bar = [min(figures[i] for _, figures in base.values()) for i in FD]
+    bar = baseline_bar(base)
     print(f"{'model':<24}" + "".join(f"{c:>12}" for c in COLUMNS[1:]))
     rows = {}
     for name, (key, fit) in GENERATORS.items():
@@ -78,7 +77,7 @@ def main():
             figures.append(judge(judges, real, np.clip(samples.reshape(len(samples), -1), 0, 1)))
         medians = [statistics.median(f[i] for f in figures) for i in range(len(JUDGE_COLUMNS))]
         worst = [max(f[i] for f in figures) for i in FD]
-        beats = sum(all(f[i] < b for i, b in zip(FD, bar)) for f in figures)
+        beats = sum(beats_both(f, bar) for f in figures)
         rows[key] = (
             [name, str(args.seeds), f"{statistics.median(seconds):.0f}"]
             + [f"{m:.2f}" for m in medians]

@@ -25,7 +25,7 @@ import statistics
 import time
 
 import numpy as np
-from _judges import JUDGE_COLUMNS, judge
+from _judges import FD, JUDGE_COLUMNS, baseline_bar, beats_both, judge
 from _results import add_record_option, record
 from bench_generators import baselines, digits_as_rows
 from skorch.callbacks import Callback
@@ -33,7 +33,6 @@ from skorch.callbacks import Callback
 from skgen import GAN
 from skgen.gan._adversarial import AUTO_BATCH_SIZE
 
-FD = [JUDGE_COLUMNS.index("FD"), JUDGE_COLUMNS.index("FD 2")]
 COLUMNS = ["steps", "fit s", *JUDGE_COLUMNS, "worst FD 2", "beats both"]
 
 
@@ -69,7 +68,7 @@ def main():
     batches = -(-n_fit // AUTO_BATCH_SIZE[architecture])
     epochs = {steps: -(-steps // batches) for steps in args.steps}
     base = baselines(flat_train, judges, real, len(flat_test))
-    bar = [min(figures[i] for _, figures in base.values()) for i in FD]
+    bar = baseline_bar(base)
     results = {steps: [] for steps in args.steps}
     for seed in range(args.seeds):
         copies = Copies(set(epochs.values()))
@@ -95,7 +94,7 @@ def main():
     for steps, runs in results.items():
         figures = [f for _, f in runs]
         medians = [statistics.median(f[i] for f in figures) for i in range(len(JUDGE_COLUMNS))]
-        beats = sum(all(f[i] < b for i, b in zip(FD, bar)) for f in figures)
+        beats = sum(beats_both(f, bar) for f in figures)
         cells = [f"{steps:,}", f"{statistics.median(s for s, _ in runs):.0f}"]
         cells += [f"{m:.2f}" for m in medians]
         cells += [f"{max(f[FD[1]] for f in figures):.2f}", f"{beats} of {len(figures)}"]

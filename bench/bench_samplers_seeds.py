@@ -23,7 +23,7 @@ import statistics
 import time
 
 import numpy as np
-from _judges import JUDGE_COLUMNS, judge
+from _judges import FD, JUDGE_COLUMNS, baseline_bar, beats_both, judge
 from _results import add_record_option, record
 from bench_generators import baselines, digits_as_rows
 
@@ -32,7 +32,6 @@ from skgen import DDPM
 from skgen.diffusion._ddpm import AUTO_TRAINING_STEPS
 
 SETTINGS = [("ddim", n) for n in (10, 20, 50, 100)] + [("dpm++", n) for n in (8, 10, 15, 20, 30)]
-FD = [JUDGE_COLUMNS.index("FD"), JUDGE_COLUMNS.index("FD 2")]
 COLUMNS = ["sampler", "steps", "sample s", *JUDGE_COLUMNS, "worst FD 2", "beats both"]
 
 
@@ -59,7 +58,7 @@ def main():
     flat_train, flat_test, judges, real = digits_as_rows()
     images = flat_train.reshape(-1, 8, 8)
     base = baselines(flat_train, judges, real, len(flat_test))
-    bar = [min(figures[i] for _, figures in base.values()) for i in FD]
+    bar = baseline_bar(base)
     figures = {setting: [] for setting in SETTINGS}
     seconds = {setting: [] for setting in SETTINGS}
     for seed in range(args.seeds):
@@ -75,7 +74,7 @@ def main():
     rows = {}
     for (sampler, steps), per_seed in figures.items():
         medians = [statistics.median(f[i] for f in per_seed) for i in range(len(JUDGE_COLUMNS))]
-        beats = sum(all(f[i] < b for i, b in zip(FD, bar)) for f in per_seed)
+        beats = sum(beats_both(f, bar) for f in per_seed)
         cells = [sampler, str(steps), f"{statistics.median(seconds[sampler, steps]):.2f}"]
         cells += [f"{m:.2f}" for m in medians]
         cells += [f"{max(f[FD[1]] for f in per_seed):.2f}", f"{beats} of {len(per_seed)}"]
