@@ -380,6 +380,16 @@ class TableSpec(DataSpec):
         rows += calibration["offsets"].astype(rows.dtype)
         return rows
 
+    def logit_offsets(self):
+        """The calibration's offset of each encoded value (zeros for a
+        model saved before calibration): what sampling adds to the
+        categorical blocks, and so what a likelihood of given levels adds
+        to the network's output."""
+        calibration = getattr(self, "calibration", None)
+        if calibration is None:
+            return np.zeros(self.n_features)
+        return calibration["offsets"]
+
     def uncalibrated(self, rows):
         """Encoded rows with the numeric values mapped back through the
         calibration (in place): the values the trained model itself draws

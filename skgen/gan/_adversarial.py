@@ -513,10 +513,7 @@ class GAN(ConditionalMixin, EMAMixin, GenerativeMixin, BaseNeuralEstimator):
         and missing indicators give them (as the table's calibration shifts
         them, as when rows are drawn)."""
         mask, rows = known.mask, known.rows
-        calibration = getattr(self.spec_, "calibration", None)
-        offsets = torch.as_tensor(
-            np.zeros(rows.shape[1]) if calibration is None else calibration["offsets"]
-        )
+        offsets = torch.as_tensor(self.spec_.logit_offsets())
         index, given = torch.as_tensor(np.flatnonzero(mask)), torch.as_tensor(mask)
         n_values, n_components = rows.shape[1], self.n_components
 

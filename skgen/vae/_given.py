@@ -53,10 +53,7 @@ class GivenColumnsMixin:
         probability it gives each range (``known.ranges``). Every row gets a
         coding, whatever the values' probability: nothing is rejected."""
         mask, rows, ranges = known
-        calibration = getattr(self.spec_, "calibration", None)
-        offsets = torch.as_tensor(
-            np.zeros(rows.shape[1]) if calibration is None else calibration["offsets"]
-        )
+        offsets = torch.as_tensor(self.spec_.logit_offsets())
         index = torch.as_tensor(np.flatnonzero(mask))
         given = torch.as_tensor(mask)
         n_values = rows.shape[1]
