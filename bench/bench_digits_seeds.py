@@ -26,10 +26,10 @@ import statistics
 import time
 
 import numpy as np
-from _judges import FD, JUDGE_COLUMNS, baseline_bar, beats_both, judge
+from _judges import FD, JUDGE_COLUMNS, beats_both, judge
 from _results import RESULTS, add_record_option, record
 from _results import load as load_results
-from bench_generators import baselines, digits_as_rows
+from bench_generators import digits_with_baselines
 
 from skgen import DDPM, GAN, VAE
 
@@ -57,12 +57,8 @@ def main():
     parser.add_argument("--only", nargs="+", help="run only the generators whose name starts so")
     add_record_option(parser)
     args = parser.parse_args()
-    flat_train, flat_test, judges, real = digits_as_rows()
+    flat_train, flat_test, judges, real, base, bar = digits_with_baselines()
     images = flat_train.reshape(-1, 8, 8)
-    base = baselines(flat_train, judges, real, len(flat_test))
-    # A seed beats the baselines when its FD is below the better baseline's
-    # under each judge.
-    bar = baseline_bar(base)
     print(f"{'model':<24}" + "".join(f"{c:>12}" for c in COLUMNS[1:]))
     rows = {}
     for name, (key, fit) in GENERATORS.items():

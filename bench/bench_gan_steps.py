@@ -25,9 +25,9 @@ import statistics
 import time
 
 import numpy as np
-from _judges import FD, JUDGE_COLUMNS, baseline_bar, beats_both, judge
+from _judges import FD, JUDGE_COLUMNS, beats_both, judge
 from _results import add_record_option, record
-from bench_generators import baselines, digits_as_rows
+from bench_generators import digits_with_baselines
 from skorch.callbacks import Callback
 
 from skgen import GAN
@@ -60,15 +60,13 @@ def main():
     parser.add_argument("--seeds", type=int, default=5)
     add_record_option(parser)
     args = parser.parse_args()
-    flat_train, flat_test, judges, real = digits_as_rows()
+    flat_train, flat_test, judges, real, base, bar = digits_with_baselines()
     X = flat_train if args.data == "rows" else flat_train.reshape(-1, 8, 8)
     architecture = "dense" if args.data == "rows" else "conv"
     # The monitor holds 10% of the rows out (validation_fraction=0.1).
     n_fit = len(X) - math.ceil(0.1 * len(X))
     batches = -(-n_fit // AUTO_BATCH_SIZE[architecture])
     epochs = {steps: -(-steps // batches) for steps in args.steps}
-    base = baselines(flat_train, judges, real, len(flat_test))
-    bar = baseline_bar(base)
     results = {steps: [] for steps in args.steps}
     for seed in range(args.seeds):
         copies = Copies(set(epochs.values()))

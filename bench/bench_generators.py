@@ -54,7 +54,7 @@ import re
 import time
 
 import numpy as np
-from _judges import JUDGE_COLUMNS, fit_judges, judge
+from _judges import JUDGE_COLUMNS, baseline_bar, fit_judges, judge
 from _results import RESULTS, record
 from _results import load as load_results
 from sklearn.datasets import load_digits
@@ -130,6 +130,15 @@ def digits_as_rows():
     flat_train, flat_test = X_train.reshape(len(X_train), -1), X_test.reshape(len(X_test), -1)
     judges = fit_judges(X_train, y_train)
     return flat_train, flat_test, judges, [one.transform(flat_test) for one in judges]
+
+
+def digits_with_baselines():
+    """:func:`digits_as_rows` and the baselines a multi-seed study compares
+    with: ``(flat_train, flat_test, judges, real, base, bar)``, ``base``
+    from :func:`baselines` and ``bar`` each judge's FD of the better one."""
+    flat_train, flat_test, judges, real = digits_as_rows()
+    base = baselines(flat_train, judges, real, len(flat_test))
+    return flat_train, flat_test, judges, real, base, baseline_bar(base)
 
 
 def baselines(flat_train, judges, real, n):

@@ -23,9 +23,9 @@ import statistics
 import time
 
 import numpy as np
-from _judges import FD, JUDGE_COLUMNS, baseline_bar, beats_both, judge
+from _judges import FD, JUDGE_COLUMNS, beats_both, judge
 from _results import add_record_option, record
-from bench_generators import baselines, digits_as_rows
+from bench_generators import digits_with_baselines
 
 import skgen
 from skgen import DDPM
@@ -55,10 +55,8 @@ def main():
     parser.add_argument("--models", metavar="DIR", help="save each fit here, or load it")
     add_record_option(parser)
     args = parser.parse_args()
-    flat_train, flat_test, judges, real = digits_as_rows()
+    flat_train, flat_test, judges, real, base, bar = digits_with_baselines()
     images = flat_train.reshape(-1, 8, 8)
-    base = baselines(flat_train, judges, real, len(flat_test))
-    bar = baseline_bar(base)
     figures = {setting: [] for setting in SETTINGS}
     seconds = {setting: [] for setting in SETTINGS}
     for seed in range(args.seeds):
