@@ -461,9 +461,16 @@ def test_max_iter_auto_trains_for_a_number_of_generator_steps(monkeypatch):
     # The class defaults: about AUTO_TRAINING_STEPS per architecture, whatever
     # the data size.
     monkeypatch.undo()
-    for architecture, steps in adversarial.AUTO_TRAINING_STEPS.items():
+    for architecture, steps, n_features in [
+        ("dense", 20_000, 64),
+        ("conv", 10_000, 8 * 8),  # small images train for longer
+        ("conv", 10_000, 16 * 16),
+        ("conv", 5_000, 28 * 28),
+        ("tabular", 10_000, 12),
+    ]:
         gan = GAN(architecture=architecture)
-        gan.spec_ = SimpleNamespace(architecture=architecture)  # as a fit resolves it
+        # as a fit resolves it
+        gan.spec_ = SimpleNamespace(architecture=architecture, n_features=n_features)
         batch_size = adversarial.AUTO_BATCH_SIZE[architecture]
         for n_rows in (808, 3600, 54_000):
             n_batches = -(-n_rows // batch_size)

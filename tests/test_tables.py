@@ -266,7 +266,7 @@ def test_the_table_ddpm_trains_for_steps_within_an_epoch_floor_and_cap(monkeypat
     from types import SimpleNamespace
 
     ddpm = DDPM()
-    ddpm.spec_ = SimpleNamespace(architecture="tabular")  # as a fit resolves it
+    ddpm.spec_ = SimpleNamespace(architecture="tabular", n_features=12)  # as a fit resolves it
     # 6,000 steps of batch 32: a Wage-sized table trains for them (66
     # batches an epoch), a diamonds-sized one for the floor of 30 epochs
     # (6,000 steps would be 6), a small one for the cap of 300.

@@ -277,7 +277,7 @@ def test_max_iter_auto_trains_for_a_number_of_steps(monkeypatch):
     X = np.random.default_rng(0).random((100, 6))
     for architecture, steps in AUTO_TRAINING_STEPS.items():
         vae = VAE(architecture=architecture)
-        vae.spec_ = SimpleNamespace(architecture=architecture)  # as a fit resolves it
+        vae.spec_ = SimpleNamespace(architecture=architecture, n_features=64)  # as a fit
         assert vae._n_epochs(898, 32) == -(-steps // 29)
     monkeypatch.setattr(VAE, "_auto_training_steps", 30)
     assert VAE(2, max_iter="auto", batch_size=32).fit(X).n_iter_ == 8  # ceil(30 / 4)

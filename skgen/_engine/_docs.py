@@ -15,7 +15,9 @@ def auto_max_iter_doc(
 ):
     """The ``max_iter`` entry of a family with ``max_iter="auto"``.
 
-    ``steps`` is a number of steps, or a dict ``{architecture: steps}``;
+    ``steps`` is a number of steps, or a dict ``{architecture: steps}``
+    whose steps may be ``{most values per sample: steps}`` (see
+    ``steps_for_size``);
     ``batch_size`` is the default batch size, a number or a dict keyed the
     same way; ``max_epochs`` and ``min_epochs``, ``{architecture: most
     (least) epochs}``. The examples of epoch counts are computed, so they
@@ -34,17 +36,28 @@ def auto_max_iter_doc(
             for n in (898, 4000, 60000)
         )
 
-    def most(name):
+    def most_epochs(name):
         least = f", at least {min_epochs[name]:,}" if name in min_epochs else ""
         return f"{least}, at most {max_epochs[name]:,} epochs" if name in max_epochs else least
 
-    if isinstance(steps, dict):
-        amount = "; ".join(
-            f"{n:,} {what} with ``architecture={name!r}`` ({examples(n, size(name), name)}"
-            + (f" at batch size {size(name)}" if isinstance(batch_size, dict) else "")
-            + f"{most(name)})"
-            for name, n in steps.items()
+    def one(name, n):
+        at = f" at batch size {size(name)}" if isinstance(batch_size, dict) else ""
+        if not isinstance(n, dict):
+            return (
+                f"{n:,} {what} with ``architecture={name!r}`` "
+                f"({examples(n, size(name), name)}{at}{most_epochs(name)})"
+            )
+        # {most values per sample (None: any size): steps}, see steps_for_size
+        return f"with ``architecture={name!r}``, " + ", ".join(
+            f"{k:,}"
+            + ("" if i else f" {what}")
+            + (" on larger samples" if most is None else f" on samples of up to {most:,} values")
+            + f" ({examples(k, size(name), name)}{at}{most_epochs(name)})"
+            for i, (most, k) in enumerate(n.items())
         )
+
+    if isinstance(steps, dict):
+        amount = "; ".join(one(name, n) for name, n in steps.items())
     else:
         amount = f"{steps:,} {what} ({examples(steps, batch_size)})" + "".join(
             f", at most {cap:,} epochs with ``architecture={name!r}``"

@@ -36,7 +36,8 @@ Class attributes complete the recipe: ``_architectures`` (the networks a
 family builds and the kind of data each needs), ``_module_params`` (the
 parameters that fix the network's shape, which a continued fit may not
 change), ``_auto_training_steps`` and ``_auto_batch_size`` (what
-``max_iter="auto"`` and ``batch_size="auto"`` mean) and
+``max_iter="auto"`` and ``batch_size="auto"`` mean, by architecture; the
+steps may also depend on the size of a sample, ``steps_for_size``) and
 ``_fitted_attributes`` (what a fit sets and ``skgen.load`` accepts).
 """
 
@@ -91,6 +92,15 @@ MAX_ITER_OR_AUTO = [Interval(numbers.Integral, 1, None, closed="left"), StrOptio
 def auto_epochs(steps, n_samples, batch_size):
     """Epochs that make about ``steps`` optimizer steps (at least one)."""
     return max(1, math.ceil(steps / math.ceil(n_samples / batch_size)))
+
+
+def steps_for_size(steps, n_features):
+    """The training steps of ``max_iter="auto"`` for samples of ``n_features``
+    values: ``steps`` is a number, or ``{most values per sample: steps}``
+    in increasing order with a last key ``None`` (any size)."""
+    if not isinstance(steps, dict):
+        return steps
+    return next(n for most, n in steps.items() if most is None or n_features <= most)
 
 
 @dataclass
@@ -521,9 +531,10 @@ class BaseNeuralEstimator(TrainingMixin, SaveableMixin, InferenceMixin, BaseEsti
     def _n_epochs(self, n_samples, batch_size):
         """Epochs of one ``fit`` call on ``n_samples`` training rows."""
         if self.max_iter == "auto":
-            epochs = auto_epochs(
-                self._by_architecture(self._auto_training_steps), n_samples, batch_size
+            steps = steps_for_size(
+                self._by_architecture(self._auto_training_steps), self.spec_.n_features
             )
+            epochs = auto_epochs(steps, n_samples, batch_size)
             architecture = self.spec_.architecture
             epochs = max(epochs, self._auto_min_epochs.get(architecture, 1))
             cap = self._auto_max_epochs.get(architecture)
