@@ -194,10 +194,37 @@ def test_score_samples_prefers_data_to_noise():
     assert ddpm.score(X[:50]) == pytest.approx(ddpm.score_samples(X[:50]).mean())
 
 
+def test_sampler_auto_picks_the_sampler_and_its_steps_by_network():
+    # sampler="auto" (the default): 10 DPM-Solver++ steps for the residual
+    # MLP, 50 DDIM steps for the U-Net, one network pass each;
+    # n_inference_steps changes the number of steps, not the sampler.
+    rng = np.random.default_rng(0)
+    mlp = small_ddpm(n_timesteps=100, max_iter=1).fit(rng.normal(size=(50, 2)))
+    unet = small_ddpm(n_timesteps=100, architecture="unet", channels=(4,), max_iter=1)
+    unet.fit(rng.random((20, 8, 8)))
+    for ddpm, name, steps in [(mlp, "dpm++", 10), (unet, "ddim", 50)]:
+        assert ddpm.sampler == "auto"
+        samples, passes = count_network_passes(ddpm, n_samples=6, random_state=0)
+        assert passes == steps
+        np.testing.assert_array_equal(
+            samples, ddpm.sample(6, random_state=0, sampler=name, n_inference_steps=steps)
+        )
+        np.testing.assert_array_equal(
+            ddpm.sample(6, random_state=1, n_inference_steps=4),
+            ddpm.sample(6, random_state=1, sampler=name, n_inference_steps=4),
+        )
+    # The estimator's own sampler and steps are overridden by sample's.
+    mlp.set_params(sampler="ddim", n_inference_steps=7)
+    assert count_network_passes(mlp, n_samples=3, random_state=0)[1] == 7
+    assert count_network_passes(mlp, n_samples=3, random_state=0, sampler="auto")[1] == 7
+    mlp.set_params(n_inference_steps=None)
+    assert count_network_passes(mlp, n_samples=3, random_state=0, sampler="auto")[1] == 10
+
+
 def test_ddpm_errors():
     X = np.random.default_rng(0).normal(size=(50, 2))
     ddpm = small_ddpm(max_iter=1).fit(X)
-    with pytest.raises(ValueError, match="sampler must be 'ddpm', 'ddim' or 'dpm\\+\\+'"):
+    with pytest.raises(ValueError, match="sampler must be 'auto', 'ddpm', 'ddim' or 'dpm\\+\\+'"):
         ddpm.sample(2, sampler="euler")
     with pytest.raises(ValueError, match="n_inference_steps must be a positive int"):
         ddpm.sample(2, n_inference_steps=0)

@@ -40,7 +40,7 @@ class DiffusionProcessDisplay:
     States are shown in the data's scale. The default residual-MLP DDPM
     standardises each feature, so pure noise mapped back already has each
     pixel's mean and spread and early states look like blurred data (and
-    DDIM's deterministic path moves little). The U-Net
+    the deterministic path of DDIM or DPM-Solver++ moves little). The U-Net
     (``architecture="unet"``) maps the data's range to [-1, 1] with one
     scale for all pixels, and its noisy states look like noise.
 
@@ -55,7 +55,7 @@ class DiffusionProcessDisplay:
     >>> ddpm = DDPM(n_timesteps=50, max_iter=1, random_state=0).fit(X)
     >>> disp = DiffusionProcessDisplay.from_estimator(ddpm, X[:1], n_levels=5, random_state=0)
     >>> [t.get_text() for t in disp.ax_.get_xticklabels()]
-    ['data', '0', '16', '33', '49']
+    ['data', '4', '19', '34', '49']
     """
 
     def __init__(self, forward, reverse, *, levels, image_shape=None):
@@ -201,7 +201,7 @@ class DiffusionProcessDisplay:
         forward = np.stack([np.reshape(f, (n, -1)) for f in forward], axis=1)
         reverse = np.stack([np.reshape(r, (n, -1)) for r in reverse], axis=1)
         if title is None:
-            kind = sampler if sampler is not None else estimator.sampler
+            kind = estimator._sampler(sampler, None)[0].name
             title = f"{type(estimator).__name__}: forward noising and {kind} sampling"
         return cls(forward, reverse, levels=["data", *steps], image_shape=shape).plot(
             ax=ax, cmap=cmap, vmin=vmin, vmax=vmax, title=title
