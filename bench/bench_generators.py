@@ -88,6 +88,9 @@ KEYS = {
     "DDPM (quality: 20,000 steps)": "ddpm-long",
 }
 COLUMNS = ["model", "fit s", "sample s", *JUDGE_COLUMNS, "classes", "memo"]
+# The columns a record made before judge 2 shares with this one: its
+# precision and recall were in pixel space, not judge 1's features.
+BEFORE_JUDGE_2 = ["model", "fit s", "sample s", "FD", "classes", "memo"]
 
 
 def load(data, labels_of_test=False):
@@ -216,10 +219,19 @@ def main():
 
 def _record_table(name, data, cells):
     """Store a table's rows; with ``--only``, the rows not run keep the
-    previous record's cells, in their order, and the note says so."""
+    previous record's cells, in their order, and the note says so (a
+    record from before judge 2 keeps the cells of ``BEFORE_JUDGE_2``, the
+    others are left empty)."""
     rows = {KEYS.get(row, row): [row, *rest] for row, *rest in cells}
     previous = load_results().get(name, {}) if RESULTS.exists() else {}
-    old_rows = previous.get("rows", {}) if previous.get("columns") == COLUMNS else {}
+    old_columns = previous.get("columns", [])
+    shared = COLUMNS if old_columns == COLUMNS else BEFORE_JUDGE_2
+    old_rows = {
+        key: [
+            old[old_columns.index(c)] if c in shared and c in old_columns else "" for c in COLUMNS
+        ]
+        for key, old in previous.get("rows", {}).items()
+    }
     kept = [key for key in old_rows if key not in rows]
     rows = {key: rows.get(key, old_rows.get(key)) for key in [*old_rows, *rows]}
     note = (
@@ -230,7 +242,13 @@ def _record_table(name, data, cells):
     if kept:
         note += (
             f" Rows {', '.join(kept)}: from the previous record of this table "
-            f"({previous.get('date')}, {previous.get('command')})."
+            f"({previous.get('date') or 'undated'}, {previous.get('command')})"
+            + (
+                "."
+                if old_columns == COLUMNS
+                else ", made before judge 2: the empty cells are figures it did not have, "
+                "or had in pixel space (precision and recall)."
+            )
         )
     record(
         name,
