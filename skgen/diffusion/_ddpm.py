@@ -116,11 +116,12 @@ class DDPM(ReverseProcessMixin, ConditionalMixin, EMAMixin, BaseNeuralEstimator)
         DPM-Solver++(2M), 20 steps by default, one network pass each.
         ``"auto"`` picks by the network, as measured (figures on the DDPM
         page of the user guide): DPM-Solver++ with 10 steps for the
-        residual MLP, whose samples of digits rows it put closer to
-        held-out digits than 50 DDIM steps in a fifth of the passes, and
-        DDIM with 50 steps for the U-Net, which on 28x28 images needs them,
-        and for tables. Either is far cheaper than the 1000 ancestral
-        steps, which on digits rows are no closer to held-out data.
+        residual MLP (and a ``denoiser`` of one's own on rows), whose
+        samples of digits rows it put closer to held-out digits than 50
+        DDIM steps in a fifth of the passes, and DDIM with 50 steps for the
+        U-Net, which on 28x28 images needs them, and for tables. Either is
+        far cheaper than the 1000 ancestral steps, which on digits rows are
+        no closer to held-out data.
 
     n_inference_steps : int or None, default=None
         Default number of reverse steps of :meth:`sample`; None means the
