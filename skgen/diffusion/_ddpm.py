@@ -32,15 +32,6 @@ _SCORE_TIMESTEPS = 10
 # table's 6,000 (at least 30 epochs, see _auto_min_epochs) on the
 # benchmark tables.
 AUTO_TRAINING_STEPS = {"mlp": 45_000, "unet": 10_000, "tabular": 6_000}
-# sampler="auto": (sampler, steps) per architecture. On the 8x8 digits as
-# rows, the residual MLP's samples from 10 DPM-Solver++ steps were closer to
-# held-out digits than from 50 DDIM steps under both judges over five seeds
-# (bench/bench_samplers_seeds.py, bench_digits_seeds.py), and on two moons
-# as close (bench/bench_samplers_2d.py; on the ring of 8 nearly point-like
-# modes DDIM's 50 stay closer, as the DDPM guide says); the 28x28 U-Net
-# needs DDIM's 50 (bench_samplers.py --data mnist28), and a table's
-# calibration was measured with them.
-AUTO_SAMPLER = {"mlp": ("dpm++", 10), "unet": ("ddim", 50), "tabular": ("ddim", 50)}
 
 
 @fill_doc
@@ -442,23 +433,6 @@ class DDPM(ReverseProcessMixin, ConditionalMixin, EMAMixin, BaseNeuralEstimator)
         passes, so four per training row (their quantiles then err about
         half as much as the training rows' own), from 1,000 to 5,000."""
         return min(5_000, max(1_000, 4 * n_rows))
-
-    def _sampler(self, sampler, n_inference_steps):
-        """The sampler of a ``sample`` call and its number of steps (None:
-        the sampler's own default)."""
-        sampler = self.sampler if sampler is None else sampler
-        auto_steps = None
-        if sampler == "auto":
-            sampler, auto_steps = self._by_architecture(AUTO_SAMPLER)
-        if sampler not in SAMPLERS:
-            names = [repr(name) for name in ["auto", *SAMPLERS]]
-            raise ValueError(
-                f"sampler must be {', '.join(names[:-1])} or {names[-1]}; got {sampler!r}."
-            )
-        steps = self.n_inference_steps if n_inference_steps is None else n_inference_steps
-        if steps is not None and (not isinstance(steps, numbers.Integral) or steps < 1):
-            raise ValueError(f"n_inference_steps must be a positive int; got {steps!r}.")
-        return SAMPLERS[sampler](), auto_steps if steps is None else steps
 
     @validate_params(
         {
