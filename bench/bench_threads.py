@@ -7,9 +7,10 @@ runs each fit with one thread per two logical CPUs of the process.
 
 The table times ``StackedAutoencoder(30, max_iter=30)`` on sklearn's digits
 (1,797 x 64, batch 32), the convolutional ``VariationalAutoencoder(2,
-max_iter=3)`` on its 8x8 images and one epoch of the book's 784-100-30
-autoencoder (NAdam, batch 32) on 20,000 rows shaped like Fashion-MNIST, the
-median of ``--repeats`` fits, on an idle machine and with ``--busy``
+max_iter=3)`` on its 8x8 images, one epoch of the book's 784-100-30
+autoencoder (NAdam, batch 32) on 20,000 rows shaped like Fashion-MNIST and
+one epoch of ``DDPM()``'s U-Net on 1,000 such rows as 28x28 images (32
+steps of batch 32), the median of ``--repeats`` fits, on an idle machine and with ``--busy``
 processes spinning in a pure-Python loop, each under skgen's default,
 torch's own count (``n_threads="torch"``) and one thread.
 
@@ -26,7 +27,7 @@ from _results import add_record_option, record
 from sklearn.datasets import load_digits
 
 import skgen
-from skgen import StackedAutoencoder, VariationalAutoencoder
+from skgen import DDPM, StackedAutoencoder, VariationalAutoencoder
 from skgen._config import threads_to_use
 
 from _data import fashion_like
@@ -46,8 +47,10 @@ MODELS = {
     "784-100-30 AE": lambda X: StackedAutoencoder(
         30, hidden_layer_sizes=(100,), optimizer="nadam", max_iter=1, random_state=0
     ).fit(WIDE),
+    "28x28 U-Net": lambda X: DDPM(max_iter=1, random_state=0).fit(IMAGES),
 }
 WIDE = fashion_like(20_000)
+IMAGES = WIDE[:1000].reshape(-1, 28, 28)
 KEYS = {"skgen default": "auto", "torch's count": "torch", "one thread": "one"}
 SETTINGS = {"skgen default": "auto", "torch's count": "torch", "one thread": 1}
 
@@ -115,7 +118,8 @@ def main():
             rows=rows,
             note="StackedAutoencoder(30, max_iter=30) on the digits; the convolutional "
             "VariationalAutoencoder(2, max_iter=3) on their 8x8 images; one epoch of the "
-            "book's 784-100-30 autoencoder at batch 32 on 20,000 rows.",
+            "book's 784-100-30 autoencoder at batch 32 on 20,000 rows; one epoch of "
+            "DDPM()'s U-Net on 1,000 28x28 images.",
         )
 
 
