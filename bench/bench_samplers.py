@@ -3,8 +3,9 @@
 Fits ``DDPM()`` at its defaults (the U-Net) on the training images of
 ``bench_generators.py``'s split, or loads one saved by an earlier run, then
 draws 1,000 samples with each sampler and number of steps and prints their
-Frechet distance to the held-out images in a digit classifier's features
-(lower is better), with the network passes and seconds each took. A pass
+Frechet distance, precision and recall against the held-out images under
+``bench_generators.py``'s two judges (FD lower is better), with the network
+passes and seconds each took. A pass
 is one evaluation of the network on the batch (DDIM and DPM-Solver++ make
 one per step).
 
@@ -18,18 +19,19 @@ import os
 import time
 
 import numpy as np
+from _judges import JUDGE_COLUMNS, fit_judges, judge
 from _results import add_record_option, record
 from bench_generators import load
 
 import skgen
 from skgen import DDPM
-from skgen.metrics import ClassifierFeatures, frechet_distance
 
 # (sampler, steps) of each data set: the 28x28 U-Net's passes cost seconds.
 RUNS = {
     "digits": [("ddim", n) for n in (10, 20, 50, 100)]
     + [("dpm++", n) for n in (8, 10, 15, 20, 30)],
-    "mnist28": [("ddim", n) for n in (10, 20, 50)] + [("dpm++", n) for n in (10, 15, 20)],
+    "mnist28": [("ddim", n) for n in (10, 20, 50, 100)]
+    + [("dpm++", n) for n in (10, 15, 20, 30, 50)],
 }
 
 
@@ -50,7 +52,8 @@ def run():
     X_train, X_test, y_train = load(args.data)
     flat_train = X_train.reshape(len(X_train), -1)
     flat_test = X_test.reshape(len(X_test), -1)[: args.n_samples]
-    features = ClassifierFeatures(random_state=0).fit(flat_train, y_train)
+    judges = fit_judges(X_train, y_train)
+    real = [one.transform(flat_test) for one in judges]
     if args.model and os.path.exists(os.path.join(args.model, "config.json")):
         ddpm = skgen.load(args.model)
         print(f"loaded {args.model}")
@@ -60,10 +63,17 @@ def run():
         print(f"fitted DDPM() on {X_train.shape} in {time.perf_counter() - start:.0f} s")
         if args.model:
             ddpm.save(args.model)
-    reference = frechet_distance(flat_test, flat_train[: len(flat_test)], features=features)
-    print(f"{'sampler':<10}{'steps':>6}{'passes':>8}{'seconds':>9}{'FD':>8}")
-    print(f"{'real training images':<33}{reference:>8.2f}")
-    rows = {"real": ["real training images", "", "", "", f"{reference:.2f}"]}
+    columns = ["sampler", "steps", "passes", "seconds", *JUDGE_COLUMNS]
+
+    widths = [max(len(h) + 3, 9) for h in columns]
+
+    def show(cells):
+        print("".join(f"{c:>{w}}" for c, w in zip(cells, widths)), flush=True)
+
+    show(columns)
+    reference = judge(judges, real, flat_train[: len(flat_test)])
+    rows = {"real": ["real training images", "", "", ""] + [f"{v:.2f}" for v in reference]}
+    show(["real", "", "", "", *rows["real"][4:]])
     calls = []
     ddpm.module_.register_forward_hook(lambda *_: calls.append(1))
     for sampler, steps in RUNS[args.data]:
@@ -73,19 +83,19 @@ def run():
             len(flat_test), random_state=0, sampler=sampler, n_inference_steps=steps
         )
         seconds = time.perf_counter() - start
-        samples = np.clip(samples.reshape(len(samples), -1), 0, 1)
-        fd = frechet_distance(flat_test, samples, features=features)
-        cells = [sampler, str(steps), str(len(calls)), f"{seconds:.1f}", f"{fd:.2f}"]
-        rows[f"{sampler}-{steps}"] = cells
-        print(f"{cells[0]:<10}{cells[1]:>6}{cells[2]:>8}{cells[3]:>9}{cells[4]:>8}", flush=True)
+        figures = judge(judges, real, np.clip(samples.reshape(len(samples), -1), 0, 1))
+        cells = [sampler, str(steps), str(len(calls)), f"{seconds:.1f}"]
+        rows[f"{sampler}-{steps}"] = cells + [f"{v:.2f}" for v in figures]
+        show(rows[f"{sampler}-{steps}"])
     if args.record:
         record(
             args.record,
             title=f"DDPM() on {args.data}: Frechet distance of {len(flat_test)} samples "
             "to held-out images, by sampler and network passes",
-            columns=["sampler", "steps", "passes", "seconds", "FD"],
+            columns=columns,
             rows=rows,
-            note="FD in a digit classifier's features, lower is better.",
+            note="Judge 1: an MLP digit classifier's features; judge 2: a convolutional "
+            "classifier's (bench_generators.py); FD lower is better.",
         )
 
 

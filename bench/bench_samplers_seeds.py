@@ -31,7 +31,9 @@ import skgen
 from skgen import DDPM
 from skgen.diffusion._ddpm import AUTO_TRAINING_STEPS
 
-SETTINGS = [("ddim", n) for n in (10, 20, 50, 100)] + [("dpm++", n) for n in (8, 10, 15, 20, 30)]
+SETTINGS = [("ddim", n) for n in (10, 20, 50, 100)] + [
+    ("dpm++", n) for n in (8, 10, 15, 20, 30, 50)
+]
 COLUMNS = ["sampler", "steps", "sample s", *JUDGE_COLUMNS, "worst FD 2", "beats both"]
 
 
