@@ -10,8 +10,9 @@ machine and threads, at skgen's batch size (32) and learning rate (1e-3,
 after 500 warm-up steps; the example's 1e-4 is for far longer runs). Its
 noise schedule is the cosine one (``squaredcos_cap_v2``), 1,000 steps, and
 it predicts the noise. Both draw as many samples as there are
-held-out images with 50 network passes (skgen's default DDIM-50; the
-reference with ``DDIMScheduler``, 50 steps), and both are scored by the two
+held-out images with 50 network passes (skgen's default sampler for the
+U-Net, DPM-Solver++ with 50 steps; the reference with ``DDIMScheduler``,
+50 steps), and both are scored by the two
 judges of ``bench_generators.py`` (FD, precision, recall).
 
 The reference U-Net has skgen's widths (16, 32, 64), one residual block a
@@ -154,9 +155,10 @@ def main():
     budget = time.perf_counter() - start
     start = time.perf_counter()
     samples = ours.sample(n, random_state=0)
+    sampler, steps = ours._sampler(None, None)
     report(
         "skgen",
-        "skgen DDPM() (defaults, DDIM-50)",
+        f"skgen DDPM() (defaults, {sampler.name}-{steps})",
         budget,
         int(sum(ours.net_.history[:, "train_batch_count"])),
         time.perf_counter() - start,

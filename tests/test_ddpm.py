@@ -3,6 +3,7 @@
 import pickle
 
 import numpy as np
+import pandas as pd
 import pytest
 import torch
 from sklearn.base import clone
@@ -195,14 +196,24 @@ def test_score_samples_prefers_data_to_noise():
 
 
 def test_sampler_auto_picks_the_sampler_and_its_steps_by_network():
-    # sampler="auto" (the default): 10 DPM-Solver++ steps for the residual
-    # MLP, 50 DDIM steps for the U-Net, one network pass each;
+    # sampler="auto" (the default): DPM-Solver++ with 10 steps for the
+    # residual MLP and the U-Net on images of up to 256 values, 50 for the
+    # U-Net on larger ones, DDIM with 50 for tables; one network pass a step.
     # n_inference_steps changes the number of steps, not the sampler.
     rng = np.random.default_rng(0)
     mlp = small_ddpm(n_timesteps=100, max_iter=1).fit(rng.normal(size=(50, 2)))
-    unet = small_ddpm(n_timesteps=100, architecture="unet", channels=(4,), max_iter=1)
-    unet.fit(rng.random((20, 8, 8)))
-    for ddpm, name, steps in [(mlp, "dpm++", 10), (unet, "ddim", 50)]:
+    unets = [
+        small_ddpm(n_timesteps=100, architecture="unet", channels=(4,), max_iter=1).fit(
+            rng.random((8, side, side))
+        )
+        for side in (16, 17)
+    ]
+    table = small_ddpm(n_timesteps=100, max_iter=1).fit(
+        pd.DataFrame({"x": rng.normal(size=40), "c": rng.choice(["a", "b"], 40)})
+    )
+    assert table.architecture_ == "tabular"
+    cases = [(mlp, "dpm++", 10), (unets[0], "dpm++", 10), (unets[1], "dpm++", 50)]
+    for ddpm, name, steps in [*cases, (table, "ddim", 50)]:
         assert ddpm.sampler == "auto"
         samples, passes = count_network_passes(ddpm, n_samples=6, random_state=0)
         assert passes == steps

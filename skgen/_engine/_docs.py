@@ -17,7 +17,7 @@ def auto_max_iter_doc(
 
     ``steps`` is a number of steps, or a dict ``{architecture: steps}``
     whose steps may be ``{most values per sample: steps}`` (see
-    ``steps_for_size``);
+    ``for_size``);
     ``batch_size`` is the default batch size, a number or a dict keyed the
     same way; ``max_epochs`` and ``min_epochs``, ``{architecture: most
     (least) epochs}``. The examples of epoch counts are computed, so they
@@ -47,7 +47,7 @@ def auto_max_iter_doc(
                 f"{n:,} {what} with ``architecture={name!r}`` "
                 f"({examples(n, size(name), name)}{at}{most_epochs(name)})"
             )
-        # {most values per sample (None: any size): steps}, see steps_for_size
+        # {most values per sample (None: any size): steps}, see for_size
         return f"with ``architecture={name!r}``, " + ", ".join(
             f"{k:,}"
             + ("" if i else f" {what}")

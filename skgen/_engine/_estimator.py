@@ -37,7 +37,7 @@ family builds and the kind of data each needs), ``_module_params`` (the
 parameters that fix the network's shape, which a continued fit may not
 change), ``_auto_training_steps`` and ``_auto_batch_size`` (what
 ``max_iter="auto"`` and ``batch_size="auto"`` mean, by architecture; the
-steps may also depend on the size of a sample, ``steps_for_size``) and
+steps may also depend on the size of a sample, ``for_size``) and
 ``_fitted_attributes`` (what a fit sets and ``skgen.load`` accepts).
 """
 
@@ -94,13 +94,14 @@ def auto_epochs(steps, n_samples, batch_size):
     return max(1, math.ceil(steps / math.ceil(n_samples / batch_size)))
 
 
-def steps_for_size(steps, n_features):
-    """The training steps of ``max_iter="auto"`` for samples of ``n_features``
-    values: ``steps`` is a number, or ``{most values per sample: steps}``
-    in increasing order with a last key ``None`` (any size)."""
-    if not isinstance(steps, dict):
-        return steps
-    return next(n for most, n in steps.items() if most is None or n_features <= most)
+def for_size(setting, n_features):
+    """An ``"auto"`` setting (the training steps of ``max_iter="auto"``, a
+    DDPM's sampler) for samples of ``n_features`` values: ``setting`` is
+    the value itself, or ``{most values per sample: value}`` in increasing
+    order with a last key ``None`` (any size)."""
+    if not isinstance(setting, dict):
+        return setting
+    return next(v for most, v in setting.items() if most is None or n_features <= most)
 
 
 @dataclass
@@ -531,7 +532,7 @@ class BaseNeuralEstimator(TrainingMixin, SaveableMixin, InferenceMixin, BaseEsti
     def _n_epochs(self, n_samples, batch_size):
         """Epochs of one ``fit`` call on ``n_samples`` training rows."""
         if self.max_iter == "auto":
-            steps = steps_for_size(
+            steps = for_size(
                 self._by_architecture(self._auto_training_steps), self.spec_.n_features
             )
             epochs = auto_epochs(steps, n_samples, batch_size)
