@@ -235,7 +235,9 @@ def test_sampler_auto_picks_the_sampler_and_its_steps_by_network():
 def test_ddpm_errors():
     X = np.random.default_rng(0).normal(size=(50, 2))
     ddpm = small_ddpm(max_iter=1).fit(X)
-    with pytest.raises(ValueError, match="sampler must be 'auto', 'ddpm', 'ddim' or 'dpm\\+\\+'"):
+    with pytest.raises(
+        ValueError, match="sampler must be 'auto', 'ddpm', 'ddim', 'dpm\\+\\+' or 'dpm\\+\\+sde'"
+    ):
         ddpm.sample(2, sampler="euler")
     with pytest.raises(ValueError, match="n_inference_steps must be a positive int"):
         ddpm.sample(2, n_inference_steps=0)
@@ -488,6 +490,67 @@ def test_dpm_solver_starts_afresh_on_every_run():
     torch.testing.assert_close(run_sampler(sampler, schedule, x, network, 6), first)
     torch.testing.assert_close(run_sampler(SAMPLERS["dpm++"](), schedule, x, network, 6), first)
     assert not torch.allclose(first, run_sampler(SAMPLERS["ddim"](), schedule, x, network, 6))
+
+
+def test_karras_timesteps_skip_pure_noise_and_end_at_the_clean_sample():
+    from skgen.diffusion import NoiseSchedule
+
+    schedule = NoiseSchedule(1000, "cosine", prediction="v")
+    ab = schedule.alpha_bars.double()
+    sigma = ((1 - ab) / ab).sqrt()
+    for n in (2, 10, 20, 50):
+        steps = schedule.karras_timesteps(n)
+        assert steps[0] == 999 and steps[-1] == 0 and len(steps) == n
+        assert all(a > b for a, b in zip(steps, steps[1:]))
+        # After the start from pure noise (sigma ~ 2e4 here), no step above
+        # sigma_max: the next timestep is the one nearest to sigma 80.
+        assert n == 2 or 60 < sigma[steps[1]] <= 100
+    # Denser where the noise is low: the gaps in sigma shrink.
+    gaps = -np.diff(sigma[schedule.karras_timesteps(20)[1:]].numpy())
+    assert (np.diff(gaps) < 0).all()
+    assert schedule.karras_timesteps(1) == [999]
+    assert schedule.karras_timesteps(None) == list(range(999, -1, -1))
+    # A short schedule: levels that round to the same step are visited once.
+    short = NoiseSchedule(20, "cosine", prediction="v").karras_timesteps(15)
+    assert len(short) <= 15 and len(set(short)) == len(short) and short[-1] == 0
+
+
+def test_dpm_solver_sde_draws_the_distribution_from_fresh_noise():
+    # With the ideal denoiser of N(0, s^2) data, the reverse SDE's samples
+    # are N(0, s^2) for any starting noise; the solver keeps that with 50
+    # steps (an SDE solver needs more steps than the ODE's for the same
+    # accuracy on an exact network). Its noise comes from the generator:
+    # same seed, same samples.
+    from skgen.diffusion import NoiseSchedule
+    from skgen.diffusion._samplers import SAMPLERS
+
+    s2 = 0.25
+    schedule = NoiseSchedule(1000, "cosine", prediction="v")
+
+    def ideal(x, t):  # the velocity of the ideal denoiser
+        ab = schedule.alpha_bars[t].double()
+        x0 = ab.sqrt() * s2 / (ab * s2 + 1 - ab) * x
+        eps = (x - ab.sqrt() * x0) / (1 - ab).sqrt()
+        return ab.sqrt() * eps - (1 - ab).sqrt() * x0
+
+    def run(seed, start):
+        sampler, gen = SAMPLERS["dpm++sde"](), torch.Generator().manual_seed(seed)
+        timesteps = sampler.timesteps(schedule, 50)
+        x = start
+        for i, t in enumerate(timesteps):
+            prev_t = timesteps[i + 1] if i + 1 < len(timesteps) else -1
+            x = sampler.step(schedule, ideal(x, t), t, prev_t, x, gen)
+        return x
+
+    start = torch.randn(20_000, 1, generator=torch.Generator().manual_seed(0), dtype=torch.float64)
+    x = run(1, start)
+    assert abs(float(x.var()) - s2) < 0.02 and abs(float(x.mean())) < 0.02
+    torch.testing.assert_close(run(1, start), x)
+    # Fresh noise at every step: another seed, other samples from the same start.
+    assert float((run(2, start) - x).abs().mean()) > 0.05
+    # The ODE from a shrunken start stays shrunken; the SDE forgets its start.
+    ode = run_sampler(SAMPLERS["dpm++"](), schedule, 0.5 * start, ideal, 50)
+    assert float(ode.var()) < 0.5 * s2 < s2 - 0.02 < float(run(1, 0.5 * start).var())
 
 
 def test_a_new_sampler_is_one_class():

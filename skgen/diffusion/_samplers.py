@@ -111,3 +111,53 @@ class DPMSolverPlusPlusSampler(Sampler):
         self._previous = (x0, lam)
         self._expected_t = prev_t
         return out
+
+
+class DPMSolverPlusPlusSDESampler(DPMSolverPlusPlusSampler):
+    """DPM-Solver++(2M) SDE (Lu et al. 2022, Appendix; Karras et al. 2022's
+    noise levels): the multistep solver of the reverse SDE rather than the
+    ODE, 20 steps by default.
+
+    Each step shrinks ``x`` towards the clean-sample prediction twice as
+    fast as the ODE step and adds back fresh noise of the variance that
+    keeps the marginals right, so errors of earlier steps are partly
+    forgotten instead of carried along: a network that is not yet exact
+    gives samples closer to the data than the ODE's from the same passes.
+    The clean-sample prediction is extrapolated from the previous step's
+    as in ``"dpm++"``; the first step and the last one (to the clean
+    sample) are first-order. The timesteps follow
+    ``NoiseSchedule.karras_timesteps``. Random: the noise comes from the
+    sampling generator.
+    """
+
+    name = "dpm++sde"
+    default_steps = 20
+
+    def timesteps(self, schedule, n_steps):
+        return schedule.karras_timesteps(self.default_steps if n_steps is None else n_steps)
+
+    def step(self, schedule, output, t, prev_t, x, generator):
+        if t != self._expected_t:
+            self._previous = None
+        idx = torch.full((x.shape[0],), t, dtype=torch.long, device=x.device)
+        x0, _ = schedule.split(x, output, idx)
+        _, sigma, lam = self._alpha_sigma_lambda(schedule, t, x)
+        alpha_next, sigma_next, lam_next = self._alpha_sigma_lambda(schedule, prev_t, x)
+        self._expected_t = prev_t
+        if lam_next is None:
+            self._previous = None
+            return x0
+        h = lam_next - lam
+        data = x0
+        if self._previous is not None:
+            x0_before, lam_before = self._previous
+            r = (lam - lam_before) / h
+            data = x0 + (x0 - x0_before) / (2 * r)
+        self._previous = (x0, lam)
+        noise = torch.randn(x.shape, generator=generator, device=x.device, dtype=x.dtype)
+        decay = torch.expm1(-2 * h)  # e^{-2h} - 1
+        return (
+            (sigma_next / sigma) * torch.exp(-h) * x
+            - alpha_next * decay * data
+            + sigma_next * (-decay).sqrt() * noise
+        )

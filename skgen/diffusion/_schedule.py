@@ -139,6 +139,39 @@ class NoiseSchedule(nn.Module):
         steps = np.round(np.arange(T, 0, -T / n_steps)).astype(int) - 1
         return sorted(set(steps.tolist()), reverse=True)
 
+    def karras_timesteps(self, n_steps, *, sigma_max=80.0, rho=7.0):
+        """Descending timesteps spaced as Karras et al. (2022) space noise
+        levels: dense where the noise is low.
+
+        The first is always ``T - 1`` (pure noise); the other
+        ``n_steps - 1`` are the timesteps whose noise-to-signal ratio
+        ``sigma = sqrt((1 - ab) / ab)`` is nearest to ``rho``-spaced levels
+        from ``min(sigma_max, sigma[T - 1])`` down to ``sigma[0]`` (just
+        ``sigma[0]`` for two steps). Levels that round to the same timestep
+        are visited once, so short schedules may give fewer steps. Above
+        ``sigma_max`` (80, Karras et al.'s, for data of unit scale) the
+        samples are noise whatever the network says, so no step is spent
+        there.
+
+        Examples
+        --------
+        >>> from skgen.diffusion import NoiseSchedule
+        >>> NoiseSchedule(1000, "cosine").karras_timesteps(6)
+        [999, 991, 965, 802, 164, 0]
+        """
+        T = self.n_timesteps
+        if n_steps is None or n_steps >= T:
+            return list(range(T - 1, -1, -1))
+        if n_steps == 1:
+            return [T - 1]
+        ab = self.alpha_bars.detach().cpu().double().numpy()
+        log_sigma = 0.5 * (np.log1p(-ab) - np.log(ab))
+        high = min(math.log(sigma_max), log_sigma[-1]) / rho
+        ramp = np.linspace(0.0, 1.0, n_steps - 1) if n_steps > 2 else np.ones(1)
+        levels = rho * np.log(np.exp(high) + ramp * (np.exp(log_sigma[0] / rho) - np.exp(high)))
+        steps = np.abs(log_sigma[None, :] - levels[:, None]).argmin(axis=1)
+        return sorted({T - 1, *steps.tolist()}, reverse=True)
+
     def step(self, model_output, t, x_t, *, prev_t=None, eta=0.0, generator=None):
         """One reverse step from ``x_t`` at step ``t`` (an int) to ``prev_t``.
 
