@@ -29,11 +29,12 @@ from bench_generators import digits_with_baselines
 
 import skgen
 from skgen import DDPM
-from skgen.diffusion._ddpm import AUTO_TRAINING_STEPS
 
-SETTINGS = [("ddim", n) for n in (10, 20, 50, 100)] + [
-    ("dpm++", n) for n in (8, 10, 15, 20, 30, 50)
-]
+SETTINGS = (
+    [("ddim", n) for n in (10, 20, 50, 100)]
+    + [("dpm++", n) for n in (8, 10, 15, 20, 30, 50)]
+    + [("dpm++sde", n) for n in (10, 15, 20, 25, 30)]
+)
 COLUMNS = ["sampler", "steps", "sample s", *JUDGE_COLUMNS, "worst FD 2", "beats both"]
 
 
@@ -61,8 +62,11 @@ def main():
     images = flat_train.reshape(-1, 8, 8)
     figures = {setting: [] for setting in SETTINGS}
     seconds = {setting: [] for setting in SETTINGS}
+    trained = set()
     for seed in range(args.seeds):
         model = fitted(args.data, seed, flat_train, images, args.models)
+        # Optimizer steps of this fit (loaded fits may predate a default).
+        trained.add(model.n_iter_ * -(-len(flat_train) // model.batch_size))
         for sampler, steps in SETTINGS:
             start = time.perf_counter()
             samples = model.sample(
@@ -84,13 +88,15 @@ def main():
         rows[key] = [name, "", ""] + [f"{v:.2f}" for v in values] + ["", ""]
         print(f"{name:<28}" + "".join(f"{v:>12.2f}" for v in values), flush=True)
     if args.record:
+        steps = "about " + "/".join(f"{round(n, -3):,}" for n in sorted(trained))
         network = (
-            f"residual MLP, digits as rows, {AUTO_TRAINING_STEPS['mlp']:,} training steps"
+            f"residual MLP, digits as rows, {steps} training steps"
             if args.data == "rows"
-            else f"U-Net, 8x8 images, {AUTO_TRAINING_STEPS['unet']:,} training steps"
+            else f"U-Net, 8x8 images, {steps} training steps"
         )
         record(
             args.record,
+            hide={args.models: "DIR"} if args.models else {},
             title=f"DDPM() ({network}) on the 8x8 digits by sampler and steps: medians of "
             f"{args.seeds} seeds under judge 1 (MLP) and judge 2 (convolutional)",
             columns=COLUMNS,
