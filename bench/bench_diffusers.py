@@ -10,10 +10,14 @@ machine and threads, at skgen's batch size (32) and learning rate (1e-3,
 after 500 warm-up steps; the example's 1e-4 is for far longer runs). Its
 noise schedule is the cosine one (``squaredcos_cap_v2``), 1,000 steps, and
 it predicts the noise. Both draw as many samples as there are
-held-out images with 50 network passes (skgen's default sampler for the
-U-Net, DPM-Solver++ with 50 steps; the reference with ``DDIMScheduler``,
-50 steps), and both are scored by the two
-judges of ``bench_generators.py`` (FD, precision, recall).
+held-out images with the same sampler and number of network passes:
+skgen's default for the U-Net (30 steps of the stochastic DPM-Solver++),
+and for the reference its diffusers counterpart at the same timesteps
+(``DPMSolverMultistepScheduler`` with ``algorithm_type="sde-dpmsolver++"``,
+its clean-sample predictions clipped to [-1, 1] as skgen's are;
+``DDIMScheduler`` when skgen's default is DDIM).
+Both are scored by the two judges of ``bench_generators.py`` (FD,
+precision, recall).
 
 The reference U-Net has skgen's widths (16, 32, 64), one residual block a
 level and attention at the lowest resolution; its levels halve the image
@@ -105,17 +109,39 @@ def train_reference(X, seconds, *, batch_size=32, lr=1e-3, warmup=500, seed=0):
             step += 1
 
 
-@torch.no_grad()
-def sample_reference(model, scheduler, n, side, pad, *, passes=50, seed=0):
-    from diffusers import DDIMScheduler
+def reference_sampler(scheduler, sampler, timesteps):
+    """diffusers' counterpart of skgen's sampler ``sampler``, at skgen's
+    ``timesteps`` (DDIM: as many, evenly spaced). diffusers' own Karras
+    spacing would spend most steps at the cosine schedule's near-infinite
+    noise, where its timesteps then repeat."""
+    from diffusers import DDIMScheduler, DPMSolverMultistepScheduler
 
-    ddim = DDIMScheduler.from_config(scheduler.config)
-    ddim.set_timesteps(passes)
+    if sampler in ("dpm++", "dpm++sde"):
+        # thresholding with a maximum of 1 clips the clean-sample prediction
+        # to [-1, 1], as skgen clips it and as DDIMScheduler's clip_sample
+        # does: from a noise-predicting network near pure noise it is
+        # otherwise divided by a signal share of about 1e-4.
+        solver = DPMSolverMultistepScheduler.from_config(
+            scheduler.config,
+            algorithm_type="sde-dpmsolver++" if sampler == "dpm++sde" else "dpmsolver++",
+            thresholding=True,
+            sample_max_value=1.0,
+        )
+        solver.set_timesteps(timesteps=list(timesteps))
+        return solver
+    solver = DDIMScheduler.from_config(scheduler.config)
+    solver.set_timesteps(len(timesteps))
+    return solver
+
+
+@torch.no_grad()
+def sample_reference(model, scheduler, n, side, pad, *, sampler, timesteps, seed=0):
+    solver = reference_sampler(scheduler, sampler, timesteps)
     generator = torch.Generator().manual_seed(seed)
     x = torch.randn((n, 1, side + pad, side + pad), generator=generator)
     model.eval()
-    for t in ddim.timesteps:
-        x = ddim.step(model(x, t).sample, t, x).prev_sample
+    for t in solver.timesteps:
+        x = solver.step(model(x, t).sample, t, x, generator=generator).prev_sample
     x = x[:, 0, :side, :side]
     return ((x.clamp(-1, 1) + 1) / 2).numpy()
 
@@ -132,7 +158,7 @@ def main():
     real = [one.transform(flat_test) for one in judges]
     n = len(X_test)
     rows = {}
-    print(f"{args.data}: {len(X_train)} training images, {n} held out; both models 50 passes")
+    print(f"{args.data}: {len(X_train)} training images, {n} held out")
     print(
         f"{'model':<34}{'fit s':>7}{'steps':>8}{'sample s':>10}"
         + "".join(f"{c:>12}" for c in COLUMNS[4:])
@@ -156,9 +182,11 @@ def main():
     start = time.perf_counter()
     samples = ours.sample(n, random_state=0)
     sampler, steps = ours._sampler(None, None)
+    timesteps = sampler.timesteps(ours.schedule_, steps)
+    passes = len(timesteps)
     report(
         "skgen",
-        f"skgen DDPM() (defaults, {sampler.name}-{steps})",
+        f"skgen DDPM() (defaults, {sampler.name}-{passes})",
         budget,
         int(sum(ours.net_.history[:, "train_batch_count"])),
         time.perf_counter() - start,
@@ -169,9 +197,18 @@ def main():
         model, scheduler, steps, side, pad = train_reference(X_train, budget)
         fit_s = time.perf_counter() - start
         start = time.perf_counter()
-        samples = sample_reference(model, scheduler, n, side, pad)
+        samples = sample_reference(
+            model, scheduler, n, side, pad, sampler=sampler.name, timesteps=timesteps
+        )
         sample_s = time.perf_counter() - start
-    report("diffusers", "diffusers UNet2DModel (same seconds)", fit_s, steps, sample_s, samples)
+    report(
+        "diffusers",
+        f"diffusers UNet2DModel (same seconds, {sampler.name}-{passes})",
+        fit_s,
+        steps,
+        sample_s,
+        samples,
+    )
     if args.record:
         record(
             args.record,
@@ -179,8 +216,9 @@ def main():
             columns=COLUMNS,
             rows=rows,
             note="Both trained for the seconds skgen's default fit took, on the same machine "
-            "and thread count; 50 network passes a sample; judges 1 and 2 as in "
-            "bench_generators.py.",
+            f"and thread count; both sampled with {sampler.name}, {passes} network passes "
+            "a sample (diffusers' DPMSolverMultistepScheduler or DDIMScheduler); judges 1 "
+            "and 2 as in bench_generators.py.",
         )
 
 
