@@ -15,8 +15,9 @@ better)::
 
     python examples/plot_real_digits_28x28.py
 
-On 2 CPU cores the full run takes about 35 minutes (the VAE about 7, the
-DCGAN 11, the DDPM's 10,000 training steps 13); with a GPU, a few minutes. Set
+On 2 CPU cores the full run takes about an hour (the VAE about 10
+minutes, the DCGAN's 5,000 generator steps and the DDPM's 10,000 training
+steps about 20 each); with a GPU, a few minutes. Set
 ``SKGEN_EXAMPLES_FAST=1`` for a quick run on 500 images with one epoch each,
 whose samples are noise.
 """
@@ -48,8 +49,10 @@ if FAST:
 # Four generators
 # ---------------
 # The skgen models at their defaults (``max_iter="auto"`` gives the DCGAN
-# about 5,000 generator steps, 45 epochs here); the kernel density gets its
-# bandwidth by cross-validation, on flat rows.
+# about 5,000 generator steps, 45 epochs here; the DDPM draws with
+# ``sampler="auto"``, 30 steps of the stochastic DPM-Solver++ for the
+# U-Net); the kernel density gets its bandwidth by cross-validation, on flat
+# rows.
 models = {
     "VAE": lambda: VariationalAutoencoder(10, random_state=0, **FIT).fit(X_train),
     "DCGAN": lambda: GAN(random_state=0, **FIT).fit(X_train),
