@@ -107,10 +107,16 @@ class DPMSolverPlusPlusSampler(Sampler):
                 x0_before, lam_before = self._previous
                 r = (lam - lam_before) / h
                 data = (1 + 1 / (2 * r)) * x0 - (1 / (2 * r)) * x0_before
-            out = (sigma_next / sigma) * x - alpha_next * torch.expm1(-h) * data
+            out = self._move(x, data, h, sigma, alpha_next, sigma_next, generator)
         self._previous = (x0, lam)
         self._expected_t = prev_t
         return out
+
+    @staticmethod
+    def _move(x, data, h, sigma, alpha_next, sigma_next, generator):
+        """``x`` at the next noise level (log-SNR ``h`` further) given the
+        clean-sample estimate ``data``: the ODE's exponential-integrator step."""
+        return (sigma_next / sigma) * x - alpha_next * torch.expm1(-h) * data
 
 
 class DPMSolverPlusPlusSDESampler(DPMSolverPlusPlusSampler):
@@ -136,24 +142,8 @@ class DPMSolverPlusPlusSDESampler(DPMSolverPlusPlusSampler):
     def timesteps(self, schedule, n_steps):
         return schedule.karras_timesteps(self.default_steps if n_steps is None else n_steps)
 
-    def step(self, schedule, output, t, prev_t, x, generator):
-        if t != self._expected_t:
-            self._previous = None
-        idx = torch.full((x.shape[0],), t, dtype=torch.long, device=x.device)
-        x0, _ = schedule.split(x, output, idx)
-        _, sigma, lam = self._alpha_sigma_lambda(schedule, t, x)
-        alpha_next, sigma_next, lam_next = self._alpha_sigma_lambda(schedule, prev_t, x)
-        self._expected_t = prev_t
-        if lam_next is None:
-            self._previous = None
-            return x0
-        h = lam_next - lam
-        data = x0
-        if self._previous is not None:
-            x0_before, lam_before = self._previous
-            r = (lam - lam_before) / h
-            data = x0 + (x0 - x0_before) / (2 * r)
-        self._previous = (x0, lam)
+    @staticmethod
+    def _move(x, data, h, sigma, alpha_next, sigma_next, generator):
         noise = torch.randn(x.shape, generator=generator, device=x.device, dtype=x.dtype)
         decay = torch.expm1(-2 * h)  # e^{-2h} - 1
         return (
