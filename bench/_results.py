@@ -12,10 +12,15 @@ Each record is::
     {"title": "...", "command": "python bench/...", "machine": "...",
      "date": "YYYY-MM-DD" or null, "note": "..." or null,
      "columns": ["row", "FD", ...],
-     "rows": {"row-key": ["shown label", "2.31", ...], ...}}
+     "rows": {"row-key": ["shown label", "2.31", ...], ...},
+     "sources": {"row-key": "YYYY-MM-DD, python bench/...", ...}}
 
 Cells are the strings the benchmark printed; the first cell of a row is its
-label, and a row's key names it in ``:bench:`` references.
+label, and a row's key names it in ``:bench:`` references. A run that
+measures only some rows (``--only``) keeps the others from the previous
+record; ``sources`` (only when there are such rows) says where each of them
+was measured, so a row kept twice still names its own run
+(:func:`kept_rows`).
 """
 
 import datetime
@@ -79,10 +84,31 @@ def add_record_option(parser):
     )
 
 
-def record(name, *, title, columns, rows, note=None, path=RESULTS, hide=()):
+def kept_rows(previous, keys, labels=None):
+    """Rows ``keys`` kept from the record ``previous``: ``(sentence,
+    sources)``. ``sources`` maps each key to the run that measured it
+    (``"date, command"``): the previous record's, or, for a row that record
+    had kept in turn, the one it names. ``sentence`` says it for the note,
+    one clause per run, each row shown as ``labels[key]`` (default: the key).
+    """
+    here = f"{previous.get('date') or 'undated'}, {previous.get('command')}"
+    known = previous.get("sources") or {}
+    sources = {key: known.get(key, here) for key in keys}
+    by_run = {}
+    for key, run in sources.items():
+        by_run.setdefault(run, []).append((labels or {}).get(key, key))
+    sentence = " ".join(
+        f"Row{'s' if len(shown) > 1 else ''} {', '.join(shown)}: from an earlier record ({run})."
+        for run, shown in by_run.items()
+    )
+    return sentence, sources
+
+
+def record(name, *, title, columns, rows, note=None, path=RESULTS, hide=(), sources=None):
     """Store one printed table under ``name``, with the command that ran
     (each argument in ``hide``, a local path, shown as its option's
-    metavariable instead)."""
+    metavariable instead) and, for rows kept from an earlier record, the
+    ``sources`` that :func:`kept_rows` gives."""
     args = [hide[a] if a in hide else a for a in sys.argv[1:]]
     entry = {
         "title": title,
@@ -93,6 +119,8 @@ def record(name, *, title, columns, rows, note=None, path=RESULTS, hide=()):
         "columns": list(columns),
         "rows": {key: [str(c) for c in cells] for key, cells in rows.items()},
     }
+    if sources:
+        entry["sources"] = dict(sources)
     check_record(name, entry)
     results = load(path) if Path(path).exists() else {}
     results[name] = entry

@@ -20,7 +20,7 @@ import statistics
 import time
 
 from _judges import JUDGE_COLUMNS, judge
-from _results import RESULTS, add_record_option, record
+from _results import RESULTS, add_record_option, kept_rows, record
 from _results import load as load_results
 from bench_generators import baselines, digits_as_rows
 
@@ -65,14 +65,15 @@ def main():
         steps = sorted(int(k) for k in [*rows, *kept] if k.isdigit())
         merged = {str(k): rows.get(str(k), kept.get(str(k))) for k in steps}
         merged.update({k: v for k, v in rows.items() if not k.isdigit()})
-        kept_steps = [k for k in kept if k.isdigit()]
-        note = (
-            f"Rows {', '.join(kept_steps)}: from the previous record ({previous.get('date')}, "
-            f"{previous.get('command')})."
-            if kept_steps
-            else None
+        note, sources = kept_rows(previous, [k for k in kept if k.isdigit()])
+        record(
+            args.record,
+            title=title,
+            columns=columns,
+            rows=merged,
+            note=note or None,
+            sources=sources,
         )
-        record(args.record, title=title, columns=columns, rows=merged, note=note)
 
 
 if __name__ == "__main__":

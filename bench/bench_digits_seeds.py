@@ -27,7 +27,7 @@ import time
 
 import numpy as np
 from _judges import FD, JUDGE_COLUMNS, beats_both, judge
-from _results import RESULTS, add_record_option, record
+from _results import RESULTS, add_record_option, kept_rows, record
 from _results import load as load_results
 from bench_generators import digits_with_baselines
 
@@ -107,11 +107,9 @@ def _record(args, rows):
         "worst: the highest FD of the seeds; beats both: seeds with an FD below both "
         "baselines' under both judges."
     )
+    sentence, sources = kept_rows(previous, kept)
     if kept:
-        note += (
-            f" Rows {', '.join(kept)}: from the previous record ({previous.get('date')}, "
-            f"{previous.get('command')})."
-        )
+        note += " " + sentence
     record(
         args.record,
         title="Generators at their defaults on the 8x8 digits over several seeds, against "
@@ -119,6 +117,7 @@ def _record(args, rows):
         columns=COLUMNS,
         rows={key: rows.get(key, old.get(key)) for key in _ordered([*old, *rows])},
         note=note,
+        sources=sources,
     )
 
 

@@ -55,7 +55,7 @@ import time
 
 import numpy as np
 from _judges import JUDGE_COLUMNS, baseline_bar, fit_judges, judge
-from _results import RESULTS, record
+from _results import RESULTS, kept_rows, record
 from _results import load as load_results
 from sklearn.datasets import load_digits
 from sklearn.linear_model import LogisticRegression
@@ -239,17 +239,14 @@ def _record_table(name, data, cells):
         "MLP digit classifier) and judge 2 (a convolutional one), both trained on the "
         "training images; FD lower is better; memo: memorization_ratio."
     )
+    sentence, sources = kept_rows(previous, kept)
     if kept:
-        note += (
-            f" Rows {', '.join(kept)}: from the previous record of this table "
-            f"({previous.get('date') or 'undated'}, {previous.get('command')})"
-            + (
-                "."
-                if old_columns == COLUMNS
-                else ", made before judge 2: the empty cells are figures it did not have, "
-                "or had in pixel space (precision and recall)."
+        note += " " + sentence
+        if old_columns != COLUMNS:
+            note += (
+                " That record was made before judge 2: the empty cells are figures it did "
+                "not have, or had in pixel space (precision and recall)."
             )
-        )
     record(
         name,
         title=f"Generators on {data}: each at its defaults against scikit-learn's "
@@ -257,6 +254,7 @@ def _record_table(name, data, cells):
         columns=COLUMNS,
         rows=rows,
         note=note,
+        sources=sources,
     )
 
 

@@ -48,7 +48,7 @@ import time
 
 import numpy as np
 import pandas as pd
-from _results import RESULTS, load, record
+from _results import RESULTS, kept_rows, load, record
 from _tables import TABLES, GaussianCopula, IndependentColumns, is_category
 from sklearn.model_selection import train_test_split
 
@@ -189,14 +189,15 @@ def _record_table(prefix, data, printed, hide, seeds):
     name = f"{prefix}_{data}"
     previous = load().get(name, {}) if RESULTS.exists() else {}
     old_rows, old_columns = previous.get("rows", {}), previous.get("columns", [])
-    rows, kept = {}, []
+    rows, kept, labels = {}, [], {}
     for label, (key, shown) in KEYS.items():
         if label in printed:
             rows[key] = [shown, *printed[label]]
         elif key in old_rows:
             cells = dict(zip(old_columns, old_rows[key]))
             rows[key] = [shown, *(cells.get(c, "") for c in COLUMNS[1:])]
-            kept.append(shown)
+            kept.append(key)
+            labels[key] = shown
     note = (
         "Fitted on 70% of the rows, judged against the held-out 30%; peers CTGAN and "
         "TVAE from the ctgan package at their defaults, with SDV's post-processing."
@@ -206,9 +207,18 @@ def _record_table(prefix, data, printed, hide, seeds):
             f" Medians over {seeds} fits and samples (seeds 0 to {seeds - 1}; the peers, "
             f"which take no seed, run {seeds} times)."
         )
+    sentence, sources = kept_rows(previous, kept, labels)
     if kept:
-        note += f" Rows of {', '.join(kept)}: from the previous record of this table."
-    record(name, title=TITLES[data], columns=COLUMNS, rows=rows, note=note, hide=hide)
+        note += " " + sentence
+    record(
+        name,
+        title=TITLES[data],
+        columns=COLUMNS,
+        rows=rows,
+        note=note,
+        hide=hide,
+        sources=sources,
+    )
 
 
 def main():
@@ -317,11 +327,7 @@ def main():
         rows = {**previous, **conditional}
         order = [f"{m}-{d}" for m in ("ddpm", "vae", "gan") for d in TABLES]
         kept = [k for k in order if k in previous and k not in conditional]
-        note = (
-            f"Rows {', '.join(kept)}: from the previous record ({entry.get('command')})."
-            if kept
-            else None
-        )
+        note, sources = kept_rows(entry, kept)
         record(
             name,
             title="Column shapes of the other columns, per level of the efficacy target: "
@@ -329,8 +335,9 @@ def main():
             "(as many of each as the training rows of the level; means over three seeds)",
             columns=["model, table", "given the level", "unconditional"],
             rows={k: rows[k] for k in order if k in rows},
-            note=note,
+            note=note or None,
             hide=hide,
+            sources=sources,
         )
 
 

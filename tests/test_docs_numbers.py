@@ -104,3 +104,29 @@ def test_recording_a_table_stores_the_command_and_the_cells(tmp_path, monkeypatc
     assert _results.cell(_results.load(path), "x[a, FD]") == "1.5"
     with pytest.raises(ValueError, match="expected 2 string cells"):
         _results.record("y", title="t", columns=["model", "FD"], rows={"a": ["A"]}, path=path)
+
+
+def test_a_row_kept_twice_names_the_run_that_measured_it(tmp_path, monkeypatch):
+    path = tmp_path / "results.json"
+    columns = ["model", "FD"]
+    # Run 1 measures a and b; run 2 only b, keeping a; run 3 only c.
+    monkeypatch.setattr(sys, "argv", ["bench_x.py", "--all"])
+    _results.record("x", title="t", columns=columns, rows={"a": ["A", 1], "b": ["B", 2]}, path=path)
+    for argv, new in ((["--only", "b"], {"b": ["B", 3]}), (["--only", "c"], {"c": ["C", 4]})):
+        previous = _results.load(path)["x"]
+        kept = [key for key in previous["rows"] if key not in new]
+        sentence, sources = _results.kept_rows(previous, kept, {"a": "row A"})
+        monkeypatch.setattr(sys, "argv", ["bench_x.py", *argv])
+        rows = {**{k: previous["rows"][k] for k in kept}, **new}
+        _results.record(
+            "x", title="t", columns=columns, rows=rows, note=sentence, sources=sources, path=path
+        )
+    stored = _results.load(path)["x"]
+    assert stored["sources"]["a"].endswith("python bench/bench_x.py --all")
+    assert stored["sources"]["b"].endswith("python bench/bench_x.py --only b")
+    assert "c" not in stored["sources"]
+    assert "Row row A: from an earlier record (" in stored["note"]
+    assert "--all)." in stored["note"] and "--only b)." in stored["note"]
+    # A run that keeps nothing stores no sources.
+    _results.record("y", title="t", columns=columns, rows={"a": ["A", 1]}, path=path)
+    assert "sources" not in _results.load(path)["y"]
