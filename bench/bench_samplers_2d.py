@@ -17,10 +17,12 @@ is the same distance between two held-out halves, the floor. Lower is
 better.
 
 Run: ``python bench/bench_samplers_2d.py [--data moons ring] [--seeds 3]
-[--record NAME]``
+[--models DIR] [--record NAME]``; ``--models DIR`` saves each fit in
+``DIR/NAME-seedK``, or loads it from there when it exists.
 """
 
 import argparse
+import os
 import statistics
 import time
 
@@ -28,11 +30,20 @@ import numpy as np
 from _results import add_record_option, record
 from sklearn.datasets import make_moons
 
+import skgen
 from skgen import DDPM
 from skgen.datasets import make_ring_of_gaussians
 from skgen.metrics import energy_distance
 
-SETTINGS = [("ddim", 10), ("ddim", 20), ("ddim", 50), ("dpm++", 10), ("dpm++", 20)]
+SETTINGS = [
+    ("ddim", 10),
+    ("ddim", 20),
+    ("ddim", 50),
+    ("dpm++", 10),
+    ("dpm++", 20),
+    ("dpm++sde", 20),
+    ("dpm++sde", 30),
+]
 COLUMNS = ["data", "sampler", "steps", "sample s", "energy", "worst energy"]
 DATA = {
     "moons": lambda n, seed: make_moons(n, noise=0.05, random_state=seed)[0],
@@ -40,16 +51,28 @@ DATA = {
 }
 
 
-def study(name, n_seeds):
+def fitted(name, X, seed, models_dir):
+    """The DDPM of one data set and seed: loaded from ``models_dir`` or
+    fitted (and saved there)."""
+    path = os.path.join(models_dir, f"{name}-seed{seed}") if models_dir else None
+    if path and os.path.exists(os.path.join(path, "config.json")):
+        return skgen.load(path)
+    start = time.perf_counter()
+    ddpm = DDPM(random_state=seed).fit(X)
+    print(f"{name}, seed {seed}: fitted in {time.perf_counter() - start:.0f} s", flush=True)
+    if path:
+        ddpm.save(path)
+    return ddpm
+
+
+def study(name, n_seeds, models_dir=None):
     """The rows of one data set: ``{key: cells}``."""
     X, held_out = DATA[name](3000, 0), DATA[name](2000, 1)
     reference = held_out[1000:]
     distances = {setting: [] for setting in SETTINGS}
     seconds = {setting: [] for setting in SETTINGS}
     for seed in range(n_seeds):
-        start = time.perf_counter()
-        ddpm = DDPM(random_state=seed).fit(X)
-        print(f"{name}, seed {seed}: fitted in {time.perf_counter() - start:.0f} s", flush=True)
+        ddpm = fitted(name, X, seed, models_dir)
         for sampler, steps in SETTINGS:
             start = time.perf_counter()
             samples = ddpm.sample(1000, random_state=1, sampler=sampler, n_inference_steps=steps)
@@ -75,17 +98,19 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", nargs="+", choices=list(DATA), default=list(DATA))
     parser.add_argument("--seeds", type=int, default=3)
+    parser.add_argument("--models", metavar="DIR", help="save each fit here, or load it")
     add_record_option(parser)
     args = parser.parse_args()
     rows = {}
     for name in args.data:
-        rows.update(study(name, args.seeds))
+        rows.update(study(name, args.seeds, args.models))
     print("".join(f"{c:>16}" for c in COLUMNS))
     for cells in rows.values():
         print("".join(f"{c:>16}" for c in cells), flush=True)
     if args.record:
         record(
             args.record,
+            hide={args.models: "DIR"} if args.models else {},
             title=f"DDPM() on two-dimensional data (3,000 points) by sampler and steps: "
             f"medians of {args.seeds} seeds",
             columns=COLUMNS,
