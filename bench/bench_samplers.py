@@ -23,17 +23,16 @@ one.
 """
 
 import argparse
-import os
 import statistics
 import time
 
 import numpy as np
 from _judges import FD, JUDGE_COLUMNS, fit_judges, judge
+from _models import saved_or_fitted
 from _results import add_record_option, record
 from bench_generators import load
 
 import skgen
-from skgen import DDPM
 
 # (sampler, steps) of each data set: the 28x28 U-Net's passes cost seconds.
 RUNS = {
@@ -67,15 +66,7 @@ def run():
     flat_test = X_test.reshape(len(X_test), -1)[: args.n_samples]
     judges = fit_judges(X_train, y_train)
     real = [one.transform(flat_test) for one in judges]
-    if args.model and os.path.exists(os.path.join(args.model, "config.json")):
-        ddpm = skgen.load(args.model)
-        print(f"loaded {args.model}")
-    else:
-        start = time.perf_counter()
-        ddpm = DDPM(random_state=0).fit(X_train)
-        print(f"fitted DDPM() on {X_train.shape} in {time.perf_counter() - start:.0f} s")
-        if args.model:
-            ddpm.save(args.model)
+    ddpm = saved_or_fitted(args.model, X_train, 0, f"DDPM() on {X_train.shape}")
     columns = ["sampler", "steps", "passes", "seconds", *JUDGE_COLUMNS]
     if args.seeds > 1:
         columns += ["worst FD", "worst FD 2"]

@@ -27,11 +27,10 @@ import statistics
 import time
 
 import numpy as np
+from _models import saved_or_fitted
 from _results import add_record_option, record
 from sklearn.datasets import make_moons
 
-import skgen
-from skgen import DDPM
 from skgen.datasets import make_ring_of_gaussians
 from skgen.metrics import energy_distance
 
@@ -51,20 +50,6 @@ DATA = {
 }
 
 
-def fitted(name, X, seed, models_dir):
-    """The DDPM of one data set and seed: loaded from ``models_dir`` or
-    fitted (and saved there)."""
-    path = os.path.join(models_dir, f"{name}-seed{seed}") if models_dir else None
-    if path and os.path.exists(os.path.join(path, "config.json")):
-        return skgen.load(path)
-    start = time.perf_counter()
-    ddpm = DDPM(random_state=seed).fit(X)
-    print(f"{name}, seed {seed}: fitted in {time.perf_counter() - start:.0f} s", flush=True)
-    if path:
-        ddpm.save(path)
-    return ddpm
-
-
 def study(name, n_seeds, models_dir=None):
     """The rows of one data set: ``{key: cells}``."""
     X, held_out = DATA[name](3000, 0), DATA[name](2000, 1)
@@ -72,7 +57,8 @@ def study(name, n_seeds, models_dir=None):
     distances = {setting: [] for setting in SETTINGS}
     seconds = {setting: [] for setting in SETTINGS}
     for seed in range(n_seeds):
-        ddpm = fitted(name, X, seed, models_dir)
+        path = os.path.join(models_dir, f"{name}-seed{seed}") if models_dir else None
+        ddpm = saved_or_fitted(path, X, seed, f"{name}, seed {seed}")
         for sampler, steps in SETTINGS:
             start = time.perf_counter()
             samples = ddpm.sample(1000, random_state=1, sampler=sampler, n_inference_steps=steps)

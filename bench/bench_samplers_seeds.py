@@ -24,11 +24,9 @@ import time
 
 import numpy as np
 from _judges import FD, JUDGE_COLUMNS, beats_both, judge
+from _models import saved_or_fitted
 from _results import add_record_option, record
 from bench_generators import digits_with_baselines
-
-import skgen
-from skgen import DDPM
 
 SETTINGS = (
     [("ddim", n) for n in (10, 20, 50, 100)]
@@ -36,19 +34,6 @@ SETTINGS = (
     + [("dpm++sde", n) for n in (10, 15, 20, 25, 30)]
 )
 COLUMNS = ["sampler", "steps", "sample s", *JUDGE_COLUMNS, "worst FD 2", "beats both"]
-
-
-def fitted(data, seed, rows, images, models_dir):
-    """The DDPM of one seed: loaded from ``models_dir`` or fitted (and saved)."""
-    path = os.path.join(models_dir, f"seed{seed}") if models_dir else None
-    if path and os.path.exists(os.path.join(path, "config.json")):
-        return skgen.load(path)
-    start = time.perf_counter()
-    model = DDPM(random_state=seed).fit(rows if data == "rows" else images)
-    print(f"seed {seed}: fitted in {time.perf_counter() - start:.0f} s", flush=True)
-    if path:
-        model.save(path)
-    return model
 
 
 def main():
@@ -64,7 +49,9 @@ def main():
     seconds = {setting: [] for setting in SETTINGS}
     trained = set()
     for seed in range(args.seeds):
-        model = fitted(args.data, seed, flat_train, images, args.models)
+        path = os.path.join(args.models, f"seed{seed}") if args.models else None
+        data = flat_train if args.data == "rows" else images
+        model = saved_or_fitted(path, data, seed, f"seed {seed}")
         # Optimizer steps of this fit (loaded fits may predate a default).
         trained.add(model.n_iter_ * -(-len(flat_train) // model.batch_size))
         for sampler, steps in SETTINGS:
