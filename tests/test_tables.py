@@ -475,6 +475,24 @@ def test_the_ddpm_learns_conditions_on_any_number_of_columns():
     assert (shares - 1 / (layout.n_columns - 1)).abs().max() < 0.02
 
 
+def test_a_table_ddpm_records_its_trajectory_encoded(fitted, table):
+    name, est = fitted
+    if name != "ddpm":
+        return
+    given = {"student": ["yes", "no"] * 3}
+    rows, path, timesteps = est.sample(
+        6, random_state=0, conditions=given, n_inference_steps=5, return_trajectory=True
+    )
+    assert path.shape == (6, 6, est.spec_.n_features) and timesteps[-1] == -1
+    assert rows.equals(est.sample(6, random_state=0, conditions=given, n_inference_steps=5))
+    # The states are encoded rows; the start is noise, the end the rows.
+    assert abs(path[0].std() - 1) < 0.3
+    start, stop = next((a, b) for kind, a, b, column in est.spec_.blocks if column == "student")
+    names = est.spec_.encoder.get_feature_names_out()[start:stop]
+    drawn = np.array([n.split("=")[-1] for n in names])[path[-1][:, start:stop].argmax(1)]
+    assert (drawn == np.array(given["student"])).mean() >= 0.5
+
+
 def test_bad_conditions_are_named(fitted):
     name, est = fitted
     with pytest.raises(ValueError, match=r"conditions name columns \['colour'\]"):

@@ -509,7 +509,11 @@ class DDPM(ReverseProcessMixin, ConditionalMixin, EMAMixin, BaseNeuralEstimator)
         trajectory : ndarray of shape (n_steps + 1, n_samples, ...)
             Only with ``return_trajectory=True``: the starting noise and the
             state after each step, mapped to the data's scale (the last one
-            is ``X``).
+            is ``X``). For a model fitted on a table, whose noisy states
+            are no rows of it, the states are encoded rows, shape
+            ``(n_steps + 1, n_samples, n_encoded)``: the columns of
+            ``TableEncoder.get_feature_names_out`` (the last state is ``X``
+            encoded, before the calibration).
         timesteps : list of int
             Only with ``return_trajectory=True``: the timestep of each
             state (-1 for the final samples).
@@ -540,9 +544,18 @@ class DDPM(ReverseProcessMixin, ConditionalMixin, EMAMixin, BaseNeuralEstimator)
             out = self.spec_.apply_conditions(out, conditions)
         if trajectory is None:
             return out
-        # The noisy states are mapped back, not clipped to the data's range.
-        states = self.spec_.to_data(trajectory.reshape(-1, self.spec_.n_features))
-        return out, states.reshape((len(timesteps) + 1, *out.shape)), [*timesteps, -1]
+        if hasattr(self.spec_, "encoder"):
+            # A table's noisy states are no rows of it: they stay encoded
+            # (one column per value of the encoder's output).
+            shape = trajectory.shape
+            states = trajectory.reshape(-1, self.spec_.n_features)
+            if self.spec_.scaler is not None:
+                states = self.spec_.scaler.inverse_transform_(states, clip=False)
+        else:
+            # The noisy states are mapped back, not clipped to the data's range.
+            states = self.spec_.to_data(trajectory.reshape(-1, self.spec_.n_features))
+            shape = (len(timesteps) + 1, *out.shape)
+        return out, states.reshape(shape), [*timesteps, -1]
 
     # -- likelihood proxy ----------------------------------------------------
     def score_samples(self, X, y=None):
