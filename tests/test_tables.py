@@ -339,9 +339,10 @@ def test_conditions_hold_exactly_and_shift_the_other_columns(fitted, table):
     gap = table.groupby("student")["age"].mean()
     assert gap["yes"] - gap["no"] > 5
     assert students["age"].mean() - others["age"].mean() > 0.3 * (gap["yes"] - gap["no"])
-    if name == "gan":
-        # Importance resampling of the noise: the GAN's own rows of the
-        # level, as an unconditional sample holds them.
+    if name in ("gan", "ddpm"):
+        # Importance resampling of the noise (the GAN) or of the early
+        # steps (the DDPM): the model's own rows of the level, as an
+        # unconditional sample holds them.
         free = est.sample(3000, random_state=2)
         own = free[free["student"] == "yes"]["age"]
         assert abs(students["age"].mean() - own.mean()) < 0.25 * own.std()
@@ -473,6 +474,78 @@ def test_the_ddpm_learns_conditions_on_any_number_of_columns():
     shares = torch.bincount(count[count > 0], minlength=8)[1:].float() / (count > 0).sum()
     assert len(shares) == layout.n_columns - 1
     assert (shares - 1 / (layout.n_columns - 1)).abs().max() < 0.02
+
+
+def test_importance_resampling_picks_by_weight_and_rejects_nothing():
+    from skgen._engine._importance import pick_by_weight
+
+    rng = np.random.default_rng(0)
+    weights = np.array([0.1, 0.3, 0.6, 0.0])
+    rounds = []
+
+    def propose(rows, k):
+        rounds.append(len(rows))
+        pool = np.tile(np.arange(4.0), (len(rows), k // 4))[..., None]
+        with np.errstate(divide="ignore"):
+            return pool, np.log(np.tile(weights, (len(rows), k // 4)))
+
+    picked = pick_by_weight(20_000, rng, propose, candidates=8, effective=2, chunk=5_000)
+    shares = np.bincount(picked[:, 0].astype(int), minlength=4) / len(picked)
+    np.testing.assert_allclose(shares, weights, atol=0.015)
+    # One round (8 candidates of these weights are spread enough), in chunks.
+    assert rounds == [5_000] * 4
+    # Rows whose weights are all zero still get a candidate; rounds go on
+    # for them only, up to the most candidates.
+    rounds.clear()
+    weights = np.array([0.0, 0.0, 0.0, 0.0])
+    picked = pick_by_weight(10, rng, propose, candidates=8, effective=2, max_candidates=32)
+    assert picked.shape == (10, 1) and rounds == [10] * 4
+
+
+def test_the_ddpm_draws_a_level_from_its_own_early_steps(fitted, table):
+    import torch
+
+    from skgen.diffusion import _given
+
+    name, est = fitted
+    if name != "ddpm":
+        return
+    # The levels' probabilities from a clean-sample prediction: the one-hot
+    # block's values, floored and normalised.
+    x0 = torch.tensor([[0.7, 0.2, 0.1, 5.0], [-0.1, 0.0, 1.3, 5.0]])
+    log_p = _given.level_log_probability(x0, torch.tensor([[0], [2]]), [(0, 3)])
+    floor = _given.LEVEL_FLOOR
+    np.testing.assert_allclose(log_p.exp(), [0.7, 1.3 / (1.3 + 2 * floor)], rtol=1e-5)
+    # The early steps run on candidates of the unconditional model (given
+    # any other columns) and one is picked by the level's probability: the
+    # number of network passes follows the candidates, and what is drawn
+    # given both a level and a number holds both.
+    calls = []
+    original = type(est.net_.module_).forward
+
+    def spy(module, x, t, y=None, **kw):
+        calls.append((x.shape[0], kw.get("condition")))
+        return original(module, x, t, y, **kw)
+
+    steps = 10
+    first = int(round(_given.GIVEN_SHARE * steps))
+    try:
+        type(est.net_.module_).forward = spy
+        rows = est.sample(
+            5, random_state=0, conditions={"grade": "high", "age": 60}, n_inference_steps=steps
+        )
+    finally:
+        type(est.net_.module_).forward = original
+    assert (rows["grade"] == "high").all() and (rows["age"] == 60).all()
+    early = [c for n, c in calls if n % _given.GIVEN_CANDIDATES == 0 and n > 5]
+    late = [c for n, c in calls if n == 5]
+    assert len(late) == steps - first and len(early) >= first + 1
+    # Early: the number given, not the level; late: both.
+    grade = next((a, b) for kind, a, b, column in est.spec_.blocks if column == "grade")
+    n_values = est.spec_.n_features
+    assert (early[0][:, n_values + grade[0] : n_values + grade[1]] == 0).all()
+    assert early[0][:, n_values:].sum() > 0
+    assert (late[0][:, n_values + grade[0] : n_values + grade[1]] == 1).all()
 
 
 def test_a_table_ddpm_records_its_trajectory_encoded(fitted, table):

@@ -494,8 +494,14 @@ class DDPM(ReverseProcessMixin, ConditionalMixin, EMAMixin, BaseNeuralEstimator)
             exactly these values, and their other columns are drawn given
             them, with no rejection: the tabular denoiser is trained with
             random columns given (and, half the time, none), so it learns
-            every conditional of the row along with the row itself. Any
-            column may be given, categorical or numeric. A numeric column
+            every conditional of the row along with the row itself. Given
+            levels of categorical columns, the first 80% of the steps come
+            from the unconditional model: 16 candidates a row (more where
+            few carry the weight), one picked by the probability the
+            denoiser gives the row's levels there, so the rows follow the
+            model's own rows of those levels; the conditional denoiser
+            finishes them. Any column may be given, categorical or
+            numeric. A numeric column
             may be given a range (a ``pandas.Interval``, or one per
             sample): its values are drawn from the training rows'
             distribution of the column inside the range, and the rest of

@@ -9,6 +9,7 @@ import torch
 from .._engine._estimator import for_size
 from .._engine._inference import INFERENCE_BATCH_SIZE
 from .._engine._torch import torch_generator
+from ._given import GivenLevels, level_blocks
 from ._samplers import SAMPLERS
 
 # sampler="auto": (sampler, steps) per architecture. On the 8x8 digits as
@@ -83,6 +84,7 @@ class ReverseProcessMixin:
             else None
         )
         guided = labels is not None and guidance_scale != 1.0
+        levels = None if known is None else level_blocks(module.layout, known.mask)
         bar = self._progress(-(-n_samples // INFERENCE_BATCH_SIZE) * len(timesteps))
         try:
             with torch.inference_mode():
@@ -93,11 +95,37 @@ class ReverseProcessMixin:
                         if labels is None
                         else torch.as_tensor(labels[start : start + n], device=device)
                     )
-                    x = torch.randn((n, n_features), generator=gen, device=device)
                     given = None if known is None else _given(module, known, start, n, device)
-                    if states is not None:
-                        states[0, start : start + n] = x.to("cpu").numpy()
-                    for i, t in enumerate(timesteps):
+                    if levels and len(timesteps) > 1:
+                        x, first = self._at_given_levels(
+                            module,
+                            known,
+                            start,
+                            n,
+                            yb,
+                            guided,
+                            guidance_scale,
+                            sampler,
+                            timesteps,
+                            levels,
+                            gen,
+                            rng,
+                            states is not None,
+                        )
+                        if bar is not None:
+                            bar.update(first)
+                        if states is not None:
+                            states[: first + 1, start : start + n] = (
+                                x.to("cpu").numpy().swapaxes(0, 1)
+                            )
+                            x = x[:, -1]
+                    else:
+                        x = torch.randn((n, n_features), generator=gen, device=device)
+                        first = 0
+                        if states is not None:
+                            states[0, start : start + n] = x.to("cpu").numpy()
+                    for i in range(first, len(timesteps)):
+                        t = timesteps[i]
                         prev_t = timesteps[i + 1] if i + 1 < len(timesteps) else -1
                         tt = torch.full((n,), t, dtype=torch.long, device=device)
                         output = self._denoise(module, x, tt, yb, guided, guidance_scale, given)
@@ -111,6 +139,42 @@ class ReverseProcessMixin:
             if bar is not None:
                 bar.close()
         return out, states, timesteps
+
+    def _at_given_levels(
+        self,
+        module,
+        known,
+        start,
+        n,
+        labels,
+        guided,
+        scale,
+        sampler,
+        timesteps,
+        levels,
+        gen,
+        rng,
+        keep_states,
+    ):
+        """Rows ``start:start + n`` given their categorical columns' levels,
+        part of the way from noise: ``(x, first)``, ``x`` at
+        ``timesteps[first]`` (with ``keep_states``, every state before too),
+        drawn as :mod:`._given` says."""
+        device = gen.device
+        rows = known.rows[start : start + n]
+        other = known.mask.copy()
+        for a, b in levels:
+            other[a:b] = False
+        early = None
+        if other.any():
+            early = _given(module, known._replace(mask=other), start, n, device)
+
+        def denoise(x, t, at, condition):
+            y = None if labels is None else labels[at]
+            return self._denoise(module, x, t, y, guided, scale, condition)
+
+        draw = GivenLevels(self.schedule_, sampler, timesteps, denoise, levels, rows, early, gen)
+        return draw.draw(n, self.spec_.n_features, rng, keep_states)
 
     def _progress(self, total):
         if not self.verbose:
