@@ -146,21 +146,29 @@ def run_peer(name, python, train, timeout, n=None):
 def conditional_check(model, train, test, target, seeds=(0, 1, 2)):
     """Column shapes of the other columns, for each level of the target:
     rows drawn given it, and the unconditional samples' rows of it, each
-    as many as the training rows of the level, averaged over ``seeds``."""
-    given, subset = [], []
+    as many as the training rows of the level, averaged over ``seeds``;
+    and the seconds the draws took, medians over ``seeds``: the rows given
+    every level, and an unconditional sample of as many rows."""
+    given, subset, seconds = [], [], []
     others = [c for c in train.columns if c != target]
     counts = train[target].value_counts()
     for seed in seeds:
+        start = time.perf_counter()
         unconditional = model.sample(len(train), random_state=100 + seed)
+        free, taken = time.perf_counter() - start, 0.0
         for level, rows in test.groupby(target, observed=True):
             if len(rows) < 10:
                 continue
+            start = time.perf_counter()
             drawn = model.sample(int(counts[level]), random_state=seed, conditions={target: level})
+            taken += time.perf_counter() - start
             assert (drawn[target] == level).all()
             given.append(column_shapes(rows[others], drawn[others]))
             part = unconditional[unconditional[target] == level]
             subset.append(column_shapes(rows[others], part[others]) if len(part) else 0.0)
-    return float(np.mean(given)), float(np.mean(subset))
+        seconds.append((taken, free))
+    taken, free = np.median(seconds, axis=0)
+    return float(np.mean(given)), float(np.mean(subset)), float(taken), float(free)
 
 
 KEYS = {
@@ -309,21 +317,31 @@ def main():
             f"\nconditions={{{target!r}: level}}: column shapes of the other columns "
             "against the real held-out rows of each level (mean over levels and three seeds)"
         )
-        print(f"{'model':<22}{'given':>8}{'unconditional rows':>20}")
+        print(
+            f"{'model':<22}{'given':>8}{'unconditional rows':>20}{'given (s)':>11}{'free (s)':>10}"
+        )
         for name, model in fitted.items():
             try:
-                given, subset = conditional_check(model, train, test, target)
+                given, subset, taken, free = conditional_check(model, train, test, target)
             except ValueError as exc:
                 print(f"{name:<22}  {str(exc)[:60]}")
                 continue
-            print(f"{name:<22}{given:>8.3f}{subset:>20.3f}", flush=True)
+            print(f"{name:<22}{given:>8.3f}{subset:>20.3f}{taken:>11.2f}{free:>10.2f}", flush=True)
             key = f"{KEYS[name][0]}-{data}"
             label = f"{name.split()[-1]}, {'Wage' if data == 'wage' else data}"
-            conditional[key] = [label, f"{given:.3f}", f"{subset:.3f}"]
+            conditional[key] = [
+                label, f"{given:.3f}", f"{subset:.3f}", f"{taken:.2f}", f"{free:.2f}"
+            ]  # fmt: skip
     if args.record and conditional:
         name = f"{args.record}_conditional"
         entry = load().get(name, {}) if RESULTS.exists() else {}
-        previous = entry.get("rows", {})
+        columns = ["model, table", "given the level", "unconditional", "given (s)", "free (s)"]
+        # A row kept from a record of fewer columns has its cells under
+        # the same names (the others blank).
+        previous = {
+            key: [dict(zip(entry.get("columns", []), cells)).get(c, "") for c in columns]
+            for key, cells in entry.get("rows", {}).items()
+        }
         rows = {**previous, **conditional}
         order = [f"{m}-{d}" for m in ("ddpm", "vae", "gan") for d in TABLES]
         kept = [k for k in order if k in previous and k not in conditional]
@@ -332,8 +350,10 @@ def main():
             name,
             title="Column shapes of the other columns, per level of the efficacy target: "
             "rows drawn given the level against unconditional rows of that level "
-            "(as many of each as the training rows of the level; means over three seeds)",
-            columns=["model, table", "given the level", "unconditional"],
+            "(as many of each as the training rows of the level; means over three seeds), "
+            "and the seconds to draw them (the rows given every level, and an unconditional "
+            "sample of as many; medians)",
+            columns=columns,
             rows={k: rows[k] for k in order if k in rows},
             note=note or None,
             hide=hide,
