@@ -495,13 +495,11 @@ class DDPM(ReverseProcessMixin, ConditionalMixin, EMAMixin, BaseNeuralEstimator)
             them, with no rejection: the tabular denoiser is trained with
             random columns given (and, half the time, none), so it learns
             every conditional of the row along with the row itself. Given
-            levels of categorical columns, the first 80% of the steps come
-            from the unconditional model: 16 candidates a row (more where
-            few carry the weight), one picked by the probability the
-            denoiser gives the row's levels there, so the rows follow the
-            model's own rows of those levels; the conditional denoiser
-            finishes them. Any column may be given, categorical or
-            numeric. A numeric column
+            levels of categorical columns, 16 or more candidates a row run
+            the first 80% of the steps unconditionally, one is picked by the
+            probability the denoiser gives the row's levels, and the
+            conditional denoiser finishes it. Any column may be given,
+            categorical or numeric. A numeric column
             may be given a range (a ``pandas.Interval``, or one per
             sample): its values are drawn from the training rows'
             distribution of the column inside the range, and the rest of
@@ -550,18 +548,7 @@ class DDPM(ReverseProcessMixin, ConditionalMixin, EMAMixin, BaseNeuralEstimator)
             out = self.spec_.apply_conditions(out, conditions)
         if trajectory is None:
             return out
-        if hasattr(self.spec_, "encoder"):
-            # A table's noisy states are no rows of it: they stay encoded
-            # (one column per value of the encoder's output).
-            shape = trajectory.shape
-            states = trajectory.reshape(-1, self.spec_.n_features)
-            if self.spec_.scaler is not None:
-                states = self.spec_.scaler.inverse_transform_(states, clip=False)
-        else:
-            # The noisy states are mapped back, not clipped to the data's range.
-            states = self.spec_.to_data(trajectory.reshape(-1, self.spec_.n_features))
-            shape = (len(timesteps) + 1, *out.shape)
-        return out, states.reshape(shape), [*timesteps, -1]
+        return out, self._states(trajectory, out.shape), [*timesteps, -1]
 
     # -- likelihood proxy ----------------------------------------------------
     def score_samples(self, X, y=None):

@@ -176,6 +176,17 @@ class ReverseProcessMixin:
         draw = GivenLevels(self.schedule_, sampler, timesteps, denoise, levels, rows, early, gen)
         return draw.draw(n, self.spec_.n_features, rng, keep_states)
 
+    def _states(self, trajectory, sample_shape):
+        """The reverse process's states in the data's scale, not clipped to
+        its range; a table's stay encoded, as its noisy states are no rows
+        of it (one column per value of the encoder's output)."""
+        flat = trajectory.reshape(-1, self.spec_.n_features)
+        if hasattr(self.spec_, "encoder"):
+            if self.spec_.scaler is not None:
+                flat = self.spec_.scaler.inverse_transform_(flat, clip=False)
+            return flat.reshape(trajectory.shape)
+        return self.spec_.to_data(flat).reshape((len(trajectory), *sample_shape))
+
     def _progress(self, total):
         if not self.verbose:
             return None
