@@ -476,32 +476,6 @@ def test_the_ddpm_learns_conditions_on_any_number_of_columns():
     assert (shares - 1 / (layout.n_columns - 1)).abs().max() < 0.02
 
 
-def test_importance_resampling_picks_by_weight_and_rejects_nothing():
-    from skgen._engine._importance import pick_by_weight
-
-    rng = np.random.default_rng(0)
-    weights = np.array([0.1, 0.3, 0.6, 0.0])
-    rounds = []
-
-    def propose(rows, k):
-        rounds.append(len(rows))
-        pool = np.tile(np.arange(4.0), (len(rows), k // 4))[..., None]
-        with np.errstate(divide="ignore"):
-            return pool, np.log(np.tile(weights, (len(rows), k // 4)))
-
-    picked = pick_by_weight(20_000, rng, propose, candidates=8, effective=2, chunk=5_000)
-    shares = np.bincount(picked[:, 0].astype(int), minlength=4) / len(picked)
-    np.testing.assert_allclose(shares, weights, atol=0.015)
-    # One round (8 candidates of these weights are spread enough), in chunks.
-    assert rounds == [5_000] * 4
-    # Rows whose weights are all zero still get a candidate; rounds go on
-    # for them only, up to the most candidates.
-    rounds.clear()
-    weights = np.array([0.0, 0.0, 0.0, 0.0])
-    picked = pick_by_weight(10, rng, propose, candidates=8, effective=2, max_candidates=32)
-    assert picked.shape == (10, 1) and rounds == [10] * 4
-
-
 def test_the_ddpm_draws_a_level_from_its_own_early_steps(fitted, table):
     import torch
 

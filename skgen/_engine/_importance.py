@@ -25,6 +25,7 @@ def pick_by_weight(
     max_candidates=GIVEN_MAX_CANDIDATES,
     chunk=None,
     initial=None,
+    mass=None,
 ):
     """One candidate per row, each row's picked with probability
     proportional to its weight, among candidates proposed round by round.
@@ -38,6 +39,11 @@ def pick_by_weight(
     pool: the best score of every round, kept as rounds come. Every row
     gets a candidate, whatever its weights: nothing is rejected (a row all
     of whose weights are zero keeps ``initial``'s, or its first one).
+
+    Weights that are probabilities (at most 1) also tell how many of the
+    candidates hold what is given: with ``mass``, a row's pool grows until
+    its weights also sum to ``mass``. Evenly small weights are otherwise
+    spread enough, though no candidate may be likely.
     """
     k = candidates
     chunk = n_samples if chunk is None else chunk
@@ -65,7 +71,10 @@ def pick_by_weight(
             log_squares[at] = np.logaddexp(log_squares[at], logsumexp(2 * log_weights, axis=1))
         with np.errstate(invalid="ignore"):
             spread = np.exp(2 * log_sum[pending] - log_squares[pending])
-        pending = pending[~(spread >= effective)]
+        done = spread >= effective
+        if mass is not None:
+            done &= log_sum[pending] >= np.log(mass)
+        pending = pending[~done]
         if not len(pending):
             break
     return picked
