@@ -5,9 +5,9 @@ Each table is split 70/30 as in ``bench_tables``, and a
 ``VariationalAutoencoder`` (or, with ``--model ddpm``, a ``DDPM``) is
 fitted on the 70% at its defaults. The VAE weighs its codings by the mass
 each puts inside the range; the DDPM draws the column's values from the
-training rows' distribution inside it, then the rest of the row given them.
-For each
-range of one numeric column (the quartiles of the training rows, and the
+training rows' distribution inside it, then the rest of the row given them
+(its early steps picked among candidates by the likelihood of the value).
+For each range of one numeric column (the quartiles of the training rows, and the
 top 2%), ``sample(n, conditions={column: pd.Interval(low, high)})`` draws
 as many rows as the training rows in the range. The other columns of those
 rows are compared with the real held-out rows in the range

@@ -2,8 +2,11 @@
 rows given some of their columns without rejecting any."""
 
 import numpy as np
+import torch
+from scipy.stats import norm
 
 from skgen._engine._importance import pick_by_weight
+from skgen.diffusion import _given
 
 
 def test_importance_resampling_picks_by_weight_and_rejects_nothing():
@@ -54,3 +57,24 @@ def test_probabilities_as_weights_grow_the_pool_until_enough_are_likely():
     # Never past the most candidates.
     pick_by_weight(10, rng, propose, candidates=8, effective=2, max_candidates=16, mass=1.0)
     assert rounds == [10, 5]
+
+
+def test_the_given_values_likelihoods_from_a_clean_sample_prediction():
+    # Levels: the one-hot block's values, floored and normalised.
+    x0 = torch.tensor([[0.7, 0.2, 0.1, 5.0], [-0.1, 0.0, 1.3, 5.0]])
+    log_p = _given.level_log_probability(x0, torch.tensor([[0], [2]]), [(0, 3)])
+    floor = _given.LEVEL_FLOOR
+    np.testing.assert_allclose(log_p.exp(), [0.7, 1.3 / (1.3 + 2 * floor)], rtol=1e-5)
+    # Missing-value indicators: probabilities of missing, kept off 0 and 1.
+    log_p = _given.indicator_log_probability(x0, torch.tensor([[1.0], [0.0]]), [0])
+    np.testing.assert_allclose(log_p.exp(), [0.7, 1 - floor], rtol=1e-5)
+    # A number: for data N(0, 1), E[x0 | x_t] = sqrt(a) x_t, whose slope
+    # sqrt(a) gives Tweedie's variance (1 - a) / sqrt(a) * sqrt(a) = 1 - a,
+    # the exact posterior's.
+    a = torch.tensor([0.9, 0.3])
+    x_t = torch.tensor([[0.5], [-1.0]])
+    x0 = a.sqrt()[:, None] * x_t
+    values = torch.tensor([[0.2], [0.4]])
+    log_p = _given.value_log_density(x0, a.sqrt()[:, None], values, [0], a)
+    exact = norm.logpdf(values[:, 0], x0[:, 0], (1 - a).sqrt())
+    np.testing.assert_allclose(log_p, exact, rtol=1e-5)

@@ -402,12 +402,12 @@ def test_ranges_of_numeric_columns_hold_and_weigh_the_other_columns(fitted, tabl
     free = est.sample(4000, random_state=1)
     inside = free[free["age"].between(18, 32)]
     assert len(inside) > 300 and abs(free["age"].between(18, 32).mean() - 0.5) > 0.1
-    if name == "vae":  # importance resampling: the model's own rows in the range
-        for column in ("income",):
-            spread = 0.25 * free[column].std()
-            assert abs(drawn[column].median() - inside[column].median()) < spread
-            assert abs(drawn[column].median() - free[column].median()) > spread
-    else:
+    # Both draw by importance resampling: the model's own rows in the range.
+    for column in ("income",):
+        spread = 0.25 * free[column].std()
+        assert abs(drawn[column].median() - inside[column].median()) < spread
+        assert abs(drawn[column].median() - free[column].median()) > spread
+    if name == "ddpm":
         # The DDPM draws the ages from the training rows' ages in the range,
         # then the rest of each row given its age: the young earn less than
         # the old drawn so, as in the data.
@@ -476,24 +476,15 @@ def test_the_ddpm_learns_conditions_on_any_number_of_columns():
     assert (shares - 1 / (layout.n_columns - 1)).abs().max() < 0.02
 
 
-def test_the_ddpm_draws_a_level_from_its_own_early_steps(fitted, table):
-    import torch
-
+def test_the_ddpm_draws_given_values_from_its_own_early_steps(fitted, table):
     from skgen.diffusion import _given
 
     name, est = fitted
     if name != "ddpm":
         return
-    # The levels' probabilities from a clean-sample prediction: the one-hot
-    # block's values, floored and normalised.
-    x0 = torch.tensor([[0.7, 0.2, 0.1, 5.0], [-0.1, 0.0, 1.3, 5.0]])
-    log_p = _given.level_log_probability(x0, torch.tensor([[0], [2]]), [(0, 3)])
-    floor = _given.LEVEL_FLOOR
-    np.testing.assert_allclose(log_p.exp(), [0.7, 1.3 / (1.3 + 2 * floor)], rtol=1e-5)
-    # The early steps run on candidates of the unconditional model (given
-    # any other columns) and one is picked by the level's probability: the
-    # number of network passes follows the candidates, and what is drawn
-    # given both a level and a number holds both.
+    # The early steps run on candidates of the unconditional model, and one
+    # is picked by the likelihood of the given values: the number of network
+    # passes follows the candidates, and the rows hold what is given.
     calls = []
     original = type(est.net_.module_).forward
 
@@ -501,25 +492,36 @@ def test_the_ddpm_draws_a_level_from_its_own_early_steps(fitted, table):
         calls.append((x.shape[0], kw.get("condition")))
         return original(module, x, t, y, **kw)
 
-    steps = 10
+    steps, income = 10, float(table["income"].median())
     first = int(round(_given.GIVEN_SHARE * steps))
-    try:
-        type(est.net_.module_).forward = spy
-        rows = est.sample(
-            5, random_state=0, conditions={"grade": "high", "age": 60}, n_inference_steps=steps
-        )
-    finally:
-        type(est.net_.module_).forward = original
-    assert (rows["grade"] == "high").all() and (rows["age"] == 60).all()
-    early = [c for n, c in calls if n % _given.GIVEN_CANDIDATES == 0 and n > 5]
-    late = [c for n, c in calls if n == 5]
-    assert len(late) == steps - first and len(early) >= first + 1
-    # Early: the number given, not the level; late: both.
-    grade = next((a, b) for kind, a, b, column in est.spec_.blocks if column == "grade")
     n_values = est.spec_.n_features
-    assert (early[0][:, n_values + grade[0] : n_values + grade[1]] == 0).all()
-    assert early[0][:, n_values:].sum() > 0
-    assert (late[0][:, n_values + grade[0] : n_values + grade[1]] == 1).all()
+    block = {column: (a, b) for kind, a, b, column in est.spec_.blocks if kind != "missing"}
+    (g0, g1), (a0, a1), (i0, i1) = block["grade"], block["age"], block["income"]
+    for given, rest in (
+        ({"grade": "high", "age": 60}, None),  # a level and a number: both weighed
+        ({"grade": "high", "age": 60, "income": income}, ["age", "income"]),
+    ):
+        calls.clear()
+        try:
+            type(est.net_.module_).forward = spy
+            rows = est.sample(5, random_state=0, conditions=given, n_inference_steps=steps)
+        finally:
+            type(est.net_.module_).forward = original
+        assert (rows["grade"] == "high").all() and (rows["age"] == 60).all()
+        early = [c for n, c in calls if n % _given.GIVEN_CANDIDATES == 0 and n > 5]
+        late = [c for n, c in calls if n == 5]
+        assert len(late) == steps - first and len(early) >= first + 1
+        # Late: everything given; early: what the pick does not weigh
+        # (two numbers are too sharp to weigh: the early steps are given
+        # them).
+        assert (late[0][:, n_values + g0 : n_values + g1] == 1).all()
+        assert (late[0][:, n_values + a0 : n_values + a1] == 1).all()
+        if rest is None:
+            assert all(c is None for c in early)
+        else:
+            assert (early[0][:, n_values + g0 : n_values + g1] == 0).all()
+            assert (early[0][:, n_values + a0 : n_values + a1] == 1).all()
+            assert (early[0][:, n_values + i0 : n_values + i1] == 1).all()
 
 
 def test_a_table_ddpm_records_its_trajectory_encoded(fitted, table):

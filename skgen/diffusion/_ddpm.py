@@ -494,17 +494,16 @@ class DDPM(ReverseProcessMixin, ConditionalMixin, EMAMixin, BaseNeuralEstimator)
             exactly these values, and their other columns are drawn given
             them, with no rejection: the tabular denoiser is trained with
             random columns given (and, half the time, none), so it learns
-            every conditional of the row along with the row itself. Given
-            levels of categorical columns, 16 or more candidates a row run
-            the first 80% of the steps unconditionally, one is picked by the
-            probability the denoiser gives the row's levels, and the
+            every conditional of the row along with the row itself. 16 or
+            more candidates a row run the first 80% of the steps
+            unconditionally, one is picked by the likelihood the denoiser
+            gives the row's given levels (and one given number), and the
             conditional denoiser finishes it. Any column may be given,
-            categorical or numeric. A numeric column
-            may be given a range (a ``pandas.Interval``, or one per
-            sample): its values are drawn from the training rows'
-            distribution of the column inside the range, and the rest of
-            each row given them; a set of levels of a categorical column,
-            by the levels' training shares.
+            categorical or numeric; a numeric column, a range (a
+            ``pandas.Interval``, or one per sample): its values are drawn
+            from the training rows' distribution inside the range, the rest
+            of each row given them; a categorical column, a set of levels,
+            drawn by the levels' training shares.
 
         Returns
         -------

@@ -9,7 +9,7 @@ import torch
 from .._engine._estimator import for_size
 from .._engine._inference import INFERENCE_BATCH_SIZE
 from .._engine._torch import torch_generator
-from ._given import GivenLevels, level_blocks
+from ._given import GivenStart, weighed_values
 from ._samplers import SAMPLERS
 
 # sampler="auto": (sampler, steps) per architecture. On the 8x8 digits as
@@ -84,7 +84,7 @@ class ReverseProcessMixin:
             else None
         )
         guided = labels is not None and guidance_scale != 1.0
-        levels = None if known is None else level_blocks(module.layout, known.mask)
+        weighed = None if known is None else weighed_values(module.layout, known.mask)
         bar = self._progress(-(-n_samples // INFERENCE_BATCH_SIZE) * len(timesteps))
         try:
             with torch.inference_mode():
@@ -96,8 +96,8 @@ class ReverseProcessMixin:
                         else torch.as_tensor(labels[start : start + n], device=device)
                     )
                     given = None if known is None else _given(module, known, start, n, device)
-                    if levels and len(timesteps) > 1:
-                        x, first = self._at_given_levels(
+                    if weighed and len(timesteps) > 1:
+                        x, first = self._at_given(
                             module,
                             known,
                             start,
@@ -107,7 +107,7 @@ class ReverseProcessMixin:
                             guidance_scale,
                             sampler,
                             timesteps,
-                            levels,
+                            weighed,
                             gen,
                             rng,
                             states is not None,
@@ -140,7 +140,7 @@ class ReverseProcessMixin:
                 bar.close()
         return out, states, timesteps
 
-    def _at_given_levels(
+    def _at_given(
         self,
         module,
         known,
@@ -151,29 +151,27 @@ class ReverseProcessMixin:
         scale,
         sampler,
         timesteps,
-        levels,
+        weighed,
         gen,
         rng,
         keep_states,
     ):
-        """Rows ``start:start + n`` given their categorical columns' levels,
-        part of the way from noise: ``(x, first)``, ``x`` at
-        ``timesteps[first]`` (with ``keep_states``, every state before too),
-        drawn as :mod:`._given` says."""
+        """Rows ``start:start + n`` given their values, part of the way from
+        noise: ``(x, first)``, ``x`` at ``timesteps[first]`` (with
+        ``keep_states``, every state before too), drawn as :mod:`._given`
+        says: the values ``weighed`` holds by the pick, the rest given to
+        the early steps."""
         device = gen.device
-        rows = known.rows[start : start + n]
-        other = known.mask.copy()
-        for a, b in levels:
-            other[a:b] = False
         early = None
-        if other.any():
-            early = _given(module, known._replace(mask=other), start, n, device)
+        if weighed.rest.any():
+            early = _given(module, known._replace(mask=weighed.rest), start, n, device)
 
         def denoise(x, t, at, condition):
             y = None if labels is None else labels[at]
             return self._denoise(module, x, t, y, guided, scale, condition)
 
-        draw = GivenLevels(self.schedule_, sampler, timesteps, denoise, levels, rows, early, gen)
+        rows = known.rows[start : start + n]
+        draw = GivenStart(self.schedule_, sampler, timesteps, denoise, weighed, rows, early, gen)
         return draw.draw(n, self.spec_.n_features, rng, keep_states)
 
     def _states(self, trajectory, sample_shape):
